@@ -1,0 +1,78 @@
+import { EventInvalidError } from '../errors/event-invalid-error';
+import type { AnyEventEnvelope } from './auth-event';
+import { EVENT_VERSION, Subjects, isSubject, type Subject } from './subjects';
+
+/** Largest event accepted; real ones are a few hundred bytes. */
+export const MAX_EVENT_BYTES = 16 * 1024;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_STRING = 320;
+
+type Data = Record<string, unknown>;
+type DataCheck = (data: Data) => string | undefined;
+
+const dataChecks: Record<Subject, DataCheck> = {
+  [Subjects.SessionRevoked]: (d) =>
+    text(d, 'sid') ?? text(d, 'sub') ?? text(d, 'reason') ?? isoDate(d, 'revokedAt') ?? seconds(d, 'until'),
+  [Subjects.UserBanned]: (d) => text(d, 'sub') ?? text(d, 'reason') ?? seconds(d, 'revokedBefore') ?? seconds(d, 'until'),
+  [Subjects.UserSessionsRevoked]: (d) =>
+    text(d, 'sub') ?? text(d, 'reason') ?? seconds(d, 'revokedBefore') ?? seconds(d, 'until'),
+  [Subjects.UserUnbanned]: (d) => text(d, 'sub'),
+  [Subjects.UserCreated]: (d) => text(d, 'sub') ?? text(d, 'email') ?? roles(d),
+};
+
+/**
+ * Decode and validate one message of the `AUTH` stream. `subject` is the NATS subject it came on;
+ * it must match the envelope's. Throws `EventInvalidError` saying what is wrong; never anything else.
+ */
+export function parseEvent(subject: string, payload: Uint8Array): AnyEventEnvelope {
+  if (payload.byteLength > MAX_EVENT_BYTES) throw new EventInvalidError(`Event larger than ${MAX_EVENT_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch (err) {
+    throw new EventInvalidError('Event is not JSON', { cause: err });
+  }
+  return validateEnvelope(subject, value);
+}
+
+/** Validate an already-decoded envelope (see `parseEvent`). */
+export function validateEnvelope(subject: string, value: unknown): AnyEventEnvelope {
+  if (!isRecord(value)) throw new EventInvalidError('Event is not an object');
+  if (typeof value.id !== 'string' || !UUID.test(value.id)) throw new EventInvalidError('Event id is not a UUID');
+  if (!isSubject(value.subject)) throw new EventInvalidError('Event subject is unknown');
+  if (value.subject !== subject) throw new EventInvalidError(`Event subject ${value.subject} arrived on ${subject}`);
+  if (value.version !== EVENT_VERSION) throw new EventInvalidError(`Event version ${String(value.version)} is not supported`);
+  const occurred = isoDate(value, 'occurredAt');
+  if (occurred) throw new EventInvalidError(occurred);
+  if (!isRecord(value.data)) throw new EventInvalidError('Event data is not an object');
+  const problem = dataChecks[value.subject](value.data);
+  if (problem) throw new EventInvalidError(`${value.subject}: ${problem}`);
+  return value as unknown as AnyEventEnvelope;
+}
+
+function isRecord(value: unknown): value is Data {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(d: Data, key: string): string | undefined {
+  const v = d[key];
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING ? undefined : `${key} must be a non-empty string`;
+}
+
+function seconds(d: Data, key: string): string | undefined {
+  const v = d[key];
+  return Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : `${key} must be whole seconds since the epoch`;
+}
+
+function isoDate(d: Data, key: string): string | undefined {
+  const v = d[key];
+  return typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v)) ? undefined : `${key} must be an ISO date`;
+}
+
+function roles(d: Data): string | undefined {
+  const v = d.roles;
+  return Array.isArray(v) && v.length <= 32 && v.every((r) => typeof r === 'string' && r.length > 0 && r.length <= 64)
+    ? undefined
+    : 'roles must be an array of strings';
+}

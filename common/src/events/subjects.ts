@@ -1,0 +1,26 @@
+/** The subjects of the `AUTH` stream. Only the auth service may publish on them. */
+export const Subjects = {
+  SessionRevoked: 'auth.session.revoked',
+  UserBanned: 'auth.user.banned',
+  UserSessionsRevoked: 'auth.user.sessions-revoked',
+  UserUnbanned: 'auth.user.unbanned',
+  UserCreated: 'auth.user.created',
+} as const;
+
+/** One of the `AUTH` stream's subjects. */
+export type Subject = (typeof Subjects)[keyof typeof Subjects];
+
+/** The stream that holds every auth event. */
+export const AUTH_STREAM = 'AUTH';
+
+/** The stream's subject filter. */
+export const AUTH_SUBJECTS = 'auth.>';
+
+/** Every event has this envelope version; a reader refuses versions it does not know. */
+export const EVENT_VERSION = 1;
+
+const ALL: ReadonlySet<string> = new Set(Object.values(Subjects));
+
+export function isSubject(value: unknown): value is Subject {
+  return typeof value === 'string' && ALL.has(value);
+}

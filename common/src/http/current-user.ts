@@ -1,0 +1,47 @@
+import type { RequestHandler } from 'express';
+import type { AuthbusError } from '../errors/authbus-error';
+import { isAuthbusError } from '../errors/authbus-error';
+import { TokenInvalidError } from '../errors/token-errors';
+import type { AccessClaims } from '../tokens/claims';
+import { requestToken } from './request-token';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified, unrevoked claims of the caller; `null` when anonymous or refused. Set by `currentUser`. */
+      currentUser?: AccessClaims | null;
+      /** Why the presented token was refused, when it was. Set by `currentUser`; `requireAuth` throws it. */
+      authError?: AuthbusError;
+      /** The raw token behind `currentUser`, for relaying to another service on the caller's behalf. */
+      accessToken?: string;
+    }
+  }
+}
+
+/**
+ * The middleware behind `kit.currentUser`: find the token (Bearer header or session cookie),
+ * authenticate it with `authenticate` (verify + revocation + feed checks), and set
+ * `req.currentUser`. It never fails the request: a missing or refused token leaves
+ * `currentUser = null` (and `authError` set), and routes decide with `requireAuth`.
+ */
+export function currentUserMiddleware(
+  authenticate: (token: string) => AccessClaims,
+  onRefused: (err: AuthbusError) => void,
+): RequestHandler {
+  return (req, _res, next) => {
+    req.currentUser = null;
+    try {
+      const token = requestToken(req.headers);
+      if (token !== undefined) {
+        req.currentUser = authenticate(token);
+        req.accessToken = token;
+      }
+    } catch (err) {
+      const refused = isAuthbusError(err) ? err : new TokenInvalidError('Invalid token', { cause: err });
+      req.authError = refused;
+      onRefused(refused);
+    }
+    next();
+  };
+}

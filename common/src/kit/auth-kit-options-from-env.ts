@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import { parseDuration } from '../config/duration';
+import { ConfigError } from '../errors/config-error';
+import type { Logger } from '../logging/logger';
+import { keyRingFromEnv, type KeyRingEnv } from '../tokens/key-ring-from-env';
+import type { AuthKitOptions, StalenessPolicy } from './auth-kit-options';
+
+/** The environment variables `authKitOptionsFromEnv` reads. */
+export interface AuthKitEnv extends KeyRingEnv {
+  NATS_URL?: string | undefined;
+  NATS_USER?: string | undefined;
+  NATS_PASS?: string | undefined;
+  REVOCATION_MAX_STALENESS?: string | undefined;
+  REVOCATION_STALENESS_POLICY?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_CLOCK_TOLERANCE?: string | undefined;
+}
+
+/**
+ * Read the kit's options from the environment, once, at start-up. Throws `ConfigError` with a
+ * message naming the variable when something is missing or malformed.
+ */
+export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = process.env, logger?: Logger): AuthKitOptions {
+  const policy = env.REVOCATION_STALENESS_POLICY ?? 'closed';
+  if (policy !== 'closed' && policy !== 'open') {
+    throw new ConfigError(`REVOCATION_STALENESS_POLICY must be "closed" or "open", not "${policy}"`);
+  }
+  const token = {
+    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    ...(env.JWT_CLOCK_TOLERANCE
+      ? { clockToleranceSeconds: parseDuration(env.JWT_CLOCK_TOLERANCE, 'JWT_CLOCK_TOLERANCE') / 1000 }
+      : {}),
+  };
+  return {
+    keyRing: keyRingFromEnv(env),
+    nats: {
+      servers: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: `${serviceName}@${hostname()}`,
+      ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
+      ...(env.NATS_PASS ? { pass: env.NATS_PASS } : {}),
+    },
+    token,
+    revocation: {
+      maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
+      stalenessPolicy: policy as StalenessPolicy,
+    },
+    ...(logger ? { logger } : {}),
+  };
+}

@@ -1,0 +1,41 @@
+import type { NatsConnection } from 'nats';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger';
+import type { NatsOptions } from '../nats/connect-nats';
+import type { AnyEventEnvelope } from '../events/auth-event';
+import type { FeedSource } from '../revocation/revocation-feed';
+import type { KeyRing } from '../tokens/key-ring';
+import type { TokenOptions } from '../tokens/token-options';
+
+/** What to do when the revocation feed has been out of touch longer than `maxStalenessMs`. */
+export type StalenessPolicy = 'closed' | 'open';
+
+/** Revocation feed settings. */
+export interface RevocationOptions {
+  /** How long the feed may be out of touch before the policy applies, ms; default 30 000. */
+  maxStalenessMs?: number;
+  /** `closed` (default): answer authenticated requests 503; `open`: serve, warn, count. */
+  stalenessPolicy?: StalenessPolicy;
+  /** Heartbeat: how often the feed checks it is in sync, ms; default 1000. */
+  syncIntervalMs?: number;
+  /** Apply live events from a core subscription as well as the stream (default true). */
+  live?: boolean;
+  /** Stream name; default `AUTH`. */
+  stream?: string;
+  /** Called after each revocation is applied (e.g. propagation measurements). */
+  onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
+}
+
+/** Everything `createAuthKit` needs. Build it once at start-up (`authKitOptionsFromEnv` reads the usual env). */
+export interface AuthKitOptions {
+  keyRing: KeyRing;
+  /** A connection the caller owns, or where to connect (the kit then owns and closes it). */
+  nats: NatsConnection | NatsOptions;
+  token?: TokenOptions;
+  revocation?: RevocationOptions;
+  logger?: Logger;
+  /** Registry for the kit's metrics; default a new one (`kit.metrics`). */
+  registry?: Registry;
+}
+
+export const DEFAULT_MAX_STALENESS_MS = 30_000;

@@ -1,0 +1,56 @@
+import { connect, type NatsConnection } from 'nats';
+import type { Logger } from '../logging/logger';
+
+/** Where and how to reach NATS. */
+export interface NatsOptions {
+  /** `nats://host:port`, several comma-separated; default `nats://127.0.0.1:4222`. */
+  servers?: string | string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Connection name shown by the server (`service@host`). */
+  name?: string;
+}
+
+/**
+ * Connect to NATS the authbus way: retry the first connection and every reconnection forever (a
+ * service's readiness says it is not connected, instead of the process dying or giving up), detect
+ * a dead server within seconds, and log each disconnect and reconnect as one line.
+ */
+export async function connectNats(options: NatsOptions, logger: Logger): Promise<NatsConnection> {
+  const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
+  const nc = await connect({
+    servers: servers ?? ['nats://127.0.0.1:4222'],
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.pass !== undefined ? { pass: options.pass } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    reconnectJitter: 100,
+    pingInterval: 5_000,
+    maxPingOut: 2,
+  });
+  logger.info({ server: nc.getServer() }, 'nats connected');
+  void logStatus(nc, logger);
+  return nc;
+}
+
+async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const s of nc.status()) {
+    switch (s.type) {
+      case 'disconnect':
+        logger.warn({ server: s.data }, 'nats disconnected');
+        break;
+      case 'reconnect':
+        logger.info({ server: s.data }, 'nats reconnected');
+        break;
+      case 'error':
+        logger.error({ err: String(s.data) }, 'nats error');
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/** The claims a revocation check needs. */
+export interface RevocableClaims {
+  sid: string;
+  sub: string;
+  iat: number;
+}
+
+/** Why a token is refused. */
+export type RevocationMatch = 'session' | 'user';
+
+/** Sizes of the set, for metrics and the memory benchmark. */
+export interface RevocationSetSize {
+  sessions: number;
+  users: number;
+}
+
+interface UserRevocation {
+  /** Tokens of this user with `iat <= revokedBefore` are refused. Seconds. */
+  revokedBefore: number;
+  /** After this, no refused token can still be unexpired. Seconds. */
+  until: number;
+}
+
+/**
+ * The local, bounded set of revocations a service instance holds: session ids (sign-out) and
+ * per-user cut-offs (ban, sign-out everywhere). A check is two `Map` look-ups. Every entry carries
+ * `until`, the latest `exp` a token it refuses can have; after it the entry is useless and is
+ * pruned, so the size is bounded by revocation rate × token lifetime, not by history.
+ *
+ * Applying the same revocation twice, or two revocations in any order, gives the same set: entries
+ * only ever widen (max of `until` and of `revokedBefore`).
+ */
+export class RevocationSet {
+  private readonly sessions = new Map<string, number>();
+  private readonly users = new Map<string, UserRevocation>();
+  private sessionSweep: Iterator<[string, number]> | undefined;
+  private userSweep: Iterator<[string, UserRevocation]> | undefined;
+
+  /** Refuse every token of session `sid` until `until` (seconds). Returns whether the set changed. */
+  revokeSession(sid: string, until: number): boolean {
+    const current = this.sessions.get(sid);
+    if (current !== undefined && current >= until) return false;
+    this.sessions.set(sid, until);
+    return true;
+  }
+
+  /** Refuse tokens of user `sub` issued at or before `revokedBefore` until `until` (seconds). */
+  revokeUser(sub: string, revokedBefore: number, until: number): boolean {
+    const current = this.users.get(sub);
+    if (current === undefined) {
+      this.users.set(sub, { revokedBefore, until });
+      return true;
+    }
+    if (current.revokedBefore >= revokedBefore && current.until >= until) return false;
+    current.revokedBefore = Math.max(current.revokedBefore, revokedBefore);
+    current.until = Math.max(current.until, until);
+    return true;
+  }
+
+  /** Why these claims are revoked, or `undefined` when they are not. O(1). */
+  match(claims: RevocableClaims): RevocationMatch | undefined {
+    if (this.sessions.has(claims.sid)) return 'session';
+    const user = this.users.get(claims.sub);
+    if (user !== undefined && claims.iat <= user.revokedBefore) return 'user';
+    return undefined;
+  }
+
+  /** Are these claims revoked? O(1). */
+  isRevoked(claims: RevocableClaims): boolean {
+    return this.match(claims) !== undefined;
+  }
+
+  /**
+   * Remove entries whose `until` is before `nowSeconds`, looking at no more than `budget` entries.
+   * Call it on a timer: it resumes where it stopped, so a full pass is spread over many calls and
+   * no call (and no request) ever scans the whole set. Returns how many entries were removed.
+   */
+  prune(nowSeconds: number, budget = 1000): number {
+    let removed = 0;
+    let seen = 0;
+    this.sessionSweep ??= this.sessions.entries();
+    while (seen < budget) {
+      const next = this.sessionSweep.next();
+      if (next.done) {
+        this.sessionSweep = undefined;
+        break;
+      }
+      seen++;
+      if (next.value[1] < nowSeconds) {
+        this.sessions.delete(next.value[0]);
+        removed++;
+      }
+    }
+    this.userSweep ??= this.users.entries();
+    while (seen < budget) {
+      const next = this.userSweep.next();
+      if (next.done) {
+        this.userSweep = undefined;
+        break;
+      }
+      seen++;
+      if (next.value[1].until < nowSeconds) {
+        this.users.delete(next.value[0]);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  get size(): RevocationSetSize {
+    return { sessions: this.sessions.size, users: this.users.size };
+  }
+
+  /** Forget everything (tests, and a feed that restarts from the beginning of the stream). */
+  clear(): void {
+    this.sessions.clear();
+    this.users.clear();
+    this.sessionSweep = undefined;
+    this.userSweep = undefined;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * `@authbus/common/testing`: real servers and signed cookies for tests of services built on authbus.
+ */
+export { startNatsServer, NATS_SERVER_MISSING } from './nats-server';
+export type { NatsServerHandle, NatsServerOptions } from './nats-server';
+export { freePort } from './free-port';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+export { TEST_JWT_SECRET, testKeyRing, signTestToken, testSessionCookie, sessionCookieHeader } from './test-tokens';
+export type { TestUser } from './test-tokens';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxyHandle } from './tcp-proxy';

@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+
+/** How to start a test `nats-server`. */
+export interface NatsServerOptions {
+  /** Port; default a free one. Restarts keep it. */
+  port?: number;
+  /** JetStream store directory; default a new temp dir, removed by `stop()`. Restarts keep it. */
+  storeDir?: string;
+  /** A nats-server config file (e.g. with accounts and permissions); CLI flags override its port/store. */
+  configFile?: string;
+  /** Binary; default `NATS_SERVER_BIN` or `nats-server` from PATH. */
+  binary?: string;
+  /** Extra arguments. */
+  args?: string[];
+  /** How long to wait for the server to accept connections, ms; default 10 000. */
+  startTimeoutMs?: number;
+}
+
+/** A running test `nats-server` that a test can stop, kill and restart on the same port and store. */
+export interface NatsServerHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  readonly pid: number | undefined;
+  /** Is the process running? */
+  readonly running: boolean;
+  /** Stop gracefully (SIGTERM) and wait for the exit; keeps the store. */
+  shutdown(): Promise<void>;
+  /** Kill with a signal (default SIGKILL: a crash) and wait for the exit; keeps the store. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start again on the same port and store (after `shutdown` or `kill`; stops it first if running). */
+  restart(): Promise<void>;
+  /** Stop and remove the temp store (if the helper created it). */
+  stop(): Promise<void>;
+}
+
+/** What to tell someone whose machine has no `nats-server`. */
+export const NATS_SERVER_MISSING =
+  'nats-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install -y nats-server; ' +
+  'macOS: brew install nats-server; or a release from https://github.com/nats-io/nats-server/releases), ' +
+  'or point NATS_SERVER_BIN at the binary.';
+
+/**
+ * Start a real `nats-server` with JetStream on 127.0.0.1 for a test. Fails with
+ * `NATS_SERVER_MISSING` when the binary is not installed.
+ */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
+  const port = options.port ?? (await freePort());
+  const ownsStore = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'authbus-nats-'));
+  const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
+  const args = [
+    ...(options.configFile ? ['-c', options.configFile] : []),
+    '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir,
+    ...(options.args ?? []),
+  ];
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    child = await spawnServer(binary, args, port, timeoutMs);
+  };
+  const exit = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    await exited;
+  };
+  await launch();
+
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    get pid() {
+      return child?.pid;
+    },
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    shutdown: () => exit('SIGTERM'),
+    kill: (signal = 'SIGKILL') => exit(signal),
+    async restart() {
+      await exit('SIGTERM');
+      await launch();
+    },
+    async stop() {
+      await exit('SIGTERM');
+      if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnServer(binary: string, args: string[], port: number, timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 20_000) stderr += chunk.toString();
+  });
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new Error(NATS_SERVER_MISSING) : err),
+    );
+    child.once('exit', (code, signal) =>
+      reject(new Error(`nats-server exited (${code ?? signal}) before accepting connections:\n${stderr.slice(-2000)}`)),
+    );
+  });
+  failed.catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await Promise.race([canConnect(port), failed]);
+    if (ok && /Server is ready/.test(stderr)) return child;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not start on port ${port} within ${timeoutMs} ms:\n${stderr.slice(-2000)}`);
+    }
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), failed]);
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,47 @@
+import { createEnvelope, parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
+
+const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+describe('parseEvent', () => {
+  const revoked = createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
+    sid: 's1',
+    sub: 'u1',
+    reason: 'signout',
+    revokedAt: new Date().toISOString(),
+    until: 2_000_000_000,
+  });
+
+  it('accepts a well-formed envelope on its own subject', () => {
+    expect(parseEvent(Subjects.SessionRevoked, bytes(revoked))).toEqual(revoked);
+  });
+
+  it('accepts an unknown reason (new reasons must not break old readers)', () => {
+    const future = { ...revoked, data: { ...revoked.data, reason: 'risk-engine' } };
+    expect(parseEvent(Subjects.SessionRevoked, bytes(future)).data).toMatchObject({ reason: 'risk-engine' });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not JSON', '{', 'not JSON'],
+    ['an array', [], 'not an object'],
+    ['no id', { ...revoked, id: undefined }, 'UUID'],
+    ['an unknown subject', { ...revoked, subject: 'auth.user.deleted' }, 'unknown'],
+    ['another version', { ...revoked, version: 2 }, 'version'],
+    ['a bad date', { ...revoked, occurredAt: 'yesterday' }, 'occurredAt'],
+    ['data missing', { ...revoked, data: null }, 'data'],
+    ['until as a string', { ...revoked, data: { ...revoked.data, until: '2000000000' } }, 'until'],
+    ['an empty sid', { ...revoked, data: { ...revoked.data, sid: '' } }, 'sid'],
+  ])('refuses %s', (_name, value, message) => {
+    const payload = typeof value === 'string' ? new TextEncoder().encode(value) : bytes(value);
+    expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(expect.objectContaining({ code: 'ERR_EVENT_INVALID' }));
+    expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(new RegExp(message));
+  });
+
+  it('refuses an envelope whose subject differs from the one it arrived on', () => {
+    expect(() => parseEvent(Subjects.UserBanned, bytes(revoked))).toThrow(/arrived on auth.user.banned/);
+  });
+
+  it('refuses events over 16 KiB without parsing them', () => {
+    const huge = { ...revoked, data: { ...revoked.data, padding: 'x'.repeat(20_000) } };
+    expect(() => parseEvent(Subjects.SessionRevoked, bytes(huge))).toThrow(/larger than/);
+  });
+});

@@ -1,0 +1,68 @@
+import express from 'express';
+import request from 'supertest';
+import { encodeSessionCookieValue, readSessionToken, requestToken, sessionCookie } from '@authbus/common';
+
+describe('readSessionToken', () => {
+  const value = encodeSessionCookieValue('the.jwt.token');
+
+  it('reads { jwt } from the session cookie among others', () => {
+    expect(readSessionToken(`session=${value}`)).toBe('the.jwt.token');
+    expect(readSessionToken(`a=1; session=${value}; b=2`)).toBe('the.jwt.token');
+    expect(readSessionToken(`xsession=zzz; session.sig=abc; session=${value}`)).toBe('the.jwt.token');
+    expect(readSessionToken(`session=${encodeURIComponent(value)}`)).toBe('the.jwt.token');
+  });
+
+  it('returns undefined without a session cookie or without a jwt in it', () => {
+    expect(readSessionToken(undefined)).toBeUndefined();
+    expect(readSessionToken('other=1')).toBeUndefined();
+    expect(readSessionToken('session=')).toBeUndefined();
+    expect(readSessionToken(`session=${Buffer.from('{}').toString('base64')}`)).toBeUndefined();
+  });
+
+  it.each([
+    ['not base64 JSON', 'session=%%%'],
+    ['JSON that is not an object', `session=${Buffer.from('42').toString('base64')}`],
+    ['a jwt that is not a string', `session=${Buffer.from('{"jwt":1}').toString('base64')}`],
+    ['an oversized cookie', `session=${'A'.repeat(5000)}`],
+    ['bad percent-encoding', 'session=%E0%A4%A'],
+  ])('throws ERR_COOKIE_MALFORMED for %s', (_name, header) => {
+    expect(() => readSessionToken(header)).toThrow(expect.objectContaining({ code: 'ERR_COOKIE_MALFORMED' }));
+  });
+
+  it('prefers an Authorization: Bearer token and refuses other schemes', () => {
+    expect(requestToken({ authorization: 'Bearer abc.def.ghi', cookie: `session=${value}` })).toBe('abc.def.ghi');
+    expect(requestToken({ cookie: `session=${value}` })).toBe('the.jwt.token');
+    expect(() => requestToken({ authorization: 'Basic dXNlcjpwYXNz' })).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_INVALID' }));
+  });
+});
+
+describe('sessionCookie', () => {
+  it('sets an httpOnly, sameSite=lax, secure cookie named session that readSessionToken reads back', async () => {
+    const app = express();
+    app.set('trust proxy', true);
+    app.use(sessionCookie());
+    app.get('/', (req, res) => {
+      req.session = { jwt: 'a.b.c' };
+      res.json({});
+    });
+    const res = await request(app).get('/').set('X-Forwarded-Proto', 'https');
+    const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
+    expect(cookie).toMatch(/^session=/);
+    expect(cookie).toMatch(/httponly/i);
+    expect(cookie).toMatch(/samesite=lax/i);
+    expect(cookie).toMatch(/secure/i);
+    expect(cookie).not.toMatch(/session\.sig/);
+    expect(readSessionToken(cookie.split(';')[0])).toBe('a.b.c');
+  });
+
+  it('leaves out Secure when disabled for local http', async () => {
+    const app = express();
+    app.use(sessionCookie({ secure: false }));
+    app.get('/', (req, res) => {
+      req.session = { jwt: 'a.b.c' };
+      res.json({});
+    });
+    const res = await request(app).get('/');
+    expect((res.headers['set-cookie'] as unknown as string[])[0]).not.toMatch(/secure/i);
+  });
+});

@@ -1,0 +1,166 @@
+import { connect, type NatsConnection } from 'nats';
+import {
+  createEnvelope,
+  ensureAuthStream,
+  publishEnvelope,
+  RevocationFeed,
+  RevocationSet,
+  Subjects,
+  type SessionRevokedEvent,
+  type UserBannedEvent,
+} from '@authbus/common';
+import { startNatsServer, startTcpProxy, waitFor, type NatsServerHandle } from '@authbus/common/testing';
+
+const UNTIL = Math.floor(Date.now() / 1000) + 3600;
+
+function sessionRevoked(sid: string, until = UNTIL) {
+  return createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
+    sid,
+    sub: `user-of-${sid}`,
+    reason: 'signout',
+    revokedAt: new Date().toISOString(),
+    until,
+  });
+}
+
+describe('RevocationFeed', () => {
+  let server: NatsServerHandle;
+  let publisher: NatsConnection;
+  const feeds: RevocationFeed[] = [];
+  const connections: NatsConnection[] = [];
+
+  async function publishRevocations(prefix: string, count: number): Promise<void> {
+    const js = publisher.jetstream();
+    await Promise.all(Array.from({ length: count }, (_, i) => publishEnvelope(js, sessionRevoked(`${prefix}-${i}`))));
+  }
+
+  async function startFeed(servers = server.url, options: { live?: boolean } = {}) {
+    const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    connections.push(nc);
+    const set = new RevocationSet();
+    const feed = new RevocationFeed({ nc, set, syncIntervalMs: 100, ...options });
+    feeds.push(feed);
+    feed.start();
+    return { set, feed, nc };
+  }
+
+  beforeEach(async () => {
+    server = await startNatsServer();
+    publisher = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    await ensureAuthStream(await publisher.jetstreamManager(), { maxAgeMs: 3600_000 });
+  });
+
+  afterEach(async () => {
+    await Promise.all(feeds.splice(0).map((f) => f.close()));
+    await Promise.all(connections.splice(0).map((c) => c.close()));
+    await publisher.close();
+    await server.stop();
+  });
+
+  it('is caught up at once on an empty stream', async () => {
+    const { feed } = await startFeed();
+    await feed.whenCaughtUp();
+    expect(feed.caughtUp).toBe(true);
+    expect(feed.lastSyncAt).toBeGreaterThan(0);
+  });
+
+  it('replays every retained revocation before it reports caught up', async () => {
+    await publishRevocations('old', 500);
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    expect(set.size.sessions).toBe(500);
+    expect(feed.stats.appliedSeq).toBe(500);
+  });
+
+  it('applies a live revocation within a bounded wait', async () => {
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    await publishRevocations('live', 1);
+    await waitFor(() => set.isRevoked({ sid: 'live-0', sub: 'x', iat: 0 }), { timeoutMs: 2000 });
+  });
+
+  it('skips past revocations whose until has passed', async () => {
+    await publishEnvelope(publisher.jetstream(), sessionRevoked('expired', Math.floor(Date.now() / 1000) - 10));
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    expect(set.size.sessions).toBe(0);
+    expect(feed.stats.ignored).toBe(1);
+  });
+
+  it('treats duplicate events as harmless: the stream stores one copy, the set one entry', async () => {
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    const event = sessionRevoked('dup');
+    const js = publisher.jetstream();
+    const first = await publishEnvelope(js, event);
+    const second = await publishEnvelope(js, event);
+    expect(second.duplicate).toBe(true);
+    expect(second.seq).toBe(first.seq);
+    await publishEnvelope(js, { ...sessionRevoked('dup'), id: crypto.randomUUID() });
+    await waitFor(() => feed.stats.appliedSeq === 2);
+    expect(set.size.sessions).toBe(1);
+  });
+
+  it('counts and skips malformed events and keeps going', async () => {
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    const js = publisher.jetstream();
+    await js.publish(Subjects.SessionRevoked, new TextEncoder().encode('{"not":"an event"'));
+    await js.publish(Subjects.UserBanned, JSON.stringify(sessionRevoked('wrong-subject')));
+    await publishRevocations('after', 1);
+    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', iat: 0 }));
+    await waitFor(() => feed.stats.appliedSeq === 3);
+    // Each malformed message is seen twice: once live, once from the stream.
+    expect(feed.stats.invalid).toBe(4);
+  });
+
+  it('applies ban cut-offs by iat', async () => {
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'u1', reason: 'abuse', revokedBefore: 1000, until: UNTIL });
+    await publishEnvelope(publisher.jetstream(), ban);
+    await waitFor(() => set.isRevoked({ sid: 'any', sub: 'u1', iat: 1000 }));
+    expect(set.isRevoked({ sid: 'any', sub: 'u1', iat: 1001 })).toBe(false);
+  });
+
+  it('gets every event published while its connection was cut, once it reconnects', async () => {
+    const proxy = await startTcpProxy(server.port);
+    try {
+      const { set, feed } = await startFeed(proxy.url);
+      await feed.whenCaughtUp();
+      await proxy.cut();
+      await publishRevocations('missed', 20);
+      await proxy.restore();
+      await waitFor(() => set.size.sessions === 20, { timeoutMs: 15_000, description: 'missed revocations after reconnect' });
+      expect(feed.stats.applied.stream).toBe(20);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('applies an event published while the server is down once it restarts', async () => {
+    await publishRevocations('before', 3);
+    const { set, feed } = await startFeed();
+    await feed.whenCaughtUp();
+    await server.kill('SIGKILL');
+    // Published the way the auth outbox relay does it: retried with the same id until acked.
+    const event = sessionRevoked('during');
+    const publishing = waitFor(() => publishEnvelope(publisher.jetstream(), event, 1000), { timeoutMs: 20_000, intervalMs: 100 });
+    await server.restart();
+    await publishing;
+    await waitFor(() => set.isRevoked({ sid: 'during', sub: 'x', iat: 0 }), { timeoutMs: 15_000, description: 'the event after restart' });
+    await publishRevocations('after', 1);
+    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', iat: 0 }), { timeoutMs: 15_000 });
+    expect(set.size.sessions).toBe(5);
+  });
+
+  it('a late joiner replays revocations it never saw live', async () => {
+    const early = await startFeed();
+    await early.feed.whenCaughtUp();
+    await publishRevocations('history', 50);
+    await waitFor(() => early.set.size.sessions === 50);
+    const late = await startFeed(server.url, { live: false });
+    await late.feed.whenCaughtUp();
+    expect(late.set.size.sessions).toBe(50);
+  });
+});

@@ -1,0 +1,13 @@
+/** One jest run for the whole workspace; tests import `@authbus/common` from its sources. */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
+  moduleNameMapper: {
+    '^@authbus/common$': '<rootDir>/common/src/index.ts',
+    '^@authbus/common/testing$': '<rootDir>/common/src/testing/index.ts',
+  },
+  testMatch: ['<rootDir>/**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  maxWorkers: 2,
+  testTimeout: 30_000,
+};
