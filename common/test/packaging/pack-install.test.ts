@@ -15,19 +15,21 @@ const run = (cmd: string, args: string[], cwd: string): string =>
  */
 describe('the @authbus/common package', () => {
   let project: string;
+  let tarball: string;
 
   beforeAll(() => {
     project = mkdtempSync(join(tmpdir(), 'authbus-consumer-'));
-    const tarball = run('npm', ['pack', '--pack-destination', project, '--json'], common);
-    const file = (JSON.parse(tarball) as Array<{ filename: string }>)[0]!.filename;
+    // --ignore-scripts: test what `npm test` built; a prepack rebuild would race the other suites.
+    const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', project, '--json'], common);
+    tarball = join(project, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(project, file), 'express@5', '@types/express@5', '@types/node@20'], project);
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'express@5', '@types/express@5', '@types/node@20'], project);
   }, 180_000);
 
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it('ships compiled code and types only: no sources, tests or tsconfig', () => {
-    const listing = run('npm', ['pack', '--dry-run', '--json'], common);
+    const listing = run('npm', ['pack', '--ignore-scripts', '--dry-run', '--json'], common);
     const files = (JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/testing/index.mjs']));
     expect(files.filter((f) => /^(src|test|scripts)\/|tsconfig|\.map$/.test(f))).toEqual([]);
@@ -76,7 +78,7 @@ describe('the @authbus/common package', () => {
   });
 
   it('passes publint and are-the-types-wrong', () => {
-    run(bin('publint'), ['--strict'], common);
-    run(bin('attw'), ['--pack', '.', '--profile', 'node16'], common);
+    run(bin('publint'), ['run', tarball, '--strict'], project);
+    run(bin('attw'), [tarball, '--profile', 'node16'], project);
   });
 });
