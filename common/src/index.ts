@@ -50,6 +50,8 @@ export type { TokenHeader } from './tokens/decode-header';
 // HTTP
 export {
   sessionCookie,
+  setSessionToken,
+  clearSessionCookie,
   readSessionToken,
   encodeSessionCookieValue,
   SESSION_COOKIE_NAME,
@@ -62,6 +64,9 @@ export { requireAuth, requireRole } from './http/require-auth';
 export { createErrorHandler, notFound } from './http/error-handler';
 export { rejectCrossSite } from './http/reject-cross-site';
 export { relayHeaders, fetchAsUser } from './http/token-relay';
+export { requestMetrics } from './http/request-metrics';
+export { probeRoutes } from './http/probe-routes';
+export type { ReadinessReport } from './http/probe-routes';
 
 // Revocation
 export { RevocationSet } from './revocation/revocation-set';

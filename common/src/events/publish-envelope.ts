@@ -9,9 +9,9 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
  * `Nats-Msg-Id`, so publishing the same envelope again within the duplicate window stores it once
  * (the ack then says `duplicate: true`). Rejects when no ack comes: the caller retries.
  */
-export async function publishEnvelope<E extends AuthEvent>(
+export async function publishEnvelope(
   js: JetStreamClient,
-  envelope: EventEnvelope<E>,
+  envelope: EventEnvelope<AuthEvent>,
   timeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS,
 ): Promise<PubAck> {
   return js.publish(envelope.subject, JSON.stringify(envelope), { msgID: envelope.id, timeout: timeoutMs });

@@ -1,5 +1,5 @@
 import cookieSession from 'cookie-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { CookieMalformedError } from '../errors/token-errors';
 
 /** Name of the cookie that carries `{ jwt }`. */
@@ -36,6 +36,18 @@ export function sessionCookie(options: SessionCookieOptions = {}): RequestHandle
     ...(options.domain !== undefined ? { domain: options.domain } : {}),
     ...(options.maxAgeMs !== undefined ? { maxAge: options.maxAgeMs } : {}),
   }) as RequestHandler;
+}
+
+type WithSession = { session?: { jwt?: string } | null };
+
+/** Put a token in the session cookie (after `sessionCookie()`); sent with the response. */
+export function setSessionToken(req: Request, token: string): void {
+  (req as unknown as WithSession).session = { jwt: token };
+}
+
+/** Clear the session cookie (after `sessionCookie()`). */
+export function clearSessionCookie(req: Request): void {
+  (req as unknown as WithSession).session = null;
 }
 
 /** Encode a token the way `cookie-session` stores `{ jwt }` (base64 JSON). */

@@ -71,7 +71,9 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   const revocation = options.revocation ?? {};
   const maxStalenessMs = revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
   const policy = revocation.stalenessPolicy ?? 'closed';
-  const now = options.token?.now ?? Date.now;
+  // Token times (exp, until) follow the token clock; heartbeats and staleness follow the wall clock.
+  const tokenNow = options.token?.now ?? Date.now;
+  const now = Date.now;
   const toleranceSeconds = options.token?.clockToleranceSeconds ?? 5;
   const verify = createTokenVerifier(options.keyRing, options.token);
   const set = new RevocationSet();
@@ -89,7 +91,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
       nc,
       set,
       logger,
-      now,
+      tokenNow,
       ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
       ...(revocation.live !== undefined ? { live: revocation.live } : {}),
       ...(revocation.syncIntervalMs !== undefined ? { syncIntervalMs: revocation.syncIntervalMs } : {}),
@@ -120,7 +122,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   /** Housekeeping once a second: prune expired revocations, log staleness changes. */
   let wasStale = false;
   const maintenance = setInterval(() => {
-    set.prune(Math.floor(now() / 1000) - toleranceSeconds, PRUNE_BUDGET);
+    set.prune(Math.floor(tokenNow() / 1000) - toleranceSeconds, PRUNE_BUDGET);
     const stale = isStale();
     if (stale !== wasStale) {
       if (stale) logger.warn({ stalenessMs: stalenessMs(), maxStalenessMs, policy }, 'revocation feed is stale');

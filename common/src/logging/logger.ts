@@ -11,7 +11,7 @@ export interface Logger {
 
 /** A pino logger writing one JSON line per event to stdout; `LOG_LEVEL` is read by the caller. */
 export function createLogger(name: string, level = 'info'): Logger {
-  return pino({ name, level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
 /** A logger that drops everything (tests that assert on other things, benchmarks). */

@@ -37,8 +37,10 @@ export interface RevocationFeedOptions {
   /** Messages per pull while replaying; default 1000. */
   batch?: number;
   logger?: Logger;
-  /** Clock, ms; default `Date.now`. */
+  /** Wall clock for heartbeats and staleness, ms; default `Date.now`. */
   now?: () => number;
+  /** Clock that token times (`until`) are compared with, ms; default `now`. Tests freeze it. */
+  tokenNow?: () => number;
   /** Called after each revocation event is applied (propagation measurements, metrics). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
 }
@@ -77,6 +79,7 @@ export class RevocationFeed {
   private readonly stream: string;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly tokenNow: () => number;
   private caughtUpFlag = false;
   private syncedAt = 0;
   private closed = false;
@@ -95,6 +98,7 @@ export class RevocationFeed {
     this.stream = options.stream ?? AUTH_STREAM;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.tokenNow = options.tokenNow ?? this.now;
   }
 
   /** Has the retained stream been replayed? */
@@ -235,7 +239,7 @@ export class RevocationFeed {
       this.logger.warn({ subject, source, seq: 'seq' in msg ? msg.seq : undefined, err: reason }, 'malformed event skipped');
       return;
     }
-    if (applyRevocation(this.options.set, envelope, Math.floor(this.now() / 1000))) {
+    if (applyRevocation(this.options.set, envelope, Math.floor(this.tokenNow() / 1000))) {
       this.stats.applied[source]++;
       this.options.onApplied?.(envelope, source);
     } else {

@@ -1,0 +1,52 @@
+import express, { type Express, type RequestHandler } from 'express';
+import {
+  notFound,
+  probeRoutes,
+  rejectCrossSite,
+  requestMetrics,
+  sessionCookie,
+  type AuthKit,
+  type ReadinessReport,
+} from '@authbus/common';
+import type { AuthContext } from './context';
+import { adminUserRoutes } from './routes/admin-users';
+import { currentUserRoute } from './routes/current-user';
+import { refreshRoute } from './routes/refresh';
+import { signinRoute } from './routes/signin';
+import { signoutRoutes } from './routes/signout';
+import { signupRoute } from './routes/signup';
+
+/** Largest JSON body accepted; sign-up and sign-in bodies are a few hundred bytes. */
+export const BODY_LIMIT = '16kb';
+
+/** What the app needs besides the context. */
+export interface AppDeps {
+  ctx: AuthContext;
+  kit: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'requireRole' | 'errorHandler' | 'metrics'>;
+  readiness: () => Promise<ReadinessReport>;
+}
+
+/** The auth service's HTTP API. Only `index.ts` listens; tests call this with their own deps. */
+export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.use(requestMetrics(ctx.metrics.registry, ctx.logger));
+  app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
+  app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));
+  app.use(kit.currentUser);
+
+  const requireAdmin: RequestHandler[] = [kit.requireAuth, kit.requireRole('admin')];
+  app.use(signupRoute(ctx));
+  app.use(signinRoute(ctx));
+  app.use(signoutRoutes(ctx));
+  app.use(refreshRoute(ctx));
+  app.use(currentUserRoute(ctx));
+  app.use(adminUserRoutes(ctx, requireAdmin));
+
+  app.use(notFound);
+  app.use(kit.errorHandler);
+  return app;
+}

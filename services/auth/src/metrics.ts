@@ -1,0 +1,51 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { AuthStore } from './store/auth-store';
+
+/** What operators of the auth service watch. */
+export interface AuthMetrics {
+  registry: Registry;
+  signups: Counter;
+  signins: Counter<'result'>;
+  signouts: Counter<'scope'>;
+  bans: Counter<'action'>;
+  refreshes: Counter<'result'>;
+  rateLimited: Counter<'by'>;
+  outboxPublished: Counter<'subject'>;
+  outboxFailures: Counter;
+}
+
+export function createAuthMetrics(store: AuthStore): AuthMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  // Read at scrape time, so the request path never waits on it.
+  let lastBacklog: Promise<{ count: number; oldestCreatedAt: Date | undefined }> | undefined;
+  const backlog = (): Promise<{ count: number; oldestCreatedAt: Date | undefined }> => (lastBacklog ??= store.backlog().finally(() => (lastBacklog = undefined)));
+  new Gauge({
+    name: 'authbus_outbox_backlog',
+    help: 'Events committed but not yet acknowledged by the stream',
+    registers,
+    async collect() {
+      this.set((await backlog()).count);
+    },
+  });
+  new Gauge({
+    name: 'authbus_outbox_oldest_age_seconds',
+    help: 'Age of the oldest unpublished event (0 when none)',
+    registers,
+    async collect() {
+      const { oldestCreatedAt } = await backlog();
+      this.set(oldestCreatedAt ? (Date.now() - oldestCreatedAt.getTime()) / 1000 : 0);
+    },
+  });
+  return {
+    registry,
+    signups: new Counter({ name: 'authbus_signups_total', help: 'Users created', registers }),
+    signins: new Counter({ name: 'authbus_signins_total', help: 'Sign-in attempts by result', labelNames: ['result'], registers }),
+    signouts: new Counter({ name: 'authbus_signouts_total', help: 'Sign-outs by scope (session, all)', labelNames: ['scope'], registers }),
+    bans: new Counter({ name: 'authbus_bans_total', help: 'Bans and unbans', labelNames: ['action'], registers }),
+    refreshes: new Counter({ name: 'authbus_refreshes_total', help: 'Refresh attempts by result', labelNames: ['result'], registers }),
+    rateLimited: new Counter({ name: 'authbus_signin_rate_limited_total', help: 'Sign-ins refused by the rate limiter', labelNames: ['by'], registers }),
+    outboxPublished: new Counter({ name: 'authbus_outbox_published_total', help: 'Events acknowledged by the stream', labelNames: ['subject'], registers }),
+    outboxFailures: new Counter({ name: 'authbus_outbox_publish_failures_total', help: 'Failed publish attempts (retried)', registers }),
+  };
+}

@@ -1,0 +1,155 @@
+import { publishEnvelope, type AnyEventEnvelope, type Logger } from '@authbus/common';
+import type { NatsConnection } from 'nats';
+import type { AuthStore } from '../store/auth-store';
+import type { OutboxRecord } from '../store/records';
+
+/** Relay settings. */
+export interface OutboxRelayOptions {
+  store: AuthStore;
+  nc: NatsConnection;
+  logger: Logger;
+  /** Events per pass; default 100. */
+  batchSize?: number;
+  /** Wait for a stream ack this long, ms; default 5000. */
+  publishTimeoutMs?: number;
+  /** Longest wait between retries of one event, ms; default 10 000. */
+  maxBackoffMs?: number;
+  /** Look for due events at least this often, ms; default 1000. */
+  pollIntervalMs?: number;
+  onPublished?: (envelope: AnyEventEnvelope, attempts: number) => void;
+  onFailed?: (envelope: AnyEventEnvelope, error: string) => void;
+}
+
+const FAR_FUTURE = new Date(8.64e15);
+
+/**
+ * Publishes the outbox: every event committed with a state change reaches the stream, at least
+ * once, in commit order per pass. The request that made the change publishes its events at once
+ * (`publishNow`) so the revocation is on the stream before the response; anything that fails is
+ * retried here with backoff, and everything pending is flushed as soon as NATS reconnects. The
+ * envelope id is the `Nats-Msg-Id`, so a retry of an event that did get stored is dropped by the stream.
+ */
+export class OutboxRelay {
+  private stopped = false;
+  private flushRequested = true;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private connected = true;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run();
+    void this.watchConnection();
+  }
+
+  /** Look for due events now instead of at the next poll. */
+  kick(): void {
+    this.wake?.();
+  }
+
+  /**
+   * Publish freshly committed events right away (the caller awaits this before responding). Never
+   * throws: an event that can't be published now stays in the outbox for the relay loop.
+   */
+  async publishNow(envelopes: readonly AnyEventEnvelope[], timeoutMs = 1000): Promise<boolean> {
+    if (!this.connected || this.stopped) {
+      this.kick();
+      return false;
+    }
+    for (const envelope of envelopes) {
+      const record: OutboxRecord = { id: envelope.id, envelope, createdAt: new Date(), attempts: 0, nextAttemptAt: new Date() };
+      if (!(await this.publish(record, timeoutMs))) {
+        this.kick();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Stop the loop after trying, until `deadline`, to publish what is pending. Returns what is left. */
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    this.stopped = true;
+    this.kick();
+    await this.loop;
+    while (Date.now() < deadline && this.connected) {
+      const due = await this.options.store.duePending(FAR_FUTURE, this.options.batchSize ?? 100);
+      if (due.length === 0) break;
+      let progressed = false;
+      for (const record of due) progressed = (await this.publish(record, Math.max(100, deadline - Date.now()))) || progressed;
+      if (!progressed) break;
+    }
+    return (await this.options.store.backlog()).count;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const more = await this.pass();
+        if (more) continue;
+      } catch (err) {
+        this.options.logger.error({ err: String(err) }, 'outbox pass failed');
+      }
+      await this.sleep(this.options.pollIntervalMs ?? 1000);
+    }
+  }
+
+  /** One pass over due events; true when a full batch went out (so look again at once). */
+  private async pass(): Promise<boolean> {
+    if (!this.connected) return false;
+    const flush = this.flushRequested;
+    this.flushRequested = false;
+    const batch = this.options.batchSize ?? 100;
+    const due = await this.options.store.duePending(flush ? FAR_FUTURE : new Date(), batch);
+    for (const record of due) {
+      if (this.stopped) return false;
+      // NATS is most likely down: leave the rest for after the reconnect flush.
+      if (!(await this.publish(record, this.options.publishTimeoutMs ?? 5000))) return false;
+    }
+    return due.length === batch;
+  }
+
+  private async publish(record: OutboxRecord, timeoutMs: number): Promise<boolean> {
+    const { store, nc, logger } = this.options;
+    try {
+      const ack = await publishEnvelope(nc.jetstream(), record.envelope, timeoutMs);
+      await store.markPublished(record.id, new Date());
+      this.options.onPublished?.(record.envelope, record.attempts + 1);
+      if (record.attempts > 0) {
+        logger.info({ eventId: record.id, subject: record.envelope.subject, seq: ack.seq, attempts: record.attempts + 1 }, 'outbox event published after retry');
+      }
+      return true;
+    } catch (err) {
+      const error = String(err);
+      const delay = Math.min(this.options.maxBackoffMs ?? 10_000, 250 * 2 ** Math.min(record.attempts, 10));
+      await store.markFailed(record.id, error, new Date(Date.now() + delay)).catch(() => undefined);
+      this.options.onFailed?.(record.envelope, error);
+      logger.warn({ eventId: record.id, subject: record.envelope.subject, attempts: record.attempts + 1, retryInMs: delay, err: error }, 'outbox publish failed');
+      return false;
+    }
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.options.nc.status()) {
+      if (status.type === 'disconnect') this.connected = false;
+      if (status.type === 'reconnect') {
+        this.connected = true;
+        this.flushRequested = true;
+        this.kick();
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import type { AuthContext } from '../context';
+
+/**
+ * `GET /api/users/currentuser` → `{ currentUser: claims | null }`, with revocation applied: a
+ * signed-out or banned session shows `null`. While the revocation feed can't be trusted (not
+ * caught up, or stale under policy `closed`) a presented token gets 503 rather than a guess.
+ */
+export function currentUserRoute(_ctx: AuthContext): Router {
+  return Router().get('/api/users/currentuser', (req, res) => {
+    const code = req.authError?.code;
+    if (code === 'ERR_FEED_NOT_READY' || code === 'ERR_FEED_STALE') throw req.authError;
+    res.json({ currentUser: req.currentUser ?? null });
+  });
+}

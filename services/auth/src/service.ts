@@ -1,0 +1,106 @@
+import type { Express } from 'express';
+import {
+  connectNats,
+  createAuthKit,
+  ensureAuthStream,
+  type AuthKit,
+  type Logger,
+  type NatsOptions,
+  type ReadinessReport,
+} from '@authbus/common';
+import type { NatsConnection } from 'nats';
+import { buildApp } from './app';
+import type { AuthConfig } from './config';
+import type { AuthContext } from './context';
+import { createAuthMetrics } from './metrics';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { RateLimiter } from './rate-limit/rate-limiter';
+import type { AuthStore } from './store/auth-store';
+import { createStore } from './store/create-store';
+
+/** A running auth service, not yet listening. */
+export interface AuthService {
+  app: Express;
+  ctx: AuthContext;
+  kit: AuthKit;
+  relay: OutboxRelay;
+  nc: NatsConnection;
+  /** Graceful stop: drain the outbox (up to `drainMs`), close the feed, NATS and the store. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/**
+ * The composition root: store, NATS (retrying until it answers), the `AUTH` stream, the auth kit,
+ * the outbox relay and the app. `index.ts` adds a listening server and signal handling; tests
+ * use this directly with their own configuration and store.
+ */
+export async function createAuthService(config: AuthConfig, logger: Logger, store?: AuthStore): Promise<AuthService> {
+  const db = store ?? (await createStore(config.store));
+  logger.info({ store: db.kind }, 'store ready');
+  const natsOptions = config.kit.nats as NatsOptions;
+  logger.info({ servers: natsOptions.servers }, 'connecting to nats');
+  const nc = await connectNats(natsOptions, logger);
+  const stream = await ensureAuthStream(await nc.jetstreamManager(), {
+    maxAgeMs: config.streamMaxAgeMs,
+    replicas: config.streamReplicas,
+  });
+  logger.info({ stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages }, 'auth stream ready');
+
+  const kit = createAuthKit({ ...config.kit, nats: nc, logger });
+  const metrics = createAuthMetrics(db);
+  const relay = new OutboxRelay({
+    store: db,
+    nc,
+    logger,
+    onPublished: (envelope) => metrics.outboxPublished.inc({ subject: envelope.subject }),
+    onFailed: () => metrics.outboxFailures.inc(),
+  });
+  relay.start();
+
+  const { perIp, perAccount, windowMs } = config.signinLimits;
+  const ctx: AuthContext = {
+    config,
+    keyRing: config.kit.keyRing,
+    store: db,
+    relay,
+    revocations: kit.revocations,
+    limiters: { perIp: new RateLimiter(perIp, windowMs), perAccount: new RateLimiter(perAccount, windowMs) },
+    metrics,
+    logger,
+    now: config.kit.token?.now ?? Date.now,
+  };
+
+  const readiness = async (): Promise<ReadinessReport> => {
+    const storeOk = await db.ping().then(
+      () => true,
+      () => false,
+    );
+    const backlog = await db.backlog().catch(() => undefined);
+    const feed = kit.readiness();
+    // Sign-out must keep working while NATS is down (events wait in the outbox), so NATS being
+    // unreachable alone does not take the auth service out of rotation.
+    return {
+      ready: storeOk && feed.caughtUp,
+      store: storeOk,
+      nats: feed.nats,
+      feed,
+      outbox: { backlog: backlog?.count ?? null, oldestCreatedAt: backlog?.oldestCreatedAt ?? null },
+    };
+  };
+
+  const app = buildApp({ ctx, kit, readiness });
+  return {
+    app,
+    ctx,
+    kit,
+    relay,
+    nc,
+    async close(drainMs = 5000) {
+      const left = await relay.drain(drainMs);
+      if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      await kit.close();
+      await nc.drain().catch(() => nc.close());
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { AnyEventEnvelope } from '@authbus/common';
+import { EmailTakenError, type AuthStore, type RotateResult, type StateChange } from '../auth-store';
+import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
+
+/**
+ * The embedded store for a local run with no database: everything in process memory, lost on
+ * restart. Each method runs without awaiting in between, so a commit is atomic.
+ */
+export class MemoryStore implements AuthStore {
+  readonly kind = 'memory' as const;
+  private readonly users = new Map<string, UserRecord>();
+  private readonly usersByEmail = new Map<string, string>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly outbox = new Map<string, OutboxRecord>();
+
+  async commit(change: StateChange, events: readonly AnyEventEnvelope[]): Promise<void> {
+    this.apply(change);
+    for (const envelope of events) {
+      const at = new Date();
+      this.outbox.set(envelope.id, { id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at });
+    }
+  }
+
+  private apply(change: StateChange): void {
+    switch (change.kind) {
+      case 'user-created':
+        if (this.usersByEmail.has(change.user.email)) throw new EmailTakenError();
+        this.users.set(change.user.id, clone(change.user));
+        this.usersByEmail.set(change.user.email, change.user.id);
+        return;
+      case 'session-revoked': {
+        const session = this.sessions.get(change.sessionId);
+        if (session && !session.revoked) Object.assign(session, revokedFields(change.at, change.reason));
+        return;
+      }
+      case 'user-sessions-revoked': {
+        const user = this.users.get(change.userId);
+        if (!user) return;
+        user.revokedBefore = Math.max(user.revokedBefore, change.revokedBefore);
+        if (change.ban) Object.assign(user, { banned: true, banReason: change.ban.reason });
+        for (const session of this.sessions.values()) {
+          if (session.userId === change.userId && !session.revoked) Object.assign(session, revokedFields(change.at, change.reason));
+        }
+        return;
+      }
+      case 'user-unbanned': {
+        const user = this.users.get(change.userId);
+        if (user) {
+          user.banned = false;
+          delete user.banReason;
+        }
+        return;
+      }
+    }
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const id = this.usersByEmail.get(email);
+    return id === undefined ? undefined : this.findUserById(id);
+  }
+
+  async findUserById(id: string): Promise<UserRecord | undefined> {
+    const user = this.users.get(id);
+    return user && clone(user);
+  }
+
+  async listUsers(options: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
+    const all = [...this.users.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    return { users: all.slice(options.offset, options.offset + options.limit).map(clone), total: all.length };
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.sessions.set(session.id, clone(session));
+  }
+
+  async findSession(id: string): Promise<SessionRecord | undefined> {
+    const session = this.sessions.get(id);
+    return session && clone(session);
+  }
+
+  async rotateSession(id: string, fromJti: string, toJti: string, lastExp: number, at: Date): Promise<RotateResult> {
+    const session = this.sessions.get(id);
+    if (!session || session.revoked || session.currentJti !== fromJti) {
+      return { rotated: false, session: session && clone(session) };
+    }
+    Object.assign(session, { previousJti: fromJti, currentJti: toJti, rotatedAt: at, lastExp: Math.max(session.lastExp, lastExp) });
+    return { rotated: true, session: clone(session) };
+  }
+
+  async extendSession(id: string, lastExp: number): Promise<void> {
+    const session = this.sessions.get(id);
+    if (session) session.lastExp = Math.max(session.lastExp, lastExp);
+  }
+
+  async duePending(now: Date, limit: number): Promise<OutboxRecord[]> {
+    const due: OutboxRecord[] = [];
+    for (const record of this.outbox.values()) {
+      if (record.publishedAt === undefined && record.nextAttemptAt <= now) due.push(clone(record));
+    }
+    return due.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).slice(0, limit);
+  }
+
+  async markPublished(id: string): Promise<void> {
+    // Nothing to audit in memory: a published event is simply done.
+    this.outbox.delete(id);
+  }
+
+  async markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void> {
+    const record = this.outbox.get(id);
+    if (record && record.publishedAt === undefined) {
+      Object.assign(record, { attempts: record.attempts + 1, lastError: error, nextAttemptAt });
+    }
+  }
+
+  async backlog(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {
+    let oldest: Date | undefined;
+    for (const record of this.outbox.values()) {
+      if (oldest === undefined || record.createdAt < oldest) oldest = record.createdAt;
+    }
+    return { count: this.outbox.size, oldestCreatedAt: oldest };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+function revokedFields(at: Date, reason: string): Partial<SessionRecord> {
+  return { revoked: true, revokedAt: at, revokedReason: reason };
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}

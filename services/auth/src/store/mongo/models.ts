@@ -1,0 +1,89 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+import type { AnyEventEnvelope } from '@authbus/common';
+
+export interface UserDoc {
+  _id: Types.ObjectId;
+  email: string;
+  passwordHash: string;
+  roles: string[];
+  banned: boolean;
+  banReason?: string;
+  revokedBefore: number;
+  createdAt: Date;
+}
+
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  currentJti: string;
+  previousJti?: string;
+  rotatedAt?: Date;
+  lastExp: number;
+  revoked: boolean;
+  revokedAt?: Date;
+  revokedReason?: string;
+}
+
+export interface OutboxDoc {
+  _id: string;
+  envelope: AnyEventEnvelope;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  publishedAt?: Date;
+  lastError?: string;
+}
+
+const userSchema = new Schema<UserDoc>({
+  email: { type: String, required: true, unique: true },
+  passwordHash: { type: String, required: true },
+  roles: { type: [String], required: true },
+  banned: { type: Boolean, required: true, default: false },
+  banReason: { type: String },
+  revokedBefore: { type: Number, required: true, default: 0 },
+  createdAt: { type: Date, required: true },
+});
+
+const sessionSchema = new Schema<SessionDoc>({
+  _id: { type: String, required: true },
+  userId: { type: String, required: true, index: true },
+  createdAt: { type: Date, required: true },
+  // Expired sessions can no longer be refreshed; drop them a day later.
+  expiresAt: { type: Date, required: true, expires: 24 * 3600 },
+  currentJti: { type: String, required: true },
+  previousJti: { type: String },
+  rotatedAt: { type: Date },
+  lastExp: { type: Number, required: true },
+  revoked: { type: Boolean, required: true, default: false },
+  revokedAt: { type: Date },
+  revokedReason: { type: String },
+});
+
+const outboxSchema = new Schema<OutboxDoc>({
+  _id: { type: String, required: true },
+  envelope: { type: Schema.Types.Mixed, required: true },
+  createdAt: { type: Date, required: true },
+  attempts: { type: Number, required: true, default: 0 },
+  nextAttemptAt: { type: Date, required: true },
+  // Published events are kept a week for audit, then removed (documents without it never expire).
+  publishedAt: { type: Date, expires: 7 * 24 * 3600 },
+  lastError: { type: String },
+});
+outboxSchema.index({ publishedAt: 1, nextAttemptAt: 1, createdAt: 1 });
+
+export interface AuthModels {
+  User: Model<UserDoc>;
+  Session: Model<SessionDoc>;
+  Outbox: Model<OutboxDoc>;
+}
+
+/** The models, bound to one connection. */
+export function authModels(connection: Connection): AuthModels {
+  return {
+    User: connection.model<UserDoc>('User', userSchema),
+    Session: connection.model<SessionDoc>('Session', sessionSchema),
+    Outbox: connection.model<OutboxDoc, Model<OutboxDoc>>('Outbox', outboxSchema, 'outbox'),
+  };
+}

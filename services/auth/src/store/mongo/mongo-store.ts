@@ -1,0 +1,192 @@
+import mongoose, { Types, type ClientSession, type Connection } from 'mongoose';
+import { ConfigError, type AnyEventEnvelope } from '@authbus/common';
+import { EmailTakenError, type AuthStore, type RotateResult, type StateChange } from '../auth-store';
+import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
+import { authModels, type AuthModels, type OutboxDoc, type SessionDoc, type UserDoc } from './models';
+
+/**
+ * The production store: MongoDB through mongoose. `commit` runs in a transaction, so MongoDB
+ * must be a replica set (a single-node one is fine); `connect` checks and says so.
+ */
+export class MongoStore implements AuthStore {
+  readonly kind = 'mongo' as const;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly models: AuthModels,
+  ) {}
+
+  /** Connect, check for transaction support, create collections and indexes. */
+  static async connect(uri: string): Promise<MongoStore> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    const hello = await connection.db!.admin().command({ hello: 1 });
+    if (!hello.setName && hello.msg !== 'isdbgrid') {
+      await connection.close();
+      throw new ConfigError(
+        'MONGO_URI points at a standalone mongod; the auth service writes state and events in one transaction, ' +
+          'which needs a replica set (start mongod with --replSet rs0 and run rs.initiate() once)',
+      );
+    }
+    const models = authModels(connection);
+    await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init()]);
+    return new MongoStore(connection, models);
+  }
+
+  async commit(change: StateChange, events: readonly AnyEventEnvelope[]): Promise<void> {
+    try {
+      await this.connection.transaction(async (session) => {
+        await this.apply(change, session);
+        const at = new Date();
+        await this.models.Outbox.create(
+          events.map((envelope) => ({ _id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at })),
+          { session, ordered: true },
+        );
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000 && change.kind === 'user-created') throw new EmailTakenError();
+      throw err;
+    }
+  }
+
+  private async apply(change: StateChange, session: ClientSession): Promise<void> {
+    const { User, Session } = this.models;
+    switch (change.kind) {
+      case 'user-created': {
+        const { id, ...fields } = change.user;
+        await User.create([{ _id: new Types.ObjectId(id), ...fields }], { session });
+        return;
+      }
+      case 'session-revoked':
+        await Session.updateOne(
+          { _id: change.sessionId, revoked: false },
+          { $set: { revoked: true, revokedAt: change.at, revokedReason: change.reason } },
+          { session },
+        );
+        return;
+      case 'user-sessions-revoked':
+        await User.updateOne(
+          { _id: new Types.ObjectId(change.userId) },
+          {
+            $max: { revokedBefore: change.revokedBefore },
+            ...(change.ban ? { $set: { banned: true, banReason: change.ban.reason } } : {}),
+          },
+          { session },
+        );
+        await Session.updateMany(
+          { userId: change.userId, revoked: false },
+          { $set: { revoked: true, revokedAt: change.at, revokedReason: change.reason } },
+          { session },
+        );
+        return;
+      case 'user-unbanned':
+        await User.updateOne({ _id: new Types.ObjectId(change.userId) }, { $set: { banned: false }, $unset: { banReason: 1 } }, { session });
+        return;
+    }
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const doc = await this.models.User.findOne({ email }).lean<UserDoc>();
+    return doc ? toUser(doc) : undefined;
+  }
+
+  async findUserById(id: string): Promise<UserRecord | undefined> {
+    if (!Types.ObjectId.isValid(id)) return undefined;
+    const doc = await this.models.User.findById(id).lean<UserDoc>();
+    return doc ? toUser(doc) : undefined;
+  }
+
+  async listUsers(options: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
+    const [docs, total] = await Promise.all([
+      this.models.User.find().sort({ createdAt: 1, _id: 1 }).skip(options.offset).limit(options.limit).lean<UserDoc[]>(),
+      this.models.User.countDocuments(),
+    ]);
+    return { users: docs.map(toUser), total };
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    const { id, ...fields } = session;
+    await this.models.Session.create({ _id: id, ...fields });
+  }
+
+  async findSession(id: string): Promise<SessionRecord | undefined> {
+    const doc = await this.models.Session.findById(id).lean<SessionDoc>();
+    return doc ? toSession(doc) : undefined;
+  }
+
+  async rotateSession(id: string, fromJti: string, toJti: string, lastExp: number, at: Date): Promise<RotateResult> {
+    const doc = await this.models.Session.findOneAndUpdate(
+      { _id: id, revoked: false, currentJti: fromJti },
+      { $set: { previousJti: fromJti, currentJti: toJti, rotatedAt: at }, $max: { lastExp } },
+      { new: true },
+    ).lean<SessionDoc>();
+    if (doc) return { rotated: true, session: toSession(doc) };
+    return { rotated: false, session: await this.findSession(id) };
+  }
+
+  async extendSession(id: string, lastExp: number): Promise<void> {
+    await this.models.Session.updateOne({ _id: id }, { $max: { lastExp } });
+  }
+
+  async duePending(now: Date, limit: number): Promise<OutboxRecord[]> {
+    const docs = await this.models.Outbox.find({ publishedAt: { $exists: false }, nextAttemptAt: { $lte: now } })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<OutboxDoc[]>();
+    return docs.map(toOutbox);
+  }
+
+  async markPublished(id: string, at: Date): Promise<void> {
+    await this.models.Outbox.updateOne({ _id: id }, { $set: { publishedAt: at } });
+  }
+
+  async markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.models.Outbox.updateOne(
+      { _id: id, publishedAt: { $exists: false } },
+      { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500), nextAttemptAt } },
+    );
+  }
+
+  async backlog(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {
+    const pending = { publishedAt: { $exists: false } };
+    const [count, oldest] = await Promise.all([
+      this.models.Outbox.countDocuments(pending),
+      this.models.Outbox.findOne(pending).sort({ createdAt: 1 }).select({ createdAt: 1 }).lean<Pick<OutboxDoc, 'createdAt'>>(),
+    ]);
+    return { count, oldestCreatedAt: oldest?.createdAt };
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.db!.admin().command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+function toUser(doc: UserDoc): UserRecord {
+  return {
+    id: doc._id.toHexString(),
+    email: doc.email,
+    passwordHash: doc.passwordHash,
+    roles: [...doc.roles],
+    banned: doc.banned,
+    ...(doc.banReason !== undefined ? { banReason: doc.banReason } : {}),
+    revokedBefore: doc.revokedBefore,
+    createdAt: doc.createdAt,
+  };
+}
+
+function toSession(doc: SessionDoc): SessionRecord {
+  const { _id, ...fields } = doc;
+  const record: SessionRecord = { id: _id, ...fields };
+  delete (record as { __v?: number }).__v;
+  return record;
+}
+
+function toOutbox(doc: OutboxDoc): OutboxRecord {
+  const { _id, ...fields } = doc;
+  const record: OutboxRecord = { id: _id, ...fields };
+  delete (record as { __v?: number }).__v;
+  return record;
+}

@@ -1,0 +1,43 @@
+import type { AnyEventEnvelope } from '@authbus/common';
+
+/** A user as stored. `id` is a 24-hex-digit id (a MongoDB ObjectId in the mongo store). */
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  roles: string[];
+  banned: boolean;
+  banReason?: string;
+  /** Tokens issued at or before this (seconds) are refused: set by ban and sign-out everywhere. 0 = never. */
+  revokedBefore: number;
+  createdAt: Date;
+}
+
+/** A sign-in session: `id` is the `sid` claim of every token issued for it. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  /** Refresh is refused after this (absolute session lifetime). */
+  expiresAt: Date;
+  /** The `jti` of the newest token; refresh must present it (or the previous one within grace). */
+  currentJti: string;
+  previousJti?: string;
+  rotatedAt?: Date;
+  /** The latest `exp` of any token issued for this session (seconds): the `until` of its revocation. */
+  lastExp: number;
+  revoked: boolean;
+  revokedAt?: Date;
+  revokedReason?: string;
+}
+
+/** An event waiting to be (or already) published. `id` is the envelope id. */
+export interface OutboxRecord {
+  id: string;
+  envelope: AnyEventEnvelope;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  publishedAt?: Date;
+  lastError?: string;
+}

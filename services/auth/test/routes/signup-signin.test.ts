@@ -1,0 +1,108 @@
+import request from 'supertest';
+import { readSessionToken, verifyAccessToken, type AnyEventEnvelope } from '@authbus/common';
+import { TEST_JWT_SECRET, testKeyRing } from '@authbus/common/testing';
+import { ADMIN_EMAIL, PASSWORD, startTestAuth, type TestAuth } from '../support/test-auth';
+
+describe('sign-up and sign-in', () => {
+  let auth: TestAuth;
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { SIGNIN_LIMIT_PER_ACCOUNT: '5', SIGNIN_LIMIT_PER_IP: '1000' } });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('signs up: 201 with the user, an httpOnly sameSite=lax cookie holding a verifiable token, and auth.user.created', async () => {
+    const res = await request(auth.service.app).post('/api/users/signup').send({ email: 'Ada@Example.com ', password: PASSWORD }).expect(201);
+    expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), email: 'ada@example.com', roles: ['user'] });
+    const setCookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
+    expect(setCookie).toMatch(/^session=/);
+    expect(setCookie).toMatch(/httponly/i);
+    expect(setCookie).toMatch(/samesite=lax/i);
+    const claims = verifyAccessToken(readSessionToken(setCookie.split(';')[0])!, testKeyRing(TEST_JWT_SECRET, 'default'), { now: auth.clock.now });
+    expect(claims).toMatchObject({ sub: res.body.id, email: 'ada@example.com', roles: ['user'], iss: 'authbus', aud: 'authbus' });
+    expect(claims.exp - claims.iat).toBe(15 * 60);
+    const event = await auth.waitForEvent((e) => e.subject === 'auth.user.created' && e.data.sub === res.body.id, 'auth.user.created');
+    expect(event.data).toEqual({ sub: res.body.id, email: 'ada@example.com', roles: ['user'] });
+  });
+
+  it('gives role admin to emails in ADMIN_EMAILS', async () => {
+    const res = await request(auth.service.app).post('/api/users/signup').send({ email: ADMIN_EMAIL, password: PASSWORD }).expect(201);
+    expect(res.body.roles).toEqual(['user', 'admin']);
+  });
+
+  it.each([
+    [{ email: 'not-an-email', password: PASSWORD }, 'email'],
+    [{ email: 'short@example.com', password: 'short' }, 'password'],
+    [{ email: 'long@example.com', password: 'x'.repeat(129) }, 'password'],
+    [{ email: ['a@b.co'], password: PASSWORD }, 'email'],
+    [{ password: PASSWORD }, 'email'],
+    [{ email: 'nopass@example.com' }, 'password'],
+  ])('refuses %j with 400 naming the field', async (body, field) => {
+    const res = await request(auth.service.app).post('/api/users/signup').send(body).expect(400);
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, code: 'ERR_VALIDATION' })]));
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses a taken email with 400', async () => {
+    await auth.signup('taken@example.com');
+    const res = await request(auth.service.app).post('/api/users/signup').send({ email: 'taken@example.com', password: PASSWORD }).expect(400);
+    expect(res.body.errors).toEqual([{ message: 'Email in use', field: 'email', code: 'ERR_VALIDATION' }]);
+  });
+
+  it('signs in: 200 with the user and a new session', async () => {
+    const { id, cookie: first } = await auth.signup('in@example.com');
+    const res = await request(auth.service.app).post('/api/users/signin').send({ email: 'IN@example.com', password: PASSWORD }).expect(200);
+    expect(res.body).toEqual({ id, email: 'in@example.com', roles: ['user'] });
+    const second = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+    const sid = (cookie: string) => JSON.parse(Buffer.from(readSessionToken(cookie)!.split('.')[1]!, 'base64url').toString()).sid;
+    expect(sid(second)).not.toBe(sid(first));
+  });
+
+  it('answers Invalid credentials for a wrong password and an unknown email alike', async () => {
+    await auth.signup('pw@example.com');
+    const wrong = await request(auth.service.app).post('/api/users/signin').send({ email: 'pw@example.com', password: 'wrong password' }).expect(400);
+    const unknown = await request(auth.service.app).post('/api/users/signin').send({ email: 'nobody@example.com', password: PASSWORD }).expect(400);
+    expect(wrong.body).toEqual({ errors: [{ message: 'Invalid credentials', code: 'ERR_BAD_REQUEST' }] });
+    expect(unknown.body).toEqual(wrong.body);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('limits sign-in attempts per account: 429 with Retry-After', async () => {
+    await auth.signup('target@example.com');
+    for (let i = 0; i < 5; i++) {
+      await request(auth.service.app).post('/api/users/signin').send({ email: 'target@example.com', password: `guess ${i}!` }).expect(400);
+    }
+    const limited = await request(auth.service.app).post('/api/users/signin').send({ email: 'target@example.com', password: PASSWORD }).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body.errors[0].code).toBe('ERR_RATE_LIMITED');
+    await request(auth.service.app).post('/api/users/signin').send({ email: 'in@example.com', password: PASSWORD }).expect(200);
+  });
+
+  it('publishes nothing but auth.user.created for sign-ups and sign-ins', async () => {
+    const subjects = new Set((await auth.events()).map((e: AnyEventEnvelope) => e.subject));
+    expect([...subjects]).toEqual(['auth.user.created']);
+  });
+});
+
+describe('sign-in rate limit per IP', () => {
+  let auth: TestAuth;
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { SIGNIN_LIMIT_PER_IP: '3', SIGNIN_LIMIT_PER_ACCOUNT: '100' } });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('refuses the fourth attempt from one IP whatever the account', async () => {
+    for (let i = 0; i < 3; i++) {
+      await request(auth.service.app).post('/api/users/signin').send({ email: `u${i}@example.com`, password: PASSWORD }).expect(400);
+    }
+    const res = await request(auth.service.app).post('/api/users/signin').send({ email: 'u9@example.com', password: PASSWORD }).expect(429);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});

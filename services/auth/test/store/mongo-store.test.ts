@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { describeMongo, mongoUriFor } from '../../../../test/support/mongo';
+import { MongoStore } from '../../src/store/mongo/mongo-store';
+import { authStoreContract } from './auth-store-contract';
+
+// Runs against a real MongoDB replica set when one can be had (MONGO_URI, a mongod on PATH, or a
+// mongodb-memory-server download); otherwise skipped, and jest's global setup says why.
+describeMongo('MongoStore', () => {
+  authStoreContract(
+    'mongo',
+    async () => MongoStore.connect(mongoUriFor(`auth_${randomBytes(4).toString('hex')}`)),
+    async (store) => store.close(),
+  );
+});

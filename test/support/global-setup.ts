@@ -1,0 +1,25 @@
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../local/src/embedded-mongo';
+
+declare global {
+  // Shared with global-teardown.ts (jest runs both in the parent process).
+  var authbusTestMongo: EmbeddedMongo | undefined;
+}
+
+/**
+ * One MongoDB for every Mongo suite: `MONGO_URI` if set, else an embedded replica set when a
+ * mongod can be had. Its URI reaches the test workers as `AUTHBUS_TEST_MONGO_URI`; when there is
+ * none, the Mongo suites are skipped and this says why, once.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.MONGO_URI) {
+    process.env.AUTHBUS_TEST_MONGO_URI = process.env.MONGO_URI;
+    return;
+  }
+  const mongo = await startEmbeddedMongo();
+  if ('unavailable' in mongo) {
+    process.stdout.write(`\nMongoDB suites skipped: ${mongo.unavailable}. Set MONGO_URI to a replica set to run them.\n`);
+    return;
+  }
+  globalThis.authbusTestMongo = mongo;
+  process.env.AUTHBUS_TEST_MONGO_URI = mongo.uri;
+}
