@@ -1,19 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
 
-const processUnique = randomBytes(5);
-let counter = randomBytes(3).readUIntBE(0, 3);
-
-/**
- * A new id with the layout of a MongoDB ObjectId (4-byte seconds, 5 bytes unique to this
- * process, 3-byte counter), so ids look the same in every store and sort in creation order.
- */
+/** A new id: a MongoDB ObjectId in hex, in every store, so ids look alike and sort by creation. */
 export function newId(): string {
-  const id = Buffer.alloc(12);
-  id.writeUInt32BE(Math.floor(Date.now() / 1000), 0);
-  processUnique.copy(id, 4);
-  counter = (counter + 1) % 0x1000000;
-  id.writeUIntBE(counter, 9, 3);
-  return id.toString('hex');
+  return new Types.ObjectId().toHexString();
 }
 
 /** Can `value` be an id of ours? Anything else is answered 404 without touching the store. */

@@ -1,0 +1,53 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** One route of the gateway: a path prefix and the upstreams that serve it (round-robin). */
+export interface GatewayRoute {
+  prefix: string;
+  upstreams: () => readonly string[];
+}
+
+/**
+ * The local stand-in for the Kubernetes Ingress: routes by path prefix (`/api/users` → auth,
+ * `/api/tickets` → tickets, …) to `http://host:port` upstreams, round-robin across replicas. Keeps
+ * the `Host` header (so the services' same-origin check sees the browser's host), adds
+ * `X-Forwarded-For/Proto/Host`, and answers 502 in the usual error shape when an upstream is down.
+ */
+export function createGateway(routes: readonly GatewayRoute[]): Server {
+  const counters = new Map<string, number>();
+  return createServer((req, res) => {
+    const path = req.url ?? '/';
+    const route = routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+    const upstreams = route?.upstreams() ?? [];
+    if (!route || upstreams.length === 0) return fail(res, 404, 'ERR_NOT_FOUND', 'Route not found');
+    const n = counters.get(route.prefix) ?? 0;
+    counters.set(route.prefix, n + 1);
+    forward(req, res, new URL(upstreams[n % upstreams.length]!));
+  });
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
+  const remote = req.socket.remoteAddress ?? '';
+  const headers = {
+    ...req.headers,
+    'x-forwarded-for': req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote,
+    'x-forwarded-proto': 'http',
+    'x-forwarded-host': req.headers.host ?? '',
+  };
+  const proxied = httpRequest(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+    (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    },
+  );
+  proxied.on('error', () => {
+    if (!res.headersSent) fail(res, 502, 'ERR_BAD_GATEWAY', 'Upstream unavailable');
+    else res.destroy();
+  });
+  req.pipe(proxied);
+}
+
+function fail(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: [{ message, code }] }));
+}

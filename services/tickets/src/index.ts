@@ -1,0 +1,43 @@
+import { createLogger, isAuthbusError } from '@authbus/common';
+import { loadConfig } from './config';
+import { createTicketsService } from './service';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    createLogger('tickets').error({ err: isAuthbusError(err) ? err.message : String(err) }, 'invalid configuration');
+    process.exit(1);
+  }
+  const logger = createLogger('tickets', config.logLevel);
+  const service = await createTicketsService(config, logger);
+  const server = service.app.listen(config.port, () => logger.info({ port: config.port, store: service.store.kind }, 'tickets listening'));
+  void service.auth.whenReady().then(() => logger.info({}, 'tickets ready: revocations replayed'));
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    service.close().then(
+      () => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err: String(err) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  createLogger('tickets').error({ err: String(err), stack: (err as Error).stack }, 'start-up failed');
+  process.exit(1);
+});

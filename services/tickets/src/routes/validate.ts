@@ -1,0 +1,29 @@
+import { RequestValidationError } from '@authbus/common';
+import type { RequestHandler } from 'express';
+import { body, validationResult } from 'express-validator';
+
+/** Title and price rules for create and update. */
+export const ticketRules = [
+  body('title').isString().withMessage('Title is required').bail().trim().isLength({ min: 1, max: 200 }).withMessage('Title must be 1 to 200 characters'),
+  body('price')
+    .custom((value: unknown) => typeof value === 'number' && Number.isFinite(value))
+    .withMessage('Price must be a number')
+    .bail()
+    .isFloat({ gt: 0, max: 1_000_000 })
+    .withMessage('Price must be greater than 0 and at most 1,000,000')
+    .bail()
+    .custom((value: number) => Math.round(value * 100) === value * 100)
+    .withMessage('Price has at most two decimals'),
+];
+
+/** After express-validator chains: 400 with one `{ message, field }` per invalid field. */
+export const validateRequest: RequestHandler = (req, _res, next) => {
+  const result = validationResult(req);
+  if (result.isEmpty()) return next();
+  const fields = new Map<string, string>();
+  for (const error of result.array()) {
+    const field = error.type === 'field' ? error.path : '_';
+    if (!fields.has(field)) fields.set(field, String(error.msg));
+  }
+  next(new RequestValidationError([...fields].map(([field, message]) => ({ message, ...(field !== '_' ? { field } : {}) }))));
+};

@@ -1,0 +1,56 @@
+import type { Express } from 'express';
+import { createAuthKit, type AuthKit, type Logger, type ReadinessReport } from '@authbus/common';
+import { Registry } from 'prom-client';
+import { buildApp } from './app';
+import type { TicketsConfig } from './config';
+import { UserCreatedListener } from './events/user-created-listener';
+import { MemoryTicketsStore } from './store/memory/memory-tickets-store';
+import { MongoTicketsStore } from './store/mongo/mongo-tickets-store';
+import type { TicketsStore } from './store/tickets-store';
+
+export interface TicketsService {
+  app: Express;
+  auth: AuthKit;
+  store: TicketsStore;
+  close(): Promise<void>;
+}
+
+/** Composition root: store, auth kit (its own NATS connection), user directory listener, app. */
+export async function createTicketsService(config: TicketsConfig, logger: Logger, store?: TicketsStore): Promise<TicketsService> {
+  const db = store ?? (config.store.kind === 'mongo' ? await MongoTicketsStore.connect(config.store.uri) : new MemoryTicketsStore());
+  logger.info({ store: db.kind }, 'store ready');
+  const auth = createAuthKit({ ...config.kit, logger });
+  const registry = new Registry();
+  let listener: UserCreatedListener | undefined;
+  let listening = false;
+  // The directory is a convenience: tickets work without it, so it starts in the background.
+  const listenerStarted = auth.connection().then(async (nc) => {
+    await auth.whenReady();
+    listener = new UserCreatedListener(nc, db, { logger });
+    await listener.listen();
+    listening = true;
+  });
+  listenerStarted.catch((err: unknown) => logger.error({ err: String(err) }, 'user directory listener failed to start'));
+
+  const readiness = async (): Promise<ReadinessReport> => {
+    const storeOk = await db.ping().then(
+      () => true,
+      () => false,
+    );
+    const feed = auth.readiness();
+    return { ready: storeOk && feed.ready, store: storeOk, feed, directoryListener: listening };
+  };
+
+  const app = buildApp({ config, store: db, auth, registry, logger, readiness });
+  return {
+    app,
+    auth,
+    store: db,
+    async close() {
+      await listenerStarted.catch(() => undefined);
+      await listener?.close();
+      await auth.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startStack, type Stack, type StackOptions } from '../../local/src/stack';
+import { testMongoUri } from './mongo';
+
+/** Where tests leave files for a reader (ignored by git). */
+export const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
+
+/** Write a test artifact (JSON or text) under test-artifacts/. */
+export function writeArtifact(name: string, content: unknown): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, name);
+  writeFileSync(file, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The local stack for a black-box suite: real processes on free ports, MongoDB when the test run
+ * has one (else memory), service logs kept in memory and printed only if the suite fails.
+ */
+export async function startTestStack(options: StackOptions = {}): Promise<Stack & { logs: string[] }> {
+  const logs: string[] = [];
+  const stack = await startStack({
+    gatewayPort: 0,
+    basePort: 0,
+    ticketsReplicas: 2,
+    store: testMongoUri ? { mongoUri: testMongoUri } : 'memory',
+    adminEmails: 'admin@example.com',
+    log: (line) => logs.push(line),
+    ...options,
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '100000', ...options.env },
+  });
+  return Object.assign(stack, { logs });
+}
+
+/** A cookie jar of one: the `session` cookie a response set. */
+export function sessionCookieFrom(res: Response): string {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='));
+  if (!cookie) throw new Error(`no session cookie in response ${res.status}`);
+  return cookie.split(';')[0]!;
+}
+
+/** JSON request helper over fetch. */
+export async function call(url: string, init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.cookie ? { cookie: init.cookie } : {}),
+      ...init.headers,
+    },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+}
+
+/**
+ * Is the cookie accepted by this tickets replica? Uses `POST /api/tickets` with an empty body:
+ * authentication runs first, so 401 means refused and 400 (validation) means accepted; nothing
+ * is created either way.
+ */
+export async function acceptedBy(ticketsUrl: string, cookie: string): Promise<boolean> {
+  const res = await call(`${ticketsUrl}/api/tickets`, { cookie, body: {} });
+  if (res.status !== 400 && res.status !== 401) throw new Error(`unexpected ${res.status} from ${ticketsUrl}: ${await res.text()}`);
+  return res.status === 400;
+}
+
+/** Percentile of sorted numbers. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
