@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { NotAuthenticatedError } from '../errors/http-errors';
+import { requestToken } from './request-token';
 
 /**
  * Headers that carry the caller's identity to another service (token relay): the same access
@@ -7,8 +8,10 @@ import { NotAuthenticatedError } from '../errors/http-errors';
  * revocation applies there too. Throws `NotAuthenticatedError` when the request has no verified token.
  */
 export function relayHeaders(req: Request): { authorization: string } {
-  if (!req.currentUser || req.accessToken === undefined) throw new NotAuthenticatedError();
-  return { authorization: `Bearer ${req.accessToken}` };
+  // The token is read again rather than kept on every request: relaying is rare, requests are not.
+  const token = req.currentUser ? requestToken(req.headers) : undefined;
+  if (token === undefined) throw new NotAuthenticatedError();
+  return { authorization: `Bearer ${token}` };
 }
 
 /** `fetch` on the caller's behalf: `relayHeaders` added to `init.headers`. */

@@ -5,7 +5,6 @@ import {
   type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
-  type Msg,
   type NatsConnection,
   type Subscription,
 } from 'nats';
@@ -122,7 +121,7 @@ export class RevocationFeed {
     if (this.options.live !== false) {
       this.subscription = this.options.nc.subscribe(AUTH_SUBJECTS, {
         callback: (err, msg) => {
-          if (!err) this.receive(msg.subject, msg.data, 'live', msg);
+          if (!err) this.receive(msg.subject, msg.data, 'live');
         },
       });
     }
@@ -223,20 +222,21 @@ export class RevocationFeed {
   }
 
   private fromStream(m: JsMsg): void {
-    if (m.seq <= this.stats.appliedSeq) return;
-    this.receive(m.subject, m.data, 'stream', m);
-    this.stats.appliedSeq = m.seq;
-    if (m.info.pending === 0) this.markInSync(this.now());
+    const { streamSequence, pending } = m.info;
+    if (streamSequence <= this.stats.appliedSeq) return;
+    this.receive(m.subject, m.data, 'stream', streamSequence);
+    this.stats.appliedSeq = streamSequence;
+    if (pending === 0) this.markInSync(this.now());
   }
 
-  private receive(subject: string, data: Uint8Array, source: FeedSource, msg: Msg | JsMsg): void {
+  private receive(subject: string, data: Uint8Array, source: FeedSource, seq?: number): void {
     let envelope: AnyEventEnvelope;
     try {
       envelope = parseEvent(subject, data);
     } catch (err) {
       this.stats.invalid++;
       const reason = err instanceof EventInvalidError ? err.message : String(err);
-      this.logger.warn({ subject, source, seq: 'seq' in msg ? msg.seq : undefined, err: reason }, 'malformed event skipped');
+      this.logger.warn({ subject, source, seq, err: reason }, 'malformed event skipped');
       return;
     }
     if (applyRevocation(this.options.set, envelope, Math.floor(this.tokenNow() / 1000))) {

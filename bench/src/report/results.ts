@@ -1,0 +1,23 @@
+import type { CatchUpResult } from '../catch-up/run-catch-up';
+import type { MemoryResult } from '../memory/run-memory';
+import type { PropagationResult } from '../propagation/run-propagation';
+import type { ThroughputCase } from '../throughput/cases';
+
+/** `bench/results/latest.json`. */
+export interface BenchResults {
+  date: string;
+  node: string;
+  cpus: number;
+  quick: boolean;
+  throughput: {
+    rps: Record<ThroughputCase, number>;
+    p50Ms: Record<ThroughputCase, number>;
+    p99Ms: Record<ThroughputCase, number>;
+    ratioToNone: Record<ThroughputCase, number>;
+    runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number }>>;
+    settings: { connections: number; runSeconds: number; runs: number; revocationEntries: number; redis: string };
+  };
+  propagation: Omit<PropagationResult, 'samplesMs'>;
+  catchUp: CatchUpResult;
+  memory: MemoryResult;
+}

@@ -1,0 +1,123 @@
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import cookieSession from 'cookie-session';
+import express, { type RequestHandler } from 'express';
+import jwt from 'jsonwebtoken';
+import { createClient } from 'redis';
+import {
+  createAuthKit,
+  createKeyRing,
+  createTokenVerifier,
+  newTokenId,
+  NotAuthenticatedError,
+  readSessionToken,
+  TokenRevokedError,
+  type AccessClaims,
+} from '@authbus/common';
+import { BENCH_KID, BENCH_SECRET, THROUGHPUT_CASES, type ThroughputCase } from './cases';
+
+/**
+ * One server process per case (`node app-server.js <case>`), printing `READY <port>` once it
+ * serves `GET /api/protected`. The route is the same small JSON answer in every case; only what
+ * runs in front of it differs.
+ */
+async function main(): Promise<void> {
+  const which = process.argv[2] as ThroughputCase;
+  if (!THROUGHPUT_CASES.includes(which)) throw new Error(`unknown case ${which}`);
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const guard = await guardFor(which);
+  app.get('/api/protected', ...guard, (req, res) => {
+    res.json({ ok: true, sub: (req as { currentUser?: { sub: string } | null }).currentUser?.sub ?? 'anonymous' });
+  });
+  app.use(((err, _req, res, _next) => {
+    res.status((err as { status?: number }).status ?? 401).json({ errors: [{ message: String((err as Error).message) }] });
+  }) as express.ErrorRequestHandler);
+  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
+}
+
+async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
+  const keyRing = createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID });
+  switch (which) {
+    case 'none':
+      return [];
+    case 'courseStyle':
+      // The usual course middleware: cookie-session, then verify with the secret as a string from env.
+      process.env.JWT_KEY = BENCH_SECRET;
+      return [
+        cookieSession({ signed: false, secure: false }) as unknown as RequestHandler,
+        (req, _res, next) => {
+          const session = (req as { session?: { jwt?: string } | null }).session;
+          if (!session?.jwt) return next(new NotAuthenticatedError());
+          try {
+            (req as { currentUser?: unknown }).currentUser = jwt.verify(session.jwt, process.env.JWT_KEY!);
+          } catch {
+            return next(new NotAuthenticatedError());
+          }
+          next();
+        },
+      ];
+    case 'authbus': {
+      const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
+      await kit.whenReady();
+      const until = Math.floor(Date.now() / 1000) + 3600;
+      for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++) kit.revocations.revokeSession(newTokenId(), until);
+      return [kit.currentUser, kit.requireAuth];
+    }
+    case 'redisDenylist': {
+      const verify = createTokenVerifier(keyRing);
+      const redis = createClient({ url: process.env.REDIS_URL });
+      await redis.connect();
+      return [
+        (req, _res, next) => {
+          let claims: AccessClaims;
+          try {
+            claims = verify(readSessionToken(req.headers.cookie) ?? '');
+          } catch {
+            return next(new NotAuthenticatedError());
+          }
+          redis.exists(`revoked:${claims.sid}`).then(
+            (revoked) => {
+              if (revoked) return next(new TokenRevokedError());
+              (req as { currentUser?: unknown }).currentUser = claims;
+              next();
+            },
+            (err: unknown) => next(err),
+          );
+        },
+      ];
+    }
+    case 'introspection': {
+      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+      const port = Number(process.env.INTROSPECTION_PORT);
+      return [
+        (req, _res, next) => {
+          const body = JSON.stringify({ token: readSessionToken(req.headers.cookie) ?? '' });
+          const call = httpRequest(
+            { host: '127.0.0.1', port, path: '/introspect', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (text += chunk));
+              res.on('end', () => {
+                const answer = JSON.parse(text) as { active: boolean; claims?: AccessClaims };
+                if (!answer.active) return next(new NotAuthenticatedError());
+                (req as { currentUser?: unknown }).currentUser = answer.claims;
+                next();
+              });
+            },
+          );
+          call.on('error', next);
+          call.end(body);
+        },
+      ];
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});
