@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo';
 import { createGateway } from './gateway';
 import { ServiceProcess } from './service-process';
 
-/** Where the repository's compiled services are. */
-const ROOT = resolve(__dirname, '..', '..');
-const entry = (service: string): string => join(ROOT, 'services', service, 'dist', 'index.js');
+/** A service's compiled entry point (its package's `main`; build first). */
+const entry = (service: string): string => require.resolve(`@authbus/${service}`);
 
 /** How to run the local stack. Every field has a default (the `npm start` one). */
 export interface StackOptions {
@@ -31,8 +29,8 @@ export interface StackOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** Where log lines go; default stdout, prefixed with the service name. */
   log?: (line: string) => void;
-  /** Extra gateway routes (the web client adds `/`). */
-  extraRoutes?: Array<{ prefix: string; upstreams: () => readonly string[] }>;
+  /** Also serve the web client at `/` (default true). */
+  client?: boolean;
 }
 
 /** A running local stack. */
@@ -45,6 +43,7 @@ export interface Stack {
   storeDescription: string;
   auth: ServiceProcess;
   tickets: ServiceProcess[];
+  client: ServiceProcess | undefined;
   /** Start one more tickets replica (a late joiner) and add it to the gateway. */
   addTickets(options?: { waitReady?: boolean }): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -114,15 +113,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanup.push(async () => void (await Promise.all(tickets.map((t) => t.stop()))));
     await Promise.all(Array.from({ length: options.ticketsReplicas ?? 1 }, () => addTickets()));
 
+    let client: ServiceProcess | undefined;
+    if (options.client ?? true) {
+      const port = await nextPort();
+      client = new ServiceProcess({ name: 'client', entry: entry('client'), url: `http://127.0.0.1:${port}`, env: { ...common, PORT: String(port) }, log });
+      cleanup.push(() => client!.stop());
+      await client.start();
+    }
+
     const gateway = createGateway([
       { prefix: '/api/users', upstreams: () => [auth.url] },
       { prefix: '/api/tickets', upstreams: () => tickets.filter((t) => t.running).map((t) => t.url) },
-      ...(options.extraRoutes ?? []),
+      { prefix: '/', upstreams: () => (client?.running ? [client.url] : []) },
     ]);
     const gatewayPort = await listen(gateway, options.gatewayPort ?? 3000);
     cleanup.push(() => closeServer(gateway));
     const gatewayUrl = `http://localhost:${gatewayPort}`;
-    say(`gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)`);
+    say(`gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`);
 
     return {
       gatewayUrl,
@@ -132,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       storeDescription: store.description,
       auth,
       tickets,
+      client,
       addTickets,
       async stop() {
         for (const step of cleanup.reverse()) await step().catch(() => undefined);

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `authbus is running at ${stack.gatewayUrl}`,
+      `authbus is running: open ${stack.gatewayUrl}/ in a browser`,
       `  sign up as ${adminEmails.split(',')[0]} to get the admin role`,
       `  curl -i -c jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}' ${stack.gatewayUrl}/api/users/signup`,
       `  curl -b jar ${stack.gatewayUrl}/api/users/currentuser`,

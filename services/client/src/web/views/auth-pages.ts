@@ -1,0 +1,65 @@
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { clearNotice, notify } from '../notice.js';
+import { navigate } from '../router.js';
+import { loadCurrentUser, setCurrentUser } from '../session.js';
+import { formView } from './form.js';
+
+const credentials = [
+  { name: 'email', label: 'Email', type: 'email', autocomplete: 'username' },
+  { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' },
+];
+
+/** Sign up, then go to the tickets. */
+export function signupPage(): HTMLElement {
+  return formView({
+    title: 'Sign up',
+    id: 'signup',
+    fields: credentials.map((f) => (f.name === 'password' ? { ...f, autocomplete: 'new-password' } : f)),
+    submitLabel: 'Sign up',
+    submit: async (values) => {
+      await api('/api/users/signup', { body: { email: values.email, password: values.password } });
+      await signedIn();
+    },
+  });
+}
+
+/** Sign in (403 for a banned account shows "Account banned" on the form). */
+export function signinPage(): HTMLElement {
+  return formView({
+    title: 'Sign in',
+    id: 'signin',
+    fields: credentials,
+    submitLabel: 'Sign in',
+    submit: async (values) => {
+      await api('/api/users/signin', { body: { email: values.email, password: values.password } });
+      await signedIn();
+    },
+  });
+}
+
+async function signedIn(): Promise<void> {
+  clearNotice();
+  await loadCurrentUser();
+  navigate('/');
+}
+
+/** Sign out of this session only (other devices stay signed in). */
+export async function signOut(): Promise<void> {
+  await api('/api/users/signout', { method: 'POST' }).catch(() => undefined);
+  setCurrentUser(null);
+  notify('You are signed out of this browser.');
+  navigate('/');
+}
+
+/** Sign out of every session of this account, everywhere. */
+export async function signOutEverywhere(): Promise<void> {
+  await api('/api/users/signout-all', { method: 'POST' }).catch(() => undefined);
+  setCurrentUser(null);
+  notify('You are signed out everywhere: every session of your account was revoked.');
+  navigate('/');
+}
+
+export function notFoundPage(): HTMLElement {
+  return h('p', {}, 'This page does not exist. ', h('a', { href: '/' }, 'See the tickets'));
+}
