@@ -11,6 +11,7 @@ declare global {
  * none, the Mongo suites are skipped and this says why, once.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.AUTHBUS_TEST_RUN_STARTED = String(Date.now());
   if (process.env.MONGO_URI) {
     process.env.AUTHBUS_TEST_MONGO_URI = process.env.MONGO_URI;
     return;

@@ -69,3 +69,39 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+/** One value of a Prometheus text exposition (`name{labels}`), or undefined. */
+export async function metric(serviceUrl: string, series: string): Promise<number | undefined> {
+  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** Sign up a user through a base URL (gateway or auth) and return its cookie and ids. */
+export async function signupUser(baseUrl: string, email: string, password = 'correct horse battery'): Promise<{ cookie: string; id: string; sid: string }> {
+  const res = await call(`${baseUrl}/api/users/signup`, { body: { email, password } });
+  if (res.status !== 201) throw new Error(`signup ${email}: ${res.status} ${await res.text()}`);
+  const cookie = sessionCookieFrom(res);
+  return { cookie, id: ((await res.json()) as { id: string }).id, sid: sidOf(cookie) };
+}
+
+/** The `sid` claim inside a session cookie (read, not verified). */
+export function sidOf(cookie: string): string {
+  const jwt = (JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()) as { jwt: string }).jwt;
+  return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+}
+
+/** Run `work` over `items` with at most `limit` at a time. */
+export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}

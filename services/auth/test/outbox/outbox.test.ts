@@ -28,7 +28,7 @@ describe('the outbox: nothing lost while NATS is down', () => {
     expect(ready.body.outbox.backlog).toBe(1);
     expect((await request(auth.service.app).get('/metrics')).text).toMatch(/authbus_outbox_backlog 1/);
     // This instance refuses the token at once, NATS or not.
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null });
+    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
 
     await auth.server.restart();
     const event = await auth.waitForEvent((e) => e.subject === Subjects.SessionRevoked && e.data.sid === sid, 'the held event on the stream');

@@ -22,7 +22,7 @@ describe('POST /api/users/refresh', () => {
   it('re-issues an expired token for a live session, rotating its jti', async () => {
     const { cookie } = await auth.signup('r1@example.com');
     auth.clock.advance(120);
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null });
+    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_EXPIRED' });
     const res = await refresh(cookie).expect(200);
     const fresh = cookieOf(res);
     expect(claimsOf(fresh).sid).toBe(claimsOf(cookie).sid);
@@ -50,7 +50,7 @@ describe('POST /api/users/refresh', () => {
     expect(event.data).toMatchObject({ sub: id, reason: 'refresh-reuse' });
     // The legitimate holder of the rotated token is cut off too: the session is gone.
     await refresh(rotated).expect(401);
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', rotated).expect(200, { currentUser: null });
+    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', rotated).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
   });
 
   it('refuses a signed-out session', async () => {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Create the Secrets the manifests in infra/k8s read, with fresh random values (never committed):
+#   nats-credentials  auth-password, tickets-password   NATS users (infra/nats/nats.conf)
+#   jwt-signing-key   kid, private.pem                  ES256 private key: auth only
+#   jwt-public-keys   <kid>.pem                         public keys: every service verifies with them
+# A Secret that already exists is left alone (re-running never rotates anything by accident; see
+# infra/README.md for rotation). Needs kubectl (current context and namespace) and openssl.
+#
+# Usage: infra/scripts/create-secrets.sh [kid]     (kid: default "k1")
+set -euo pipefail
+
+kid="${1:-k1}"
+if [[ ! "$kid" =~ ^[A-Za-z0-9][-A-Za-z0-9_.]*$ ]]; then
+  echo "create-secrets: kid \"$kid\" must be letters, digits, '-', '_' or '.' (it names a file)" >&2
+  exit 2
+fi
+for tool in kubectl openssl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "create-secrets: $tool is not on PATH" >&2; exit 2; }
+done
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+exists() { kubectl get secret "$1" >/dev/null 2>&1; }
+
+if exists nats-credentials; then
+  echo "nats-credentials: exists, kept"
+else
+  kubectl create secret generic nats-credentials \
+    --from-literal=auth-password="$(openssl rand -hex 24)" \
+    --from-literal=tickets-password="$(openssl rand -hex 24)"
+fi
+
+if exists jwt-signing-key && exists jwt-public-keys; then
+  echo "jwt-signing-key, jwt-public-keys: exist, kept"
+elif exists jwt-signing-key || exists jwt-public-keys; then
+  # Half a key pair: making the other half now would not match it.
+  echo "create-secrets: only one of jwt-signing-key and jwt-public-keys exists; delete it and run again" >&2
+  exit 1
+else
+  # EC P-256 (ES256). The private key goes only to auth; the public key to every service.
+  openssl ecparam -name prime256v1 -genkey -noout -out "$work/private.pem"
+  openssl ec -in "$work/private.pem" -pubout -out "$work/$kid.pem" 2>/dev/null
+  kubectl create secret generic jwt-signing-key \
+    --from-literal=kid="$kid" \
+    --from-file=private.pem="$work/private.pem"
+  kubectl create secret generic jwt-public-keys \
+    --from-file="$kid.pem=$work/$kid.pem"
+fi

@@ -1,0 +1,295 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { parse as parseYaml } from 'yaml';
+import { addressesIn, resolveInCluster } from './support/cluster-dns';
+import { natsUsers } from './support/infra-nats';
+import { objectId, type K8sObject } from './support/k8s-object';
+import { schemaProblems } from './support/k8s-schema';
+import { kustomizationInputs, renderKustomization } from './support/kustomization';
+import { INFRA } from './support/paths';
+import { documentedSecrets } from './support/secret-commands';
+import { containersOf, mainContainer, selects, services, workload, workloads } from './support/workloads';
+import { readYamlDocuments } from './support/yaml-documents';
+
+/** The services we build, with the port their process listens on (services/<name>/src/config.ts). */
+const APP_SERVICES = { auth: 3001, tickets: 3002 } as const;
+
+const rendered = renderKustomization(INFRA);
+const objects = rendered.map((r) => r.object);
+const all = workloads(objects);
+const pods = all.map((w) => ({ w, id: `${w.kind}/${w.name}` }));
+const containers = all.flatMap((w) => containersOf(w.pod).map(({ container, init }) => ({ w, container, init, id: `${w.kind}/${w.name} ${init ? 'init ' : ''}container ${container.name}` })));
+const byId = (id: string): K8sObject | undefined => objects.find((o) => objectId(o) === id);
+
+describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
+  it('parses every file in infra/k8s, and the kustomization lists every one of them', () => {
+    const files = readdirSync(join(INFRA, 'k8s')).filter((f) => /\.ya?ml$/.test(f));
+    for (const f of files) expect(readYamlDocuments(join(INFRA, 'k8s', f)).length).toBeGreaterThan(0);
+    const listed = kustomizationInputs(INFRA).map((f) => relative(INFRA, f));
+    expect(listed.filter((f) => f.startsWith('k8s/')).sort()).toEqual(files.map((f) => `k8s/${f}`).sort());
+    expect(listed).toContain('nats/nats.conf');
+  });
+
+  it('has no two objects of the same kind and name', () => {
+    const ids = objects.map(objectId);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
+  it.each(rendered.map((r) => [objectId(r.object), r.source, r.object] as const))(
+    '%s (%s) validates against the Kubernetes schema, with no unknown field',
+    (_id, _source, object) => {
+      expect(schemaProblems(object)).toEqual([]);
+    },
+  );
+
+  it('would catch a misspelt field (the schema check is strict)', () => {
+    const deployment = structuredClone(byId('Deployment/tickets')!) as K8sObject & { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    deployment.spec.template.spec.containers[0]!.readinesProbe = { httpGet: { path: '/readyz', port: 'http' } };
+    expect(schemaProblems(deployment)).toEqual(['/spec/template/spec/containers/0/readinesProbe: unknown field']);
+  });
+
+  describe('cross-references', () => {
+    it('every Deployment and StatefulSet selects its own pod template', () => {
+      for (const w of all) expect({ id: `${w.kind}/${w.name}`, selects: selects(w.selector, w.podLabels) }).toEqual({ id: `${w.kind}/${w.name}`, selects: true });
+    });
+
+    it('every Service selects exactly one workload, and targets ports its pods declare', () => {
+      for (const svc of services(objects)) {
+        const selected = all.filter((w) => selects(svc.spec?.selector, w.podLabels));
+        expect({ service: svc.metadata.name, selected: selected.length }).toEqual({ service: svc.metadata.name, selected: 1 });
+        const ports = selected[0]!.pod.containers.flatMap((c) => c.ports ?? []);
+        for (const p of svc.spec?.ports ?? []) {
+          const target = p.targetPort ?? p.port;
+          const found = ports.some((cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target));
+          expect({ service: svc.metadata.name, port: p.port, targetPortExists: found }).toEqual({ service: svc.metadata.name, port: p.port, targetPortExists: true });
+        }
+      }
+    });
+
+    it('every StatefulSet is governed by an existing headless Service', () => {
+      for (const w of all.filter((x) => x.kind === 'StatefulSet')) {
+        const svc = services(objects).find((s) => s.metadata.name === w.serviceName);
+        expect({ statefulSet: w.name, headless: svc?.spec?.clusterIP }).toEqual({ statefulSet: w.name, headless: 'None' });
+      }
+    });
+
+    it('the Ingress routes /api/users to auth and /api/tickets to tickets, every route through a Service port that exists', () => {
+      const ingresses = objects.filter((o) => o.kind === 'Ingress') as Array<IIngress & K8sObject>;
+      expect(ingresses).toHaveLength(1);
+      const ingress = ingresses[0]!;
+      expect(ingress.spec?.ingressClassName).toBe('nginx');
+      const routes = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
+      expect(routes.map((p) => [p.path, p.pathType, p.backend.service?.name])).toEqual(
+        expect.arrayContaining([
+          ['/api/users', 'Prefix', 'auth'],
+          ['/api/tickets', 'Prefix', 'tickets'],
+        ]),
+      );
+      for (const route of routes) {
+        const backend = route.backend.service!;
+        const svc = services(objects).find((s) => s.metadata.name === backend.name);
+        const port = (svc?.spec?.ports ?? []).find((p) => (backend.port?.name ? p.name === backend.port.name : p.port === backend.port?.number));
+        expect({ path: route.path, backend: backend.name, portExists: port !== undefined }).toEqual({ path: route.path, backend: backend.name, portExists: true });
+        if (backend.name in APP_SERVICES) expect(port?.port).toBe(APP_SERVICES[backend.name as keyof typeof APP_SERVICES]);
+      }
+    });
+
+    it('every volume mount names a volume of its pod, and every ConfigMap volume a ConfigMap the kustomization makes', () => {
+      for (const { w, container, id } of containers) {
+        const declared = [...(w.pod.volumes ?? []).map((v) => v.name), ...w.claimTemplates];
+        for (const m of container.volumeMounts ?? []) expect({ id, mount: m.name, declared: declared.includes(m.name) }).toEqual({ id, mount: m.name, declared: true });
+      }
+      for (const { w, id } of pods) {
+        for (const v of w.pod.volumes ?? []) {
+          if (v.configMap) expect({ id, configMap: v.configMap.name, exists: !!byId(`ConfigMap/${v.configMap.name}`) }).toEqual({ id, configMap: v.configMap.name, exists: true });
+        }
+      }
+    });
+
+    it('every Secret a pod reads (secretKeyRef or volume) is one the README tells users to create, with that key, and each one is used', () => {
+      const documented = new Map(documentedSecrets().map((s) => [s.name, new Set(s.keys)]));
+      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'nats-credentials']);
+      const used = new Set<string>();
+      for (const { container, id } of containers) {
+        for (const v of container.env ?? []) {
+          const ref = v.valueFrom?.secretKeyRef;
+          if (!ref) continue;
+          used.add(ref.name!);
+          expect({ id, env: v.name, secret: ref.name, key: ref.key, documented: documented.get(ref.name!)?.has(ref.key) ?? false }).toEqual({
+            id,
+            env: v.name,
+            secret: ref.name,
+            key: ref.key,
+            documented: true,
+          });
+        }
+      }
+      for (const { w, id } of pods) {
+        for (const v of w.pod.volumes ?? []) {
+          if (!v.secret) continue;
+          used.add(v.secret.secretName!);
+          expect({ id, volume: v.name, secret: v.secret.secretName, documented: documented.has(v.secret.secretName!) }).toEqual({
+            id,
+            volume: v.name,
+            secret: v.secret.secretName,
+            documented: true,
+          });
+        }
+      }
+      expect([...used].sort()).toEqual([...documented.keys()].sort());
+    });
+
+    it("each service's NATS user is defined in nats.conf, with the password the server gets from the same Secret key", () => {
+      const users = natsUsers();
+      const server = mainContainer(workload(all, 'nats'));
+      const serverVars = new Map((server.env ?? []).map((v) => [v.name, v]));
+      // The server's variable is the quoted expansion of another one, which reads the Secret.
+      const secretBehind = (name: string) => {
+        const v = serverVars.get(name);
+        const inner = /^"\$\((\w+)\)"$/.exec(v?.value ?? '')?.[1];
+        return inner ? serverVars.get(inner)?.valueFrom?.secretKeyRef : undefined;
+      };
+      for (const name of Object.keys(APP_SERVICES)) {
+        const env = new Map((mainContainer(workload(all, name)).env ?? []).map((v) => [v.name, v]));
+        const user = env.get('NATS_USER')?.value;
+        expect(user).toBe(name);
+        const passwordVar = users.get(user!);
+        expect(passwordVar).toBeDefined();
+        expect(secretBehind(passwordVar!)).toEqual(env.get('NATS_PASS')?.valueFrom?.secretKeyRef);
+        expect(secretBehind(passwordVar!)).toBeDefined();
+      }
+      expect([...users.keys()].sort()).toEqual(Object.keys(APP_SERVICES).sort());
+    });
+
+    it('every address in an env value or command (NATS, MongoDB, auth) reaches a Service port in the cluster', () => {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const { container, id } of containers) {
+        const texts = [...(container.env ?? []).map((v) => v.value ?? ''), ...(container.command ?? []), ...(container.args ?? [])];
+        for (const url of texts.flatMap(addressesIn)) {
+          checked++;
+          if (url.port === '') problems.push(`${id}: ${url.href} has no explicit port`);
+          const why = resolveInCluster(url.hostname, Number(url.port), objects, all);
+          if (why) problems.push(`${id}: ${url.href}: ${why}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(checked).toBeGreaterThanOrEqual(5); // NATS_URL ×2, MONGO_URI ×2, AUTH_URL, the init container's
+    });
+
+    it('auth signs with the private key and verifies with the public keys; tickets gets only the public keys', () => {
+      const mountOf = (name: string) => {
+        const w = workload(all, name);
+        const c = mainContainer(w);
+        const volume = (w.pod.volumes ?? []).find((v) => v.secret?.secretName === 'jwt-public-keys');
+        const mount = (c.volumeMounts ?? []).find((m) => m.name === volume?.name);
+        return { env: new Map((c.env ?? []).map((v) => [v.name, v])), mountPath: mount?.mountPath };
+      };
+      const auth = mountOf('auth');
+      expect(auth.env.get('JWT_PRIVATE_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'jwt-signing-key', key: 'private.pem' });
+      expect(auth.env.get('JWT_ACTIVE_KID')?.valueFrom?.secretKeyRef).toEqual({ name: 'jwt-signing-key', key: 'kid' });
+      const tickets = mountOf('tickets');
+      for (const s of [auth, tickets]) {
+        expect(s.mountPath).toBeDefined();
+        expect(s.env.get('JWT_PUBLIC_KEYS_DIR')?.value).toBe(s.mountPath);
+      }
+      for (const name of ['JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_KEY', 'JWT_KEYS']) expect(tickets.env.has(name)).toBe(false);
+      const ticketsReads = [...tickets.env.values()].map((v) => v.valueFrom?.secretKeyRef?.name).filter(Boolean);
+      expect(ticketsReads).not.toContain('jwt-signing-key');
+    });
+
+    it('NATS reads nats.conf from the generated ConfigMap and keeps JetStream on its persistent volume', () => {
+      const w = workload(all, 'nats');
+      const c = mainContainer(w);
+      const command = [...(c.command ?? []), ...(c.args ?? [])];
+      const flag = (names: string[]) => command[command.findIndex((a) => names.includes(a)) + 1];
+      const mountFor = (path: string | undefined) => (c.volumeMounts ?? []).find((m) => path?.startsWith(`${m.mountPath}/`) || path === m.mountPath);
+      const config = flag(['--config', '-c']);
+      const configMount = mountFor(config);
+      const configMapName = (w.pod.volumes ?? []).find((v) => v.name === configMount?.name)?.configMap?.name;
+      const configMap = byId(`ConfigMap/${configMapName}`) as (K8sObject & { data: Record<string, string> }) | undefined;
+      expect(configMap?.data[config!.slice(configMount!.mountPath.length + 1)]).toBe(readFileSync(join(INFRA, 'nats', 'nats.conf'), 'utf8'));
+      expect(w.claimTemplates).toContain(mountFor(flag(['-sd', '--store_dir']))?.name);
+    });
+
+    it("the auth pod's replica-set init script is valid JavaScript naming the member the MongoDB URI uses", () => {
+      const auth = workload(all, 'auth');
+      const init = (auth.pod.initContainers ?? []).find((c) => c.name === 'mongo-replica-set')!;
+      const script = (init.env ?? []).find((v) => v.name === 'REPLICA_SET_INIT')!.value!;
+      expect(() => new Function('rs', 'db', 'print', script)).not.toThrow();
+      const uri = new URL(mainContainer(auth).env!.find((v) => v.name === 'MONGO_URI')!.value!);
+      expect(script).toContain(`host: '${uri.host}'`);
+      expect(uri.searchParams.get('replicaSet')).toBe(/_id: '(\w+)'/.exec(script)?.[1]);
+    });
+  });
+
+  describe('the services', () => {
+    it.each(Object.entries(APP_SERVICES))('%s: startup and liveness on /healthz, readiness on /readyz, all on its http port %d', (name, port) => {
+      const c = mainContainer(workload(all, name));
+      expect(c.ports).toEqual([{ name: 'http', containerPort: port }]);
+      const probe = (p: IProbe | undefined) => ({ path: p?.httpGet?.path, port: p?.httpGet?.port });
+      expect(probe(c.startupProbe)).toEqual({ path: '/healthz', port: 'http' });
+      expect(probe(c.livenessProbe)).toEqual({ path: '/healthz', port: 'http' });
+      expect(probe(c.readinessProbe)).toEqual({ path: '/readyz', port: 'http' });
+      expect(c.env?.find((v) => v.name === 'PORT')?.value).toBe(String(port));
+    });
+
+    it('tickets runs 2 replicas, kept to at least 1 by a PodDisruptionBudget; both services roll without a gap', () => {
+      const tickets = workload(all, 'tickets');
+      expect(tickets.replicas).toBe(2);
+      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget') as (K8sObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }) | undefined;
+      expect(pdb?.spec.minAvailable).toBe(1);
+      expect(selects(pdb?.spec.selector.matchLabels, tickets.podLabels)).toBe(true);
+      for (const name of Object.keys(APP_SERVICES)) {
+        const spec = byId(`Deployment/${name}`)!.spec as { strategy?: { rollingUpdate?: { maxUnavailable?: number } } };
+        expect({ name, maxUnavailable: spec.strategy?.rollingUpdate?.maxUnavailable }).toEqual({ name, maxUnavailable: 0 });
+      }
+    });
+  });
+
+  describe('every pod and container is locked down and sized', () => {
+    it.each(pods.map((p) => [p.id, p.w] as const))('%s runs as a numeric non-root user with the default seccomp profile', (_id, w) => {
+      const sc = w.pod.securityContext;
+      expect(sc?.runAsNonRoot).toBe(true);
+      expect(sc?.runAsUser).toBeGreaterThan(0);
+      expect(sc?.seccompProfile?.type).toBe('RuntimeDefault');
+      expect(w.pod.automountServiceAccountToken).toBe(false);
+    });
+
+    it.each(containers.map((c) => [c.id, c.container] as const))('%s: requests and limits, read-only root, no privilege escalation, no capabilities', (_id, container: IContainer) => {
+      for (const kind of ['requests', 'limits'] as const) {
+        expect(Object.keys(container.resources?.[kind] ?? {}).sort()).toEqual(['cpu', 'memory']);
+      }
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext?.runAsUser ?? 1).toBeGreaterThan(0);
+    });
+
+    it('every public image has a pinned tag, and the only untagged images are the ones skaffold builds', () => {
+      const built = (parseYaml(readFileSync(join(INFRA, '..', 'skaffold.yaml'), 'utf8')) as { build: { artifacts: Array<{ image: string }> } }).build.artifacts.map((a) => a.image);
+      for (const { container, id } of containers) {
+        const image = container.image ?? '';
+        if (built.includes(image)) continue;
+        expect({ id, image, pinned: /:[^:/]+$/.test(image) && !image.endsWith(':latest') }).toEqual({ id, image, pinned: true });
+      }
+    });
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  (kubectl.status === 0 ? it : it.skip)('renders the same objects with the real kustomize, references to the hashed ConfigMap included (skipped without kubectl)', () => {
+    const out = spawnSync('kubectl', ['kustomize', INFRA], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    const real = out.stdout
+      .split(/^---$/m)
+      .map((d) => parseYaml(d) as K8sObject | null)
+      .filter((o): o is K8sObject => o !== null);
+    const configMap = real.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config-'))!;
+    // kustomize appends a content hash to a generated name, and rewrites the references to it.
+    expect(real.map((o) => (o === configMap ? 'ConfigMap/nats-config' : objectId(o))).sort()).toEqual(objects.map(objectId).sort());
+    const nats = workloads(real).find((w) => w.name === 'nats')!;
+    expect(nats.pod.volumes?.find((v) => v.configMap)?.configMap?.name).toBe(configMap.metadata.name);
+  });
+});

@@ -1,0 +1,210 @@
+import {
+  createAuthKit,
+  createEnvelope,
+  ensureAuthStream,
+  Listener,
+  publishEnvelope,
+  Subjects,
+  type AuthKit,
+  type EventEnvelope,
+  type SessionRevokedEvent,
+  type UserBannedEvent,
+  type UserCreatedEvent,
+} from '@authbus/common';
+import { testKeyRing, waitFor } from '@authbus/common/testing';
+import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection } from 'nats';
+import { createSecretStore, type SecretStore } from './support/fake-kubectl';
+import { startInfraNats, type InfraNats } from './support/infra-nats';
+import { renderKustomization } from './support/kustomization';
+import { INFRA } from './support/paths';
+import { containerEnv } from './support/pod-env';
+import { mainContainer, workload, workloads, type Workload } from './support/workloads';
+
+/**
+ * The permissions in infra/nats/nats.conf, on a real nats-server started with that file and the
+ * environment the NATS StatefulSet gives it; each service connects with the user and password its
+ * Deployment gives it, from Secrets made by infra/scripts/create-secrets.sh.
+ */
+describe('NATS permissions: only auth publishes on auth.>, readers consume', () => {
+  const sc = StringCodec();
+  let secrets: SecretStore;
+  let nats: InfraNats;
+  let all: Workload[];
+  const open: NatsConnection[] = [];
+  const kits: AuthKit[] = [];
+  const listeners: Array<{ close(): Promise<void> }> = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    secrets = createSecretStore();
+    const created = await secrets.runScript();
+    if (created.code !== 0) throw new Error(`create-secrets.sh failed:\n${created.output}`);
+    all = workloads(renderKustomization(INFRA).map((o) => o.object));
+    const server = workload(all, 'nats');
+    nats = await startInfraNats(containerEnv(mainContainer(server), server.pod, { secretsDir: secrets.dir, fields: { 'metadata.name': 'nats-0' } }));
+    // The auth service creates the stream at start-up: as the auth user, or the suite stops here.
+    const { nc } = await connectAs('auth');
+    await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 20 * 60_000 });
+  });
+
+  afterAll(async () => {
+    // Listeners and kits first: a listener whose connection closes under it retries forever.
+    for (const listener of listeners) await listener.close();
+    for (const kit of kits) await kit.close();
+    for (const nc of open) await nc.close();
+    await nats?.stop();
+    secrets?.remove();
+  });
+
+  /** Connect as a service does: NATS_USER and NATS_PASS from its Deployment. Errors the server reports are kept. */
+  async function connectAs(service: string): Promise<{ nc: NatsConnection; errors: string[] }> {
+    const w = workload(all, service);
+    const env = containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir });
+    const nc = await connect({ servers: nats.url, user: env.NATS_USER!, pass: env.NATS_PASS!, name: `${service}-test` });
+    open.push(nc);
+    const errors: string[] = [];
+    void (async () => {
+      for await (const s of nc.status()) {
+        const ctx = s.permissionContext;
+        if (s.type === 'error') errors.push(`${String(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
+      }
+    })();
+    return { nc, errors };
+  }
+
+  function revoked(): EventEnvelope<SessionRevokedEvent> {
+    const now = Math.floor(Date.now() / 1000);
+    return createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
+      sid: `sid-${++n}`,
+      sub: 'user-1',
+      reason: 'signout',
+      revokedAt: new Date().toISOString(),
+      until: now + 900,
+    });
+  }
+
+  async function storedMessages(): Promise<number> {
+    const { nc } = await connectAs('auth');
+    return (await (await nc.jetstreamManager()).streams.info('AUTH')).state.messages;
+  }
+
+  it('refuses a connection without credentials or with a wrong password', async () => {
+    await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+    await expect(connect({ servers: nats.url, user: 'tickets', pass: 'not-the-password', reconnect: false })).rejects.toThrow(
+      /Authorization Violation/i,
+    );
+  });
+
+  it('answers the health endpoints the StatefulSet probes', async () => {
+    const c = mainContainer(workload(all, 'nats'));
+    const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => p?.httpGet?.path);
+    expect(paths.every((p) => typeof p === 'string')).toBe(true);
+    for (const path of paths) expect((await fetch(`${nats.monitorUrl}${path}`)).status).toBe(200);
+  });
+
+  it('lets auth create (see beforeAll) and update the AUTH stream, and publish events with JetStream acks', async () => {
+    const { nc, errors } = await connectAs('auth');
+    const updated = await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 30 * 60_000 });
+    expect(updated.config.max_age).toBe(30 * 60_000 * 1_000_000);
+    expect(updated.config.subjects).toEqual(['auth.>']);
+    const first = await publishEnvelope(nc.jetstream(), revoked());
+    const second = await publishEnvelope(nc.jetstream(), createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: 'user-1', email: 'a@example.com', roles: [] }));
+    expect(second.seq).toBe(first.seq + 1);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses tickets a revocation or a ban published on auth.>, core or JetStream', async () => {
+    const before = await storedMessages();
+    const { nc, errors } = await connectAs('tickets');
+    nc.publish(Subjects.SessionRevoked, sc.encode(JSON.stringify(revoked())));
+    await waitFor(() => errors.includes('PERMISSIONS_VIOLATION publish auth.session.revoked'), {
+      description: 'the server to report the permission violation',
+    });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'fake', revokedBefore: 0, until: 0 });
+    await expect(publishEnvelope(nc.jetstream(), ban, 2000)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    expect(await storedMessages()).toBe(before);
+  });
+
+  it('refuses tickets every way of changing the stream: update, purge, delete, delete a message, a new stream, a push into auth.>', async () => {
+    const before = await storedMessages();
+    const { nc } = await connectAs('tickets');
+    const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
+    const denied = { code: 'PERMISSIONS_VIOLATION' };
+    await expect(jsm.streams.update('AUTH', { max_age: 1_000_000_000 })).rejects.toMatchObject(denied);
+    await expect(jsm.streams.purge('AUTH')).rejects.toMatchObject(denied);
+    await expect(jsm.streams.delete('AUTH')).rejects.toMatchObject(denied);
+    await expect(jsm.streams.deleteMessage('AUTH', 1)).rejects.toMatchObject(denied);
+    await expect(jsm.streams.add({ name: 'FAKE', subjects: ['fake.>'] })).rejects.toMatchObject(denied);
+    // Consumers are allowed (readers need them), but one cannot re-publish into auth.>.
+    await expect(
+      jsm.consumers.add('AUTH', { deliver_subject: Subjects.UserBanned, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All }),
+    ).rejects.toThrow(/cycle/);
+    expect(await storedMessages()).toBe(before);
+  });
+
+  it('lets tickets replay and follow the revocation feed and run its durable listener, with no permission error', async () => {
+    const { nc: authNc } = await connectAs('auth');
+    const old = revoked();
+    await publishEnvelope(authNc.jetstream(), old);
+
+    const { nc, errors } = await connectAs('tickets');
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc });
+    kits.push(kit);
+    await kit.whenReady();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (sid: string) => ({ sub: 'user-1', sid, iat: now });
+    expect(kit.revocations.isRevoked(claims(old.data.sid))).toBe(true); // replayed
+
+    const live = revoked();
+    await publishEnvelope(authNc.jetstream(), live);
+    await waitFor(() => kit.revocations.isRevoked(claims(live.data.sid)), { description: 'the live revocation to reach tickets' });
+
+    const seen: string[] = [];
+    class UserCreatedListener extends Listener<UserCreatedEvent> {
+      readonly subject = Subjects.UserCreated;
+      readonly durableName = 'tickets-user-created';
+      onMessage(data: UserCreatedEvent['data']): void {
+        seen.push(data.sub);
+      }
+    }
+    const listener = new UserCreatedListener(nc);
+    listeners.push(listener);
+    await listener.listen();
+    await publishEnvelope(authNc.jetstream(), createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: 'user-2', email: 'b@example.com', roles: [] }));
+    await waitFor(() => seen.includes('user-2'), { description: 'the listener to receive user-2' });
+    const authJsm = await authNc.jetstreamManager();
+    await waitFor(async () => (await authJsm.consumers.info('AUTH', 'tickets-user-created')).num_ack_pending === 0, {
+      description: "the listener's acks to reach the server",
+    });
+
+    // Closing the feed deletes its ephemeral consumer (a permission too): only the durable one stays.
+    await listener.close();
+    await kit.close();
+    await waitFor(async () => (await authJsm.streams.info('AUTH')).state.consumer_count === 1, {
+      timeoutMs: 5000,
+      description: "the feed's ephemeral consumers to be deleted",
+    });
+    expect((await authJsm.consumers.info('AUTH', 'tickets-user-created')).name).toBe('tickets-user-created');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('NATS passwords reach nats-server as strings, whatever they look like', () => {
+  it.each([['2e5f0a1b'], ['123456'], ['true']])('a password of %s works for the user that has it', async (password) => {
+    const secrets = createSecretStore();
+    let server: InfraNats | undefined;
+    try {
+      // The Secret as someone might have made it by hand.
+      expect(
+        await secrets.runCommands(`kubectl create secret generic nats-credentials --from-literal=auth-password=${password} --from-literal=tickets-password=${password}x`),
+      ).toMatchObject({ code: 0 });
+      const nats = workload(workloads(renderKustomization(INFRA).map((o) => o.object)), 'nats');
+      server = await startInfraNats(containerEnv(mainContainer(nats), nats.pod, { secretsDir: secrets.dir, fields: { 'metadata.name': 'nats-0' } }));
+      const nc = await connect({ servers: server.url, user: 'auth', pass: password, reconnect: false });
+      await nc.close();
+    } finally {
+      await server?.stop();
+      secrets.remove();
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import type { K8sObject } from './k8s-object';
+import type { Workload } from './workloads';
+
+interface ServiceLike extends K8sObject {
+  spec?: { clusterIP?: string; ports?: Array<{ port: number }> };
+}
+
+/**
+ * Where `host:port` goes inside the cluster (same namespace), or why it goes nowhere: a Service
+ * name (`nats`, `nats.<ns>.svc.cluster.local`) with that port, or a StatefulSet pod through its
+ * headless Service (`auth-mongo-0.auth-mongo`) with an existing ordinal.
+ */
+export function resolveInCluster(host: string, port: number, objects: readonly K8sObject[], all: readonly Workload[]): string | undefined {
+  const services = objects.filter((o): o is ServiceLike => o.kind === 'Service');
+  const labels = host.replace(/\.svc(\.cluster\.local)?$/, '').split('.');
+  const hasPort = (svc: ServiceLike) => (svc.spec?.ports ?? []).some((p) => p.port === port);
+  const byName = (name: string | undefined) => services.find((s) => s.metadata.name === name);
+
+  const direct = byName(labels[0]);
+  if (direct && labels.length <= 2) return hasPort(direct) ? undefined : `Service ${direct.metadata.name} has no port ${port}`;
+
+  const [pod, service] = labels;
+  const headless = byName(service);
+  if (!headless || labels.length > 3) return `${host}: no Service of that name`;
+  if (headless.spec?.clusterIP !== 'None') return `${host}: pod names resolve only through a headless Service, and ${service} is not one`;
+  const set = all.find((w) => w.kind === 'StatefulSet' && w.serviceName === service && pod?.startsWith(`${w.name}-`));
+  const ordinal = Number(pod?.slice((set?.name.length ?? 0) + 1));
+  if (!set || !Number.isInteger(ordinal) || ordinal >= set.replicas) return `${host}: no such pod of a StatefulSet governed by ${service}`;
+  return hasPort(headless) ? undefined : `Service ${service} has no port ${port}`;
+}
+
+/** Network addresses (nats://, mongodb://, http(s)://) written in a text. */
+export function addressesIn(text: string): URL[] {
+  return [...text.matchAll(/\b(?:nats|mongodb|https?):\/\/[^\s"'`]+/g)].map((m) => new URL(m[0]));
+}
