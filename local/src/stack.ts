@@ -44,8 +44,8 @@ export interface Stack {
   auth: ServiceProcess;
   tickets: ServiceProcess[];
   client: ServiceProcess | undefined;
-  /** Start one more tickets replica (a late joiner) and add it to the gateway. */
-  addTickets(options?: { waitReady?: boolean }): Promise<ServiceProcess>;
+  /** Start one more tickets replica (a late joiner) and add it to the gateway; `env` overrides. */
+  addTickets(options?: { waitReady?: boolean; env?: Record<string, string> }): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -97,17 +97,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await auth.start({ waitReady: true });
 
     const tickets: ServiceProcess[] = [];
-    const addTickets = async (start: { waitReady?: boolean } = { waitReady: true }): Promise<ServiceProcess> => {
+    const addTickets = async (start: { waitReady?: boolean; env?: Record<string, string> } = {}): Promise<ServiceProcess> => {
       const port = await nextPort();
       const replica = new ServiceProcess({
         name: `tickets-${tickets.length + 1}`,
         entry: entry('tickets'),
         url: `http://127.0.0.1:${port}`,
-        env: { ...common, ...mongoEnv('authbus_tickets'), PORT: String(port), AUTH_URL: auth.url, ...options.serviceEnv?.tickets },
+        env: { ...common, ...mongoEnv('authbus_tickets'), PORT: String(port), AUTH_URL: auth.url, ...options.serviceEnv?.tickets, ...start.env },
         log,
       });
       tickets.push(replica);
-      await replica.start(start);
+      await replica.start({ waitReady: start.waitReady ?? true });
       return replica;
     };
     cleanup.push(async () => void (await Promise.all(tickets.map((t) => t.stop()))));
