@@ -63,6 +63,7 @@ export { currentUserMiddleware } from './http/current-user';
 export { requireAuth, requireRole } from './http/require-auth';
 export { createErrorHandler, notFound } from './http/error-handler';
 export { rejectCrossSite } from './http/reject-cross-site';
+export { stopOnSignals } from './http/stop-on-signals';
 export { relayHeaders, fetchAsUser } from './http/token-relay';
 export { requestMetrics } from './http/request-metrics';
 export { probeRoutes } from './http/probe-routes';

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@authbus/common/testing';
@@ -12,7 +12,7 @@ import { INFRA, ROOT } from './support/paths';
 import { containerEnv } from './support/pod-env';
 import { mainContainer, workload, workloads, type Workload } from './support/workloads';
 
-const SERVICES = ['auth', 'tickets'] as const;
+const SERVICES = ['auth', 'tickets', 'client'] as const;
 type Service = (typeof SERVICES)[number];
 
 /**
@@ -22,7 +22,8 @@ type Service = (typeof SERVICES)[number];
  * create-secrets.sh, the JWT public keys as the mounted folder, and NATS running nats.conf with the
  * per-service users. Only what a cluster would provide differently is replaced: NATS_URL (this
  * test's nats-server), PORT and AUTH_URL (free local ports), and MONGO_URI, which is dropped (the
- * services then use their memory store; the MongoDB adapters have their own suites).
+ * services then use their memory store; the MongoDB adapters have their own suites). The web
+ * client's Deployment gives it neither NATS nor a Secret, and it gets none here either.
  */
 describe('Dockerfile steps, replayed: the images start and serve with their Kubernetes environment', () => {
   let work: string;
@@ -40,7 +41,7 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     all = workloads(renderKustomization(INFRA).map((o) => o.object));
     const server = workload(all, 'nats');
     nats = await startInfraNats(containerEnv(mainContainer(server), server.pod, { secretsDir: secrets.dir, fields: { 'metadata.name': 'nats-0' } }));
-    // Both at once; settle both before failing, so no npm is still writing when afterAll cleans up.
+    // All at once; settle all before failing, so no npm is still writing when afterAll cleans up.
     const built = await Promise.allSettled(
       SERVICES.map((service) =>
         replayDockerfile({ dockerfile: join(ROOT, 'services', service, 'Dockerfile'), context: ROOT, into: join(work, service) }),
@@ -71,8 +72,9 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     const w = workload(all, service);
     const env = containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir });
     delete env.MONGO_URI;
+    if (env.NATS_URL !== undefined) env.NATS_URL = nats.url;
     const port = await freePort();
-    const p = startImage(images.get(service)!, { ...env, NATS_URL: nats.url, PORT: String(port), ...extra }, port);
+    const p = startImage(images.get(service)!, { ...env, PORT: String(port), ...extra }, port);
     running.set(service, p);
     return p;
   }
@@ -92,9 +94,10 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
 
   it.each(SERVICES)('the %s runtime stage holds compiled code and production dependencies only', (service) => {
     const app = images.get(service)!.workdir;
-    expect(existsSync(join(app, 'services', service, 'dist', 'index.js'))).toBe(true);
+    const main = (JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as { main: string }).main;
+    expect(existsSync(join(app, 'services', service, main))).toBe(true);
     expect(existsSync(join(app, 'common', 'dist', 'index.js'))).toBe(true);
-    expect(existsSync(join(app, 'node_modules', 'nats'))).toBe(true);
+    for (const dependency of ['nats', 'express']) expect(existsSync(join(app, 'node_modules', dependency))).toBe(true);
     expect(existsSync(join(app, 'node_modules', 'typescript'))).toBe(false);
     // (mongodb depends on two @types packages at run time; the build's types must not be here.)
     for (const types of ['node', 'express']) expect(existsSync(join(app, 'node_modules', '@types', types))).toBe(false);
@@ -102,6 +105,16 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     expect(existsSync(join(app, 'common', 'src'))).toBe(false);
     const otherServices = readdirSync(join(app, 'services')).filter((d) => d !== service);
     expect(otherServices).toEqual([]);
+  });
+
+  it('the client runtime stage holds the page, its styles and the compiled browser code where the server looks for them', () => {
+    const client = join(images.get('client')!.workdir, 'services', 'client');
+    // defaultAssets() in src/server/app.ts: ../../public and ../web, from dist/server.
+    for (const file of ['public/index.html', 'public/styles.css', 'dist/web/main.js', 'dist/server/app.js']) {
+      expect({ file, present: existsSync(join(client, file)) }).toEqual({ file, present: true });
+    }
+    expect(existsSync(join(client, 'src'))).toBe(false);
+    expect(existsSync(join(client, 'test'))).toBe(false);
   });
 
   it('auth starts and becomes ready: it creates the AUTH stream and replays it as the NATS user auth', async () => {
@@ -122,6 +135,39 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
       },
       { timeoutMs: 20_000, description: 'tickets to be ready with its directory listener' },
     );
+  });
+
+  it('the client starts with no NATS, no Secret and no database, is ready, and serves the page, its styles and every browser module', async () => {
+    const client = await start('client');
+    await client.waitForOk('/healthz');
+    const ready = (await (await client.waitForOk('/readyz')).json()) as { ready: boolean };
+    expect(ready.ready).toBe(true);
+
+    const page = await fetch(`${client.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/js/main.js"></script>');
+    expect(html).toContain('href="/styles.css"');
+    // Every page path of the single-page app gets the same page (the browser routes).
+    const deep = await fetch(`${client.url}/tickets/new`);
+    expect({ status: deep.status, body: await deep.text() }).toEqual({ status: 200, body: html });
+    const css = await fetch(`${client.url}/styles.css`);
+    expect({ status: css.status, type: css.headers.get('content-type') }).toEqual({ status: 200, type: expect.stringMatching(/^text\/css/) });
+
+    // main.js and, transitively, every module it imports: the image holds the whole browser app.
+    const seen = new Set<string>();
+    const queue = ['/js/main.js'];
+    while (queue.length > 0) {
+      const path = queue.shift()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const res = await fetch(`${client.url}${path}`);
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 200, type: expect.stringMatching(/javascript/) });
+      const code = await res.text();
+      for (const m of code.matchAll(/^\s*(?:import|export)\b[^'"]*?['"](\.{1,2}\/[^'"]+)['"]/gm)) queue.push(new URL(m[1]!, `http://x${path}`).pathname);
+    }
+    expect(seen.size).toBeGreaterThan(5);
   });
 
   it('a token auth signs (ES256 private key) works at tickets (public key only), and a sign-out at auth reaches tickets', async () => {

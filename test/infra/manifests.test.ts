@@ -7,16 +7,22 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { parse as parseYaml } from 'yaml';
 import { addressesIn, resolveInCluster } from './support/cluster-dns';
 import { natsUsers } from './support/infra-nats';
+import { ingressBackend } from './support/ingress-routing';
 import { objectId, type K8sObject } from './support/k8s-object';
 import { schemaProblems } from './support/k8s-schema';
 import { kustomizationInputs, renderKustomization } from './support/kustomization';
 import { INFRA } from './support/paths';
 import { documentedSecrets } from './support/secret-commands';
+import { BUS_SERVICES } from './support/service-nats';
 import { containersOf, mainContainer, selects, services, workload, workloads } from './support/workloads';
 import { readYamlDocuments } from './support/yaml-documents';
 
-/** The services we build, with the port their process listens on (services/<name>/src/config.ts). */
-const APP_SERVICES = { auth: 3001, tickets: 3002 } as const;
+/**
+ * The services we build, with the port their process listens on by default (services/<name>/src/
+ * config.ts; the client's in src/server/index.ts). auth and tickets are also on the bus
+ * (BUS_SERVICES); the web client is not.
+ */
+const APP_SERVICES = { auth: 3001, tickets: 3002, client: 3003 } as const;
 
 const rendered = renderKustomization(INFRA);
 const objects = rendered.map((r) => r.object);
@@ -77,7 +83,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       }
     });
 
-    it('the Ingress routes /api/users to auth and /api/tickets to tickets, every route through a Service port that exists', () => {
+    it('the Ingress routes /api/users to auth, /api/tickets to tickets and / to the client, every route through a Service port that exists', () => {
       const ingresses = objects.filter((o) => o.kind === 'Ingress') as Array<IIngress & K8sObject>;
       expect(ingresses).toHaveLength(1);
       const ingress = ingresses[0]!;
@@ -87,6 +93,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         expect.arrayContaining([
           ['/api/users', 'Prefix', 'auth'],
           ['/api/tickets', 'Prefix', 'tickets'],
+          ['/', 'Prefix', 'client'],
         ]),
       );
       for (const route of routes) {
@@ -96,6 +103,26 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         expect({ path: route.path, backend: backend.name, portExists: port !== undefined }).toEqual({ path: route.path, backend: backend.name, portExists: true });
         if (backend.name in APP_SERVICES) expect(port?.port).toBe(APP_SERVICES[backend.name as keyof typeof APP_SERVICES]);
       }
+    });
+
+    it('routes request paths as the Ingress rules say (longest prefix, by path element): the API prefixes to their services, everything else to the client', () => {
+      const ingress = objects.find((o) => o.kind === 'Ingress') as IIngress & K8sObject;
+      const routes = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
+      const expected: Record<string, string> = {
+        '/': 'client',
+        '/signin': 'client',
+        '/tickets/new': 'client',
+        '/js/main.js': 'client',
+        '/styles.css': 'client',
+        '/api/users': 'auth',
+        '/api/users/signin': 'auth',
+        '/api/users/currentuser': 'auth',
+        '/api/tickets': 'tickets',
+        '/api/tickets/abc123': 'tickets',
+        // Prefix matching is by path element: /api/usersx is not under /api/users.
+        '/api/usersx': 'client',
+      };
+      expect(Object.fromEntries(Object.keys(expected).map((path) => [path, ingressBackend(routes, path)]))).toEqual(expected);
     });
 
     it('every volume mount names a volume of its pod, and every ConfigMap volume a ConfigMap the kustomization makes', () => {
@@ -153,7 +180,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         const inner = /^"\$\((\w+)\)"$/.exec(v?.value ?? '')?.[1];
         return inner ? serverVars.get(inner)?.valueFrom?.secretKeyRef : undefined;
       };
-      for (const name of Object.keys(APP_SERVICES)) {
+      for (const name of BUS_SERVICES) {
         const env = new Map((mainContainer(workload(all, name)).env ?? []).map((v) => [v.name, v]));
         const user = env.get('NATS_USER')?.value;
         expect(user).toBe(name);
@@ -162,7 +189,17 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         expect(secretBehind(passwordVar!)).toEqual(env.get('NATS_PASS')?.valueFrom?.secretKeyRef);
         expect(secretBehind(passwordVar!)).toBeDefined();
       }
-      expect([...users.keys()].sort()).toEqual(Object.keys(APP_SERVICES).sort());
+      expect([...users.keys()].sort()).toEqual([...BUS_SERVICES].sort());
+    });
+
+    it('the web client gets no Secret, no NATS, no JWT key and no database: it serves files only', () => {
+      const client = workload(all, 'client');
+      const c = mainContainer(client);
+      expect((c.env ?? []).filter((v) => v.valueFrom !== undefined).map((v) => v.name)).toEqual([]);
+      expect((c.env ?? []).map((v) => v.name).filter((n) => /^(NATS_|JWT_|MONGO_)/.test(n))).toEqual([]);
+      expect(client.pod.volumes ?? []).toEqual([]);
+      expect(client.pod.initContainers ?? []).toEqual([]);
+      expect(Object.keys(APP_SERVICES).filter((s) => !(BUS_SERVICES as readonly string[]).includes(s))).toEqual(['client']);
     });
 
     it('every address in an env value or command (NATS, MongoDB, auth) reaches a Service port in the cluster', () => {
@@ -238,7 +275,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(c.env?.find((v) => v.name === 'PORT')?.value).toBe(String(port));
     });
 
-    it('tickets runs 2 replicas, kept to at least 1 by a PodDisruptionBudget; both services roll without a gap', () => {
+    it('tickets runs 2 replicas, kept to at least 1 by a PodDisruptionBudget; every service rolls without a gap', () => {
       const tickets = workload(all, 'tickets');
       expect(tickets.replicas).toBe(2);
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget') as (K8sObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }) | undefined;

@@ -1,12 +1,15 @@
 import {
+  connectNats,
   createAuthKit,
   createEnvelope,
   ensureAuthStream,
   Listener,
   publishEnvelope,
+  silentLogger,
   Subjects,
   type AuthKit,
   type EventEnvelope,
+  type NatsOptions,
   type SessionRevokedEvent,
   type UserBannedEvent,
   type UserCreatedEvent,
@@ -18,14 +21,16 @@ import { startInfraNats, type InfraNats } from './support/infra-nats';
 import { renderKustomization } from './support/kustomization';
 import { INFRA } from './support/paths';
 import { containerEnv } from './support/pod-env';
+import { BUS_SERVICES, natsOptionsOf, type BusService } from './support/service-nats';
 import { mainContainer, workload, workloads, type Workload } from './support/workloads';
 
 /**
  * The permissions in infra/nats/nats.conf, on a real nats-server started with that file and the
- * environment the NATS StatefulSet gives it; each service connects with the user and password its
- * Deployment gives it, from Secrets made by infra/scripts/create-secrets.sh.
+ * environment the NATS StatefulSet gives it; each service connects as it does when it runs: with
+ * the options its own configuration derives from its Deployment's environment (user and password
+ * from Secrets made by infra/scripts/create-secrets.sh, and its reply-subject prefix).
  */
-describe('NATS permissions: only auth publishes on auth.>, readers consume', () => {
+describe('NATS permissions: only auth publishes on auth.>, readers consume, each reads its own replies only', () => {
   const sc = StringCodec();
   let secrets: SecretStore;
   let nats: InfraNats;
@@ -56,12 +61,20 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume', () 
     secrets?.remove();
   });
 
-  /** Connect as a service does: NATS_USER and NATS_PASS from its Deployment. Errors the server reports are kept. */
-  async function connectAs(service: string): Promise<{ nc: NatsConnection; errors: string[] }> {
+  /** The NATS options a service derives from its Deployment's environment (NATS_URL aside: this test's server). */
+  function optionsOf(service: BusService): NatsOptions {
     const w = workload(all, service);
-    const env = containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir });
-    const nc = await connect({ servers: nats.url, user: env.NATS_USER!, pass: env.NATS_PASS!, name: `${service}-test` });
+    return { ...natsOptionsOf(service, containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir })), servers: nats.url };
+  }
+
+  /** Connect as the service does (its options, through connectNats). Errors the server reports are kept. */
+  async function connectAs(service: BusService): Promise<{ nc: NatsConnection; errors: string[] }> {
+    const nc = await connectNats(optionsOf(service), silentLogger);
     open.push(nc);
+    return { nc, errors: serverErrors(nc) };
+  }
+
+  function serverErrors(nc: NatsConnection): string[] {
     const errors: string[] = [];
     void (async () => {
       for await (const s of nc.status()) {
@@ -69,7 +82,30 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume', () 
         if (s.type === 'error') errors.push(`${String(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
       }
     })();
-    return { nc, errors };
+    return errors;
+  }
+
+  /** Subscribe, and say how the server ended the subscription: the error code of its refusal. */
+  async function refusalOf(nc: NatsConnection, subject: string): Promise<string> {
+    const sub = nc.subscribe(subject);
+    const ended = (async () => {
+      try {
+        for await (const _ of sub) return 'received a message';
+        return 'closed without an error';
+      } catch (err) {
+        return String((err as { code?: unknown }).code ?? err);
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const notRefused = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('not refused within 5 s'), 5000);
+    });
+    try {
+      return await Promise.race([ended, notRefused]);
+    } finally {
+      clearTimeout(timer);
+      if (!sub.isClosed()) sub.unsubscribe();
+    }
   }
 
   function revoked(): EventEnvelope<SessionRevokedEvent> {
@@ -140,6 +176,39 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume', () 
       jsm.consumers.add('AUTH', { deliver_subject: Subjects.UserBanned, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All }),
     ).rejects.toThrow(/cycle/);
     expect(await storedMessages()).toBe(before);
+  });
+
+  it.each(BUS_SERVICES)('%s gets JetStream replies on an inbox of its own, which its user may read', async (service) => {
+    const { inboxPrefix } = optionsOf(service);
+    expect(inboxPrefix).toMatch(/^_INBOX_/);
+    const { nc, errors } = await connectAs(service);
+    const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
+    // The reply came back on <inboxPrefix>.<id>: the server let the connection subscribe there.
+    expect((await jsm.streams.info('AUTH')).config.name).toBe('AUTH');
+    expect(errors).toEqual([]);
+  });
+
+  it.each(BUS_SERVICES.flatMap((service) => BUS_SERVICES.filter((other) => other !== service).map((other) => [service, other] as const)))(
+    "%s may not subscribe to %s's replies, nor to the shared _INBOX.> or to everything",
+    async (service, other) => {
+      const { nc, errors } = await connectAs(service);
+      const theirs = optionsOf(other).inboxPrefix!;
+      for (const subject of [`${theirs}.>`, `${theirs}.some-reply`, '_INBOX.>', '>']) {
+        expect({ subject, outcome: await refusalOf(nc, subject) }).toEqual({ subject, outcome: 'PERMISSIONS_VIOLATION' });
+        await waitFor(() => errors.includes(`PERMISSIONS_VIOLATION subscription ${subject}`), { description: `the server to report the refused subscription to ${subject}` });
+      }
+      // The refusals are about those subjects only: the connection still works.
+      const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
+      expect((await jsm.streams.info('AUTH')).config.name).toBe('AUTH');
+    },
+  );
+
+  it('gives a tickets connection left on the shared _INBOX prefix no reply to its requests: a service must use its own', async () => {
+    const { user, pass } = optionsOf('tickets');
+    const nc = await connect({ servers: nats.url, user: user!, pass: pass!, reconnect: false });
+    open.push(nc);
+    const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
+    await expect(jsm.streams.info('AUTH')).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
   });
 
   it('lets tickets replay and follow the revocation feed and run its durable listener, with no permission error', async () => {

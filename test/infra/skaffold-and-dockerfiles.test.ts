@@ -30,7 +30,7 @@ describe('skaffold.yaml', () => {
   });
 
   it("builds one image per service Dockerfile, from the repository as context", () => {
-    expect(imageServices).toEqual(expect.arrayContaining(['auth', 'tickets']));
+    expect(imageServices).toEqual(expect.arrayContaining(['auth', 'tickets', 'client']));
     expect(skaffold.build.artifacts.map((a) => a.docker?.dockerfile).sort()).toEqual(imageServices.map((d) => `services/${d}/Dockerfile`).sort());
     for (const a of skaffold.build.artifacts) {
       const context = join(ROOT, a.context ?? '.');
@@ -47,11 +47,12 @@ describe('skaffold.yaml', () => {
     }
   });
 
-  it('renders infra/ with kustomize and forwards the ingress-nginx controller to localhost:8080', () => {
+  it('renders infra/ with kustomize and forwards the ingress-nginx controller to localhost:8080 (http) and 8443 (https)', () => {
     expect(skaffold.manifests.kustomize.paths).toEqual(['infra']);
     expect(existsSync(join(ROOT, 'infra', 'kustomization.yaml'))).toBe(true);
     expect(skaffold.portForward).toEqual([
       { resourceType: 'service', resourceName: 'ingress-nginx-controller', namespace: 'ingress-nginx', port: 80, localPort: 8080 },
+      { resourceType: 'service', resourceName: 'ingress-nginx-controller', namespace: 'ingress-nginx', port: 443, localPort: 8443 },
     ]);
   });
 });
@@ -82,6 +83,19 @@ describe.each(imageServices)('services/%s/Dockerfile', (service) => {
     expect(last('EXPOSE')?.args).toBe(String(port));
   });
 
+  it('copies from the build context only files that exist and that .dockerignore lets in', () => {
+    const ignored = dockerignore(ROOT);
+    const sources = stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'COPY' && !splitFlags(i.args).flags.has('from'))
+      .flatMap((i) => splitFlags(i.args).rest.split(/\s+/).slice(0, -1).map((source) => ({ line: i.line, source })));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const { line, source } of sources) {
+      const path = source.replace(/\/+$/, '');
+      expect({ line, source, exists: existsSync(join(ROOT, path)), ignored: ignored(path) }).toEqual({ line, source, exists: true, ignored: false });
+    }
+  });
+
   it('installs with npm ci only this workspace and @authbus/common', () => {
     const installs = stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN' && /\bnpm (ci|install)\b/.test(i.args));
     expect(installs.length).toBeGreaterThanOrEqual(1);
@@ -98,13 +112,43 @@ describe('.dockerignore', () => {
   const ignored = dockerignore(ROOT);
 
   it('keeps dependencies, build output, secrets, tests and infra out of every build context', () => {
-    for (const path of ['node_modules/express/index.js', 'common/node_modules/x', 'common/dist/index.js', 'services/auth/dist/index.js', '.env', 'services/auth/.env', 'test/infra/manifests.test.ts', 'infra/k8s/auth.yaml', '.git/HEAD', 'scratch/x.ts']) {
+    for (const path of [
+      'node_modules/express/index.js',
+      'common/node_modules/x',
+      'common/dist/index.js',
+      'services/auth/dist/index.js',
+      'services/client/dist/web/main.js',
+      'services/client/dist/server/index.js',
+      'services/client/test/x.test.ts',
+      '.env',
+      'services/auth/.env',
+      'services/client/.env',
+      'test/infra/manifests.test.ts',
+      'infra/k8s/auth.yaml',
+      '.git/HEAD',
+      'scratch/x.ts',
+    ]) {
       expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: true });
     }
   });
 
   it('lets in what the Dockerfiles copy', () => {
-    for (const path of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'common/src/index.ts', 'common/scripts/esm-wrappers.js', 'services/tickets/src/index.ts', 'services/auth/package.json']) {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.base.json',
+      'common/src/index.ts',
+      'common/scripts/esm-wrappers.js',
+      'services/tickets/src/index.ts',
+      'services/auth/package.json',
+      'services/client/package.json',
+      'services/client/tsconfig.json',
+      'services/client/tsconfig.web.json',
+      'services/client/src/server/index.ts',
+      'services/client/src/web/main.ts',
+      'services/client/public/index.html',
+      'services/client/public/styles.css',
+    ]) {
       expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: false });
     }
   });

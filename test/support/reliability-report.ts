@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ARTIFACTS } from './stack';
+import { ARTIFACTS } from './artifacts';
 
 /** One row of docs/reliability.md, recorded by the test that checked it. */
 export interface ReliabilityRow {

@@ -1,18 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { startStack, type Stack, type StackOptions } from '../../local/src/stack';
 import { testMongoUri } from './mongo';
 
-/** Where tests leave files for a reader (ignored by git). */
-export const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
-
-/** Write a test artifact (JSON or text) under test-artifacts/. */
-export function writeArtifact(name: string, content: unknown): string {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, name);
-  writeFileSync(file, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
-  return file;
-}
+export { ARTIFACTS, writeArtifact } from './artifacts';
 
 /**
  * The local stack for a black-box suite: real processes on free ports, MongoDB when the test run

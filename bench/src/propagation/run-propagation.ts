@@ -1,9 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connect } from 'nats';
-import { ensureAuthStream } from '@authbus/common';
-import { freePort, startNatsServer } from '@authbus/common/testing';
+import { freePort } from '@authbus/common/testing';
+import { startBenchNats } from '../bench-nats';
 import { ServiceProcess } from '@authbus/local';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
@@ -31,10 +30,7 @@ type Report = { sid: string; instance: number; at: number } | { ready: true };
  * the set update in each instance; all on one machine's clock.
  */
 export async function runPropagation(settings: BenchSettings['propagation']): Promise<PropagationResult> {
-  const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 3600_000 });
-  await nc.close();
+  const nats = await startBenchNats();
   const port = await freePort();
   const auth = new ServiceProcess({
     name: 'auth',

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { connect } from 'nats';
-import { createKeyRing, encodeSessionCookieValue, ensureAuthStream, signAccessToken } from '@authbus/common';
-import { freePort, startNatsServer } from '@authbus/common/testing';
+import { createKeyRing, encodeSessionCookieValue, signAccessToken } from '@authbus/common';
+import { freePort } from '@authbus/common/testing';
+import { startBenchNats } from '../bench-nats';
 import { spawnReady, type ReadyChild } from '../child';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
@@ -35,10 +35,7 @@ interface AutocannonJson {
  * drift on a shared machine hits every case alike. The median of the rounds is reported.
  */
 export async function runThroughput(settings: BenchSettings['throughput']): Promise<ThroughputResult> {
-  const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 3600_000 });
-  await nc.close();
+  const nats = await startBenchNats();
   const redis = await ensureRedis();
   const introspection = await spawnReady(join(__dirname, 'introspection-server.js'), []);
   const servers = new Map<ThroughputCase, ReadyChild>();

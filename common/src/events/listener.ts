@@ -108,7 +108,7 @@ export abstract class Listener<E extends AuthEvent> {
       } catch (err) {
         this.logger.error({ err: String(err), durable: this.durableName }, 'listener stopped, restarting');
       }
-      if (this.closed) break;
+      if (this.closed || this.nc.isClosed()) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       try {
         messages = this.messages = await this.consume();

@@ -34,6 +34,7 @@ function fromHttpError(err: unknown): AuthbusError | undefined {
   const { status, type, expose } = err as { status?: unknown; type?: unknown; expose?: unknown };
   if (type === 'entity.too.large' || status === 413) return new PayloadTooLargeError();
   if (type === 'entity.parse.failed') return new BadRequestError('Malformed JSON body');
+  if (status === 404) return new NotFoundError();
   if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
     return new BadRequestError(String((err as { message?: unknown }).message ?? 'Bad request'));
   }

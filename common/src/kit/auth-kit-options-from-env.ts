@@ -10,6 +10,7 @@ export interface AuthKitEnv extends KeyRingEnv {
   NATS_URL?: string | undefined;
   NATS_USER?: string | undefined;
   NATS_PASS?: string | undefined;
+  NATS_INBOX_PREFIX?: string | undefined;
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
   JWT_ISSUER?: string | undefined;
@@ -26,6 +27,8 @@ export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = pro
   if (policy !== 'closed' && policy !== 'open') {
     throw new ConfigError(`REVOCATION_STALENESS_POLICY must be "closed" or "open", not "${policy}"`);
   }
+  const inboxPrefix = env.NATS_INBOX_PREFIX ?? `_INBOX_${serviceName}`;
+  if (!/^[A-Za-z0-9_-]+$/.test(inboxPrefix)) throw new ConfigError(`NATS_INBOX_PREFIX="${inboxPrefix}" may only hold A-Z a-z 0-9 _ -`);
   const token = {
     ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
     ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
@@ -38,6 +41,7 @@ export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = pro
     nats: {
       servers: env.NATS_URL ?? 'nats://127.0.0.1:4222',
       name: `${serviceName}@${hostname()}`,
+      inboxPrefix,
       ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
       ...(env.NATS_PASS ? { pass: env.NATS_PASS } : {}),
     },

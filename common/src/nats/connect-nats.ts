@@ -10,6 +10,11 @@ export interface NatsOptions {
   token?: string;
   /** Connection name shown by the server (`service@host`). */
   name?: string;
+  /**
+   * Prefix of this connection's reply subjects (default `_INBOX`). A service with its own prefix
+   * (`_INBOX_tickets`) can be allowed to subscribe to its own replies only (see infra/nats).
+   */
+  inboxPrefix?: string;
 }
 
 /**
@@ -25,6 +30,7 @@ export async function connectNats(options: NatsOptions, logger: Logger): Promise
     ...(options.pass !== undefined ? { pass: options.pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

@@ -19,6 +19,8 @@ export interface NatsServerOptions {
   args?: string[];
   /** How long to wait for the server to accept connections, ms; default 10 000. */
   startTimeoutMs?: number;
+  /** Extra environment for the server (a config file's `$VARIABLES`). */
+  env?: Record<string, string>;
 }
 
 /** A running test `nats-server` that a test can stop, kill and restart on the same port and store. */
@@ -63,7 +65,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    child = await spawnServer(binary, args, port, timeoutMs);
+    child = await spawnServer(binary, args, port, timeoutMs, options.env);
   };
   const exit = async (signal: NodeJS.Signals): Promise<void> => {
     const proc = child;
@@ -97,8 +99,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   };
 }
 
-async function spawnServer(binary: string, args: string[], port: number, timeoutMs: number): Promise<ChildProcess> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+async function spawnServer(binary: string, args: string[], port: number, timeoutMs: number, env?: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 20_000) stderr += chunk.toString();

@@ -1,4 +1,4 @@
-import { createLogger, isAuthbusError } from '@authbus/common';
+import { createLogger, isAuthbusError, stopOnSignals } from '@authbus/common';
 import { loadConfig } from './config';
 import { createAuthService } from './service';
 
@@ -17,26 +17,7 @@ async function main(): Promise<void> {
     logger.info({ port: config.port, store: service.ctx.store.kind }, 'auth listening');
   });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
-    service
-      .close()
-      .then(() => {
-        logger.info({}, 'stopped');
-        process.exit(0);
-      })
-      .catch((err: unknown) => {
-        logger.error({ err: String(err) }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(server, () => service.close(), logger);
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { createLogger, isAuthbusError } from '@authbus/common';
+import { createLogger, isAuthbusError, stopOnSignals } from '@authbus/common';
 import { loadConfig } from './config';
 import { createTicketsService } from './service';
 
@@ -15,26 +15,7 @@ async function main(): Promise<void> {
   const server = service.app.listen(config.port, () => logger.info({ port: config.port, store: service.store.kind }, 'tickets listening'));
   void service.auth.whenReady().then(() => logger.info({}, 'tickets ready: revocations replayed'));
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
-    service.close().then(
-      () => {
-        logger.info({}, 'stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err: String(err) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(server, () => service.close(), logger);
 }
 
 main().catch((err: unknown) => {

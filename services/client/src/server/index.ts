@@ -1,4 +1,4 @@
-import { createLogger } from '@authbus/common';
+import { createLogger, stopOnSignals } from '@authbus/common';
 import { buildClientApp } from './app';
 
 const logger = createLogger('client', process.env.LOG_LEVEL ?? 'info');
@@ -8,10 +8,4 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const server = buildClientApp(logger).listen(port, () => logger.info({ port }, 'client listening'));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-  });
-}
+stopOnSignals(server, async () => undefined, logger);
