@@ -13,7 +13,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
     quick,
     throughput: quick
       ? { warmupSeconds: 1, runSeconds: 3, runs: 2, connections: 10, revocationEntries: 10_000 }
-      : { warmupSeconds: 3, runSeconds: 10, runs: 2, connections: 10, revocationEntries: 10_000 },
+      : { warmupSeconds: 3, runSeconds: 10, runs: 3, connections: 10, revocationEntries: 10_000 },
     propagation: { instances: 10, processes: 2, samples: quick ? 40 : 200 },
     catchUp: { events: quick ? 20_000 : 100_000 },
     memory: { sizes: quick ? [100_000] : [100_000, 1_000_000], checkSizes: quick ? [0, 10_000] : [0, 10_000, 1_000_000] },
