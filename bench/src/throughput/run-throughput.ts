@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createKeyRing, encodeSessionCookieValue, signAccessToken } from '@authbus/common';
-import { freePort } from '@authbus/common/testing';
+import { freePort, isPortOpen } from '@authbus/common/testing';
 import { startBenchNats } from '../bench-nats';
 import { spawnReady, type ReadyChild } from '../child';
 import { progress } from '../progress';
@@ -92,12 +91,12 @@ async function load(port: number, cookie: string, seconds: number, connections: 
 
 /** Redis at 127.0.0.1:6379, or a `redis-server` started for the run. */
 async function ensureRedis(): Promise<{ url: string; description: string; stop(): Promise<void> }> {
-  if (await reachable(6379)) return { url: 'redis://127.0.0.1:6379', description: 'redis at 127.0.0.1:6379', stop: async () => undefined };
+  if (await isPortOpen(6379)) return { url: 'redis://127.0.0.1:6379', description: 'redis at 127.0.0.1:6379', stop: async () => undefined };
   const port = await freePort();
   const { spawn } = await import('node:child_process');
   const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
-  while (!(await reachable(port))) {
+  while (!(await isPortOpen(port))) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('no Redis at 127.0.0.1:6379 and redis-server could not be started');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -106,15 +105,4 @@ async function ensureRedis(): Promise<{ url: string; description: string; stop()
     description: `redis-server started by the bench on port ${port}`,
     stop: async () => void child.kill('SIGTERM'),
   };
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

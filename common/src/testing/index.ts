@@ -4,6 +4,7 @@
 export { startNatsServer, NATS_SERVER_MISSING } from './nats-server';
 export type { NatsServerHandle, NatsServerOptions } from './nats-server';
 export { freePort } from './free-port';
+export { isPortOpen } from './port-open';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { TEST_JWT_SECRET, testKeyRing, signTestToken, testSessionCookie, sessionCookieHeader } from './test-tokens';

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { isPortOpen } from './port-open';
 
 /** How to start a test `nats-server`. */
 export interface NatsServerOptions {
@@ -116,7 +116,7 @@ async function spawnServer(binary: string, args: string[], port: number, timeout
   failed.catch(() => undefined);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await Promise.race([canConnect(port), failed]);
+    const ok = await Promise.race([isPortOpen(port), failed]);
     if (ok && /Server is ready/.test(stderr)) return child;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -124,15 +124,4 @@ async function spawnServer(binary: string, args: string[], port: number, timeout
     }
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), failed]);
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
