@@ -110,8 +110,11 @@ export abstract class Listener<E extends AuthEvent> {
       }
       if (this.closed || this.nc.isClosed()) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (this.closed || this.nc.isClosed()) break;
       try {
         messages = this.messages = await this.consume();
+        // close() may have run while the consumer was being set up.
+        if (this.closed) await messages.close();
       } catch (err) {
         this.logger.error({ err: String(err), durable: this.durableName }, 'listener restart failed');
       }

@@ -80,18 +80,23 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   const registry = options.registry ?? new Registry();
   let feed: RevocationFeed | undefined;
   let closing = false;
+  let connection: NatsConnection | undefined;
+  let markClosed!: () => void;
+  const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
 
   const ownsConnection = !isConnection(options.nats);
   const connecting: Promise<NatsConnection> = isConnection(options.nats)
     ? Promise.resolve(options.nats)
     : connectNats(options.nats, logger);
   const started = connecting.then((nc) => {
+    connection = nc;
     if (closing) return;
     feed = new RevocationFeed({
       nc,
       set,
       logger,
       tokenNow,
+      clockToleranceSeconds: toleranceSeconds,
       ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
       ...(revocation.live !== undefined ? { live: revocation.live } : {}),
       ...(revocation.syncIntervalMs !== undefined ? { syncIntervalMs: revocation.syncIntervalMs } : {}),
@@ -104,6 +109,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   void connecting.then(async (nc) => {
     connected = true;
     for await (const s of nc.status()) {
+      if (closing) break;
       if (s.type === 'disconnect') connected = false;
       else if (s.type === 'reconnect') connected = true;
     }
@@ -166,8 +172,13 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
       };
     },
     async whenReady() {
-      await started;
-      await feed?.whenCaughtUp();
+      const ready = started.then(() => feed?.whenCaughtUp());
+      await Promise.race([
+        ready,
+        closedSignal.then(() => {
+          throw new Error('The auth kit was closed before the revocation feed caught up');
+        }),
+      ]);
     },
     metrics: registry,
     revocations: set,
@@ -175,12 +186,12 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     async close() {
       closing = true;
       clearInterval(maintenance);
-      await started.catch(() => undefined);
+      markClosed();
       await feed?.close();
-      if (ownsConnection) {
-        const nc = await connecting.catch(() => undefined);
-        await nc?.close();
-      }
+      if (!ownsConnection) return;
+      if (connection) await connection.close();
+      // Still trying to reach NATS: don't wait for it; close the connection if it ever opens.
+      else void connecting.then((nc) => nc.close()).catch(() => undefined);
     },
   };
 }

@@ -40,6 +40,11 @@ export interface RevocationFeedOptions {
   now?: () => number;
   /** Clock that token times (`until`) are compared with, ms; default `now`. Tests freeze it. */
   tokenNow?: () => number;
+  /**
+   * The verifiers' clock tolerance, seconds (default 5): a token is accepted until `exp` plus
+   * this, so a revocation is kept (and applied on replay) until `until` plus this.
+   */
+  clockToleranceSeconds?: number;
   /** Called after each revocation event is applied (propagation measurements, metrics). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
 }
@@ -88,6 +93,7 @@ export class RevocationFeed {
   private syncTimer: NodeJS.Timeout | undefined;
   private jsm: JetStreamManager | undefined;
   private running: Promise<void> | undefined;
+  private streamCreated: string | undefined;
   private lastProgressSeq = 0;
   private lastProgressAt = 0;
   private resolveCaughtUp!: () => void;
@@ -239,7 +245,8 @@ export class RevocationFeed {
       this.logger.warn({ subject, source, seq, err: reason }, 'malformed event skipped');
       return;
     }
-    if (applyRevocation(this.options.set, envelope, Math.floor(this.tokenNow() / 1000))) {
+    const horizon = Math.floor(this.tokenNow() / 1000) - (this.options.clockToleranceSeconds ?? 5);
+    if (applyRevocation(this.options.set, envelope, horizon)) {
       this.stats.applied[source]++;
       this.options.onApplied?.(envelope, source);
     } else {
@@ -263,7 +270,11 @@ export class RevocationFeed {
       const info = await this.jsm!.streams.info(this.stream);
       const { last_seq: lastSeq, messages } = info.state;
       this.stats.streamSeq = lastSeq;
-      if (lastSeq < this.stats.appliedSeq) this.streamWasReset(lastSeq);
+      // A stream deleted and created again restarts its sequences: detect it by its creation time,
+      // not only by a last sequence below ours (it may already have passed ours again).
+      const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
+      this.streamCreated = info.created;
+      if (recreated || lastSeq < this.stats.appliedSeq) this.streamWasReset(lastSeq);
       else if (messages === 0 || lastSeq <= this.stats.appliedSeq) this.markInSync(startedAt);
       else this.watchProgress();
       return true;

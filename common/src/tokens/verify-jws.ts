@@ -4,8 +4,9 @@ import type { JwtKey } from './key-ring';
 
 /**
  * A non-empty base64url signature (no `alg: none`). Header and payload need no such check: any byte
- * of theirs changes the signing input, so the signature decides; the signature itself is checked
- * because base64 decoding would skip stray characters and let two spellings verify.
+ * of theirs changes the signing input, so the signature decides. The signature is also required to
+ * be in canonical form (what re-encoding its bytes gives): base64 decoding skips stray characters
+ * and ignores the unused low bits of the last one, which would let several spellings verify.
  */
 const SIGNATURE = /^[A-Za-z0-9_-]+$/;
 
@@ -24,6 +25,7 @@ export function verifyJws(token: string, key: JwtKey): Record<string, unknown> {
   }
   const signingInput = token.slice(0, lastDot);
   const signature = Buffer.from(encodedSignature, 'base64url');
+  if (signature.toString('base64url') !== encodedSignature) throw new TokenInvalidError('Signature is not canonical base64url');
   if (!signatureMatches(key, signingInput, signature)) throw new TokenInvalidError('Invalid signature');
   let payload: unknown;
   try {

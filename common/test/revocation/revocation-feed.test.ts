@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import {
+  AUTH_STREAM,
   createEnvelope,
   ensureAuthStream,
   publishEnvelope,
@@ -152,6 +153,29 @@ describe('RevocationFeed', () => {
     await publishRevocations('after', 1);
     await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', iat: 0 }), { timeoutMs: 15_000 });
     expect(set.size.sessions).toBe(5);
+  });
+
+  it('replays a stream that was deleted and created again while it was cut off', async () => {
+    await publishRevocations('old', 5);
+    const proxy = await startTcpProxy(server.port);
+    try {
+      const { set, feed } = await startFeed(proxy.url);
+      await feed.whenCaughtUp();
+      expect(feed.stats.appliedSeq).toBe(5);
+      await proxy.cut();
+      const jsm = await publisher.jetstreamManager();
+      await jsm.streams.delete(AUTH_STREAM);
+      await ensureAuthStream(jsm, { maxAgeMs: 3600_000 });
+      // The new stream's first event is below the sequence the feed had reached; more follow.
+      await publishRevocations('reborn', 7);
+      await proxy.restore();
+      await waitFor(() => set.isRevoked({ sid: 'reborn-0', sub: 'x', iat: 0 }) && feed.stats.appliedSeq === 7, {
+        timeoutMs: 15_000,
+        description: 'the recreated stream to be replayed from its start',
+      });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a late joiner replays revocations it never saw live', async () => {

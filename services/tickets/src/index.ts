@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const logger = createLogger('tickets', config.logLevel);
   const service = await createTicketsService(config, logger);
   const server = service.app.listen(config.port, () => logger.info({ port: config.port, store: service.store.kind }, 'tickets listening'));
-  void service.auth.whenReady().then(() => logger.info({}, 'tickets ready: revocations replayed'));
+  service.auth.whenReady().then(
+    () => logger.info({}, 'tickets ready: revocations replayed'),
+    () => undefined, // closed before it was ready
+  );
 
   stopOnSignals(server, () => service.close(), logger);
 }

@@ -23,14 +23,18 @@ export async function createTicketsService(config: TicketsConfig, logger: Logger
   const registry = new Registry();
   let listener: UserCreatedListener | undefined;
   let listening = false;
+  let closing = false;
   // The directory is a convenience: tickets work without it, so it starts in the background.
   const listenerStarted = auth.connection().then(async (nc) => {
     await auth.whenReady();
+    if (closing) return;
     listener = new UserCreatedListener(nc, db, { logger });
     await listener.listen();
     listening = true;
   });
-  listenerStarted.catch((err: unknown) => logger.error({ err: String(err) }, 'user directory listener failed to start'));
+  listenerStarted.catch((err: unknown) => {
+    if (!closing) logger.error({ err: String(err) }, 'user directory listener failed to start');
+  });
 
   const readiness = async (): Promise<ReadinessReport> => {
     const storeOk = await db.ping().then(
@@ -47,9 +51,12 @@ export async function createTicketsService(config: TicketsConfig, logger: Logger
     auth,
     store: db,
     async close() {
-      await listenerStarted.catch(() => undefined);
+      closing = true;
+      // Closing the kit first settles a listener still waiting for the feed (or for NATS).
+      const listenerClosed = listenerStarted.then(() => listener?.close()).catch(() => undefined);
       await listener?.close();
       await auth.close();
+      await listenerClosed;
       await db.close();
     },
   };

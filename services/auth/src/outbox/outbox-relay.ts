@@ -33,6 +33,8 @@ export class OutboxRelay {
   private stopped = false;
   private flushRequested = true;
   private wake: (() => void) | undefined;
+  /** A kick that came while no sleep was waiting: the next sleep returns at once. */
+  private kicked = false;
   private loop: Promise<void> | undefined;
   private connected = true;
 
@@ -46,6 +48,7 @@ export class OutboxRelay {
 
   /** Look for due events now instead of at the next poll. */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -143,12 +146,18 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.kicked = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

@@ -9,7 +9,7 @@ import type { StateChange } from '../store/auth-store';
  */
 export async function commitAndPublish(ctx: AuthContext, change: StateChange, events: AnyEventEnvelope[]): Promise<void> {
   await ctx.store.commit(change, events);
-  const nowSeconds = Math.floor(ctx.now() / 1000);
-  for (const envelope of events) applyRevocation(ctx.revocations, envelope, nowSeconds);
+  const horizon = Math.floor(ctx.now() / 1000) - ctx.config.clockToleranceSeconds;
+  for (const envelope of events) applyRevocation(ctx.revocations, envelope, horizon);
   await ctx.relay.publishNow(events);
 }

@@ -57,7 +57,8 @@ async function graceOrReuse(
     ctx.now() - session.rotatedAt.getTime() <= ctx.config.refreshGraceSeconds * 1000;
   if (withinGrace) {
     const issued = issueToken(ctx, user, session.id, session.currentJti);
-    await ctx.store.extendSession(session.id, issued.claims.exp);
+    // Revoked since it was read (sign-out, ban): the token must not leave.
+    if (!(await ctx.store.extendSession(session.id, issued.claims.exp))) throw new TokenRevokedError();
     return { ...issued, outcome: 'grace' };
   }
   await revokeSession(ctx, session, 'refresh-reuse');

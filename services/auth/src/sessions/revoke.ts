@@ -16,11 +16,15 @@ export async function revokeSession(ctx: AuthContext, session: SessionRecord, re
 /**
  * Revoke every token of a user issued up to now (sign-out everywhere, ban): every session is
  * marked revoked and `auth.user.sessions-revoked` or `auth.user.banned` is published with
- * `revokedBefore` = now and `until` = the latest `exp` a token issued up to now can have.
+ * `revokedBefore` covering every token issued so far and `until` the latest `exp` one can have.
+ *
+ * Tokens issued after an earlier cut-off carry `iat = revokedBefore + 1` (see issue-token.ts),
+ * which may be a second ahead of the clock; so a second cut-off in that same second must reach
+ * `revokedBefore + 1`, not just now.
  */
 export async function revokeUser(ctx: AuthContext, user: UserRecord, reason: string, ban?: { reason: string }): Promise<void> {
   const at = new Date(ctx.now());
-  const revokedBefore = Math.max(Math.floor(at.getTime() / 1000), user.revokedBefore);
+  const revokedBefore = Math.max(Math.floor(at.getTime() / 1000), user.revokedBefore + 1);
   const until = revokedBefore + 1 + ctx.config.accessTokenTtlSeconds + ctx.config.clockToleranceSeconds;
   const subject = ban ? Subjects.UserBanned : Subjects.UserSessionsRevoked;
   await commitAndPublish(

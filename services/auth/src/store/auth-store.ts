@@ -50,8 +50,11 @@ export interface AuthStore {
    * one token: exactly one rotates.
    */
   rotateSession(id: string, fromJti: string, toJti: string, lastExp: number, at: Date): Promise<RotateResult>;
-  /** Raise `lastExp` (a token re-issued within the grace window). */
-  extendSession(id: string, lastExp: number): Promise<void>;
+  /**
+   * Raise `lastExp` of a live session (a token was issued for it). Returns false when the session
+   * is gone or revoked: the caller must not hand out the token.
+   */
+  extendSession(id: string, lastExp: number): Promise<boolean>;
 
   /** Unpublished events due by `now`, oldest first. */
   duePending(now: Date, limit: number): Promise<OutboxRecord[]>;

@@ -116,18 +116,20 @@ export function authStoreContract(name: string, open: () => Promise<AuthStore>, 
       expect(['jti-2', 'jti-3']).toContain(after.currentJti);
       expect(after.lastExp).toBe(2000);
       expect((await store.rotateSession(s.id, 'jti-1', 'jti-4', 3000, at)).rotated).toBe(false);
-      await store.extendSession(s.id, 2500);
-      await store.extendSession(s.id, 100);
+      expect(await store.extendSession(s.id, 2500)).toBe(true);
+      expect(await store.extendSession(s.id, 100)).toBe(true);
       expect((await store.findSession(s.id))!.lastExp).toBe(2500);
+      expect(await store.extendSession('no-such-session', 100)).toBe(false);
     });
 
-    it('does not rotate a revoked session', async () => {
+    it('does not rotate or extend a revoked session', async () => {
       const u = user('rv@example.com');
       await store.commit({ kind: 'user-created', user: u }, []);
       const s = session(u.id);
       await store.createSession(s);
       await store.commit({ kind: 'session-revoked', sessionId: s.id, at: new Date(), reason: 'signout' }, []);
       expect((await store.rotateSession(s.id, 'jti-1', 'jti-2', 2000, new Date())).rotated).toBe(false);
+      expect(await store.extendSession(s.id, 5000)).toBe(false);
     });
 
     it('hands out due events oldest first, delays failed ones, forgets published ones', async () => {

@@ -34,11 +34,20 @@ export function whenSessionEnds(handler: (why: SessionEnd) => void): void {
   onSessionEnded = handler;
 }
 
-let refreshing: Promise<Response> | undefined;
+/** The outcome of a refresh, read once and shared by every caller waiting on it. */
+export interface Refreshed {
+  ok: boolean;
+  status: number;
+  errors: ErrorItem[];
+}
+
+let refreshing: Promise<Refreshed> | undefined;
 
 /** Refresh the access token (one request however many callers ask at once). */
-export function refreshSession(): Promise<Response> {
-  refreshing ??= send('/api/users/refresh', { method: 'POST' }).finally(() => (refreshing = undefined));
+export function refreshSession(): Promise<Refreshed> {
+  refreshing ??= send('/api/users/refresh', { method: 'POST' })
+    .then(async (res) => ({ ok: res.ok, status: res.status, errors: res.ok ? [] : await errorsOf(res) }))
+    .finally(() => (refreshing = undefined));
   return refreshing;
 }
 
@@ -57,19 +66,18 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   let res = await send(path, init);
   if (res.status === 401 && (await codeOf(res)) === 'ERR_TOKEN_EXPIRED') {
     const refreshed = await refreshSession();
-    if (refreshed.ok) {
-      res = await send(path, init);
-    } else {
-      res = refreshed;
-    }
+    if (!refreshed.ok) throw failed(new ApiError(refreshed.status, refreshed.errors));
+    res = await send(path, init);
   }
-  if (!res.ok) {
-    const error = new ApiError(res.status, await errorsOf(res));
-    const end = sessionEndOf(error);
-    if (end) onSessionEnded(end);
-    throw error;
-  }
+  if (!res.ok) throw failed(new ApiError(res.status, await errorsOf(res)));
   return (await res.json()) as T;
+}
+
+/** Tell the page when an error means the session is over, and hand the error back. */
+function failed(error: ApiError): ApiError {
+  const end = sessionEndOf(error);
+  if (end) onSessionEnded(end);
+  return error;
 }
 
 function send(path: string, init: { method?: string; body?: unknown }): Promise<Response> {

@@ -32,5 +32,8 @@ onSessionChange(renderHeader);
 startRouter();
 renderHeader();
 loadCurrentUser()
-  .catch(() => setCurrentUser(null))
+  .catch(() => {
+    setCurrentUser(null);
+    notify('The service is not answering right now; try again in a moment.');
+  })
   .finally(() => void render());

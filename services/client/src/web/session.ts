@@ -1,4 +1,4 @@
-import { api, endSession, refreshSession } from './api.js';
+import { api, ApiError, endSession, refreshSession } from './api.js';
 
 /** The verified claims the services see, as `GET /api/users/currentuser` returns them. */
 export interface CurrentUser {
@@ -45,7 +45,9 @@ export async function loadCurrentUser(): Promise<CurrentUser | null> {
   if (!answer.currentUser && answer.tokenError === 'ERR_TOKEN_EXPIRED') {
     const refreshed = await refreshSession();
     if (refreshed.ok) answer = await api<CurrentUserAnswer>('/api/users/currentuser');
-    else endSession(refreshed.status === 403 ? 'banned' : 'revoked');
+    else if (refreshed.status === 401 || refreshed.status === 403) endSession(refreshed.status === 403 ? 'banned' : 'revoked');
+    // Anything else (the service busy or down) is not the end of the session: say so and retry later.
+    else throw new ApiError(refreshed.status, refreshed.errors);
   } else if (!answer.currentUser && answer.tokenError === 'ERR_TOKEN_REVOKED') {
     endSession('revoked');
   }

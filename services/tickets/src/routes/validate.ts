@@ -12,7 +12,8 @@ export const ticketRules = [
     .isFloat({ gt: 0, max: 1_000_000 })
     .withMessage('Price must be greater than 0 and at most 1,000,000')
     .bail()
-    .custom((value: number) => Math.round(value * 100) === value * 100)
+    // 19.99 * 100 is 1998.9999999999998 in binary floating point: compare with a tolerance.
+    .custom((value: number) => Math.abs(Math.round(value * 100) - value * 100) < 1e-6)
     .withMessage('Price has at most two decimals'),
 ];
 

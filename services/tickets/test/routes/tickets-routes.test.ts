@@ -56,6 +56,12 @@ describe('tickets API', () => {
     await request(app()).get(`/api/tickets/${res.body.id}`).expect(200);
   });
 
+  it.each([19.99, 0.29, 1.13, 4.35, 0.07, 1_000_000])('accepts a price of %d', async (price) => {
+    const { cookie } = testSessionCookie();
+    const res = await create(cookie, { title: 'Priced', price }).expect(201);
+    expect(res.body.price).toBe(price);
+  });
+
   it('refuses to create without a user (401) and with malformed cookies (401, never 500)', async () => {
     await create('', { title: 'x', price: 1 }).expect(401);
     for (const cookie of ['session=%%%', 'session=e30=', `session=${Buffer.from('{"jwt":"a.b.c"}').toString('base64')}`]) {

@@ -70,6 +70,10 @@ export class MemoryStore implements AuthStore {
   }
 
   async createSession(session: SessionRecord): Promise<void> {
+    // Sessions past their absolute lifetime can never be refreshed again: forget them now and then.
+    if (this.sessions.size % 1024 === 1023) {
+      for (const [id, s] of this.sessions) if (s.expiresAt < session.createdAt) this.sessions.delete(id);
+    }
     this.sessions.set(session.id, clone(session));
   }
 
@@ -87,9 +91,11 @@ export class MemoryStore implements AuthStore {
     return { rotated: true, session: clone(session) };
   }
 
-  async extendSession(id: string, lastExp: number): Promise<void> {
+  async extendSession(id: string, lastExp: number): Promise<boolean> {
     const session = this.sessions.get(id);
-    if (session) session.lastExp = Math.max(session.lastExp, lastExp);
+    if (!session || session.revoked) return false;
+    session.lastExp = Math.max(session.lastExp, lastExp);
+    return true;
   }
 
   async duePending(now: Date, limit: number): Promise<OutboxRecord[]> {

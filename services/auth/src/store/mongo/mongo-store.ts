@@ -123,8 +123,9 @@ export class MongoStore implements AuthStore {
     return { rotated: false, session: await this.findSession(id) };
   }
 
-  async extendSession(id: string, lastExp: number): Promise<void> {
-    await this.models.Session.updateOne({ _id: id }, { $max: { lastExp } });
+  async extendSession(id: string, lastExp: number): Promise<boolean> {
+    const result = await this.models.Session.updateOne({ _id: id, revoked: false }, { $max: { lastExp } });
+    return result.matchedCount === 1;
   }
 
   async duePending(now: Date, limit: number): Promise<OutboxRecord[]> {
