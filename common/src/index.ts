@@ -82,6 +82,7 @@ export type { Subject } from './events/subjects';
 export type { AuthEvent, RevocationEvent, EventOf, EventEnvelope, AnyEventEnvelope } from './events/auth-event';
 export type { SessionRevokedEvent, SessionRevokedReason } from './events/session-revoked-event';
 export type { UserBannedEvent } from './events/user-banned-event';
+export type { UserCutOff } from './events/user-cut-off';
 export type { UserSessionsRevokedEvent } from './events/user-sessions-revoked-event';
 export type { UserUnbannedEvent } from './events/user-unbanned-event';
 export type { UserCreatedEvent } from './events/user-created-event';

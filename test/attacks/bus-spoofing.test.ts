@@ -65,7 +65,7 @@ describe('attacks: spoofing events on the bus', () => {
       for await (const s of attacker.status()) if (s.type === 'error') violations.push(String(s.data));
     })();
     const spoofed = revoke('spoofed-session');
-    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'spoof', revokedBefore: Math.floor(Date.now() / 1000), until: until() });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'spoof', belowGeneration: 1, until: until(), revokedBefore: Math.floor(Date.now() / 1000) });
     const unban = createEnvelope<UserUnbannedEvent>(Subjects.UserUnbanned, { sub: 'banned-user' });
     for (const e of [spoofed, ban, unban]) attacker.publish(e.subject, JSON.stringify(e));
     const jsAttempts = await Promise.allSettled([spoofed, ban, unban].map((e) => publishEnvelope(attacker.jetstream(), { ...e, id: crypto.randomUUID() }, 1000)));
@@ -75,9 +75,9 @@ describe('attacks: spoofing events on the bus', () => {
 
     // A real revocation from auth, published after the spoofs, arrives; the spoofs never did.
     await publishEnvelope(auth.jetstream(), revoke('real-session'));
-    await waitFor(() => set.isRevoked({ sid: 'real-session', sub: 'x', iat: 0 }));
-    expect(set.isRevoked({ sid: 'spoofed-session', sub: 'x', iat: 0 })).toBe(false);
-    expect(set.isRevoked({ sid: 'any', sub: 'victim', iat: 0 })).toBe(false);
+    await waitFor(() => set.isRevoked({ sid: 'real-session', sub: 'x', gen: 0 }));
+    expect(set.isRevoked({ sid: 'spoofed-session', sub: 'x', gen: 0 })).toBe(false);
+    expect(set.isRevoked({ sid: 'any', sub: 'victim', gen: 0 })).toBe(false);
     const { state } = await (await auth.jetstreamManager()).streams.info('AUTH');
     expect(state.messages).toBe(1);
     await feed.close();

@@ -13,7 +13,7 @@ const rs = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signer = createKeyRing({ keys: [{ kid: 'es-1', privateKey: es.privateKey }], activeKid: 'es-1' });
 // The service holds only public keys, as tickets does in production.
 const verifier = createKeyRing({ keys: [{ kid: 'es-1', publicKey: es.publicKey }, { kid: 'rs-1', publicKey: rs.publicKey }] });
-const subject = { sub: '6b04a94a044b283e2cbe76be', email: 'victim@example.com', roles: ['user'], sid: 'sid-1' };
+const subject = { sub: '6b04a94a044b283e2cbe76be', email: 'victim@example.com', roles: ['user'], sid: 'sid-1', gen: 0 };
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (extra: object = {}) => ({ ...subject, jti: 'j1', iat: now(), exp: now() + 600, iss: 'authbus', aud: 'authbus', ...extra });
 const hmac = (input: string, key: string | Buffer) => `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;

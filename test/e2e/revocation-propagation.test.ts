@@ -139,7 +139,7 @@ describe('end to end: logout and ban reach every tickets replica', () => {
   describe('forged cookies get 401 on tickets', () => {
     const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const cookieFor = (jwt: string) => `session=${encodeSessionCookieValue(jwt)}`;
-    const claims = () => ({ sub: '0123456789abcdef01234567', email: 'x@example.com', roles: ['user', 'admin'], sid: 'forged', jti: 'j' });
+    const claims = () => ({ sub: '0123456789abcdef01234567', email: 'x@example.com', roles: ['user', 'admin'], sid: 'forged', gen: 0, jti: 'j' });
 
     async function expect401(cookie: string, code: string | RegExp): Promise<void> {
       for (const url of replicas()) {

@@ -52,7 +52,7 @@ describe('create-secrets.sh makes the Secrets the README documents', () => {
     // As the services use them: auth signs with the private key, tickets verifies with the public one.
     const signer = createKeyRing({ keys: [{ kid, privateKey: privatePem }], activeKid: kid });
     const verifier = createKeyRing({ keys: [{ kid, publicKey: publicPem }] });
-    const { token } = signAccessToken({ sub: 'user-1', email: 'a@example.com', roles: [], sid: 'sid-1' }, signer);
+    const { token } = signAccessToken({ sub: 'user-1', email: 'a@example.com', roles: [], sid: 'sid-1', gen: 0 }, signer);
     expect(verifyAccessToken(token, verifier).sub).toBe('user-1');
   });
 

@@ -156,7 +156,7 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     await waitFor(() => errors.includes('PERMISSIONS_VIOLATION publish auth.session.revoked'), {
       description: 'the server to report the permission violation',
     });
-    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'fake', revokedBefore: 0, until: 0 });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'fake', belowGeneration: 1, until: 0, revokedBefore: 0 });
     await expect(publishEnvelope(nc.jetstream(), ban, 2000)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
     expect(await storedMessages()).toBe(before);
   });
@@ -220,8 +220,7 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc });
     kits.push(kit);
     await kit.whenReady();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = (sid: string) => ({ sub: 'user-1', sid, iat: now });
+    const claims = (sid: string) => ({ sub: 'user-1', sid, gen: 0 });
     expect(kit.revocations.isRevoked(claims(old.data.sid))).toBe(true); // replayed
 
     const live = revoked();

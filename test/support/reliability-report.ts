@@ -26,11 +26,15 @@ export const EXPECTED_SCENARIOS = [
   'Late joiner and restart',
   'Stream limits and pruning',
   'Auth restart with a durable store',
+  'AUTH stream lost',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',
   'Bus spoofing',
   'Sign-in brute force',
+  'Tokens from the future',
+  'Cut-offs racing sign-in and refresh',
+  'Lenient parsing and missing input',
 ] as const;
 
 /** Record a row (called by a passing test after its assertions). */

@@ -35,7 +35,7 @@ if (mode === 'bytes') {
 } else {
   const set = new RevocationSet();
   fill(set, n);
-  const probes = Array.from({ length: 4096 }, () => ({ sid: sid(), sub: sid(), iat: 0 }));
+  const probes = Array.from({ length: 4096 }, () => ({ sid: sid(), sub: sid(), gen: 0 }));
   let hits = 0;
   const run = (count: number): number => {
     const started = process.hrtime.bigint();

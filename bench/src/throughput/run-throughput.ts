@@ -51,7 +51,7 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
       );
     }
     const keyRing = createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID });
-    const { token } = signAccessToken({ sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session' }, keyRing, { ttlSeconds: 3600 });
+    const { token } = signAccessToken({ sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 }, keyRing, { ttlSeconds: 3600 });
     const cookie = `session=${encodeSessionCookieValue(token)}`;
 
     const runs = Object.fromEntries(THROUGHPUT_CASES.map((c) => [c, [] as ThroughputResult['runs'][ThroughputCase]])) as ThroughputResult['runs'];

@@ -14,10 +14,10 @@ export class TokenExpiredError extends AuthbusError {
   }
 }
 
-/** The token's `nbf` is still in the future (beyond the clock tolerance). */
+/** The token's `nbf` or `iat` is still in the future (beyond the clock tolerance). */
 export class TokenNotYetValidError extends AuthbusError {
-  constructor(options?: { cause?: unknown }) {
-    super('ERR_TOKEN_NOT_YET_VALID', 'Token not yet valid', options);
+  constructor(message = 'Token not yet valid', options?: { cause?: unknown }) {
+    super('ERR_TOKEN_NOT_YET_VALID', message, options);
   }
 }
 

@@ -95,9 +95,14 @@ export abstract class Listener<E extends AuthEvent> {
     });
   }
 
+  /**
+   * Consume the durable consumer. `abort_on_missing_resource`: when the stream or the consumer is
+   * gone (NATS lost its store, the stream was recreated), end the iteration instead of retrying
+   * forever, so `run` can create the consumer again on the new stream.
+   */
   private async consume(): Promise<ConsumerMessages> {
     const consumer = await this.nc.jetstream().consumers.get(this.stream, this.durableName);
-    return consumer.consume({ max_messages: 100 });
+    return consumer.consume({ max_messages: 100, abort_on_missing_resource: true });
   }
 
   private async run(first: ConsumerMessages): Promise<void> {
@@ -112,6 +117,8 @@ export abstract class Listener<E extends AuthEvent> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       if (this.closed || this.nc.isClosed()) break;
       try {
+        // The consumer may be gone with its stream: create it again (a no-op when it exists).
+        await this.ensureConsumer(await this.nc.jetstreamManager({ checkAPI: false }));
         messages = this.messages = await this.consume();
         // close() may have run while the consumer was being set up.
         if (this.closed) await messages.close();

@@ -16,9 +16,8 @@ type DataCheck = (data: Data) => string | undefined;
 const dataChecks: Record<Subject, DataCheck> = {
   [Subjects.SessionRevoked]: (d) =>
     text(d, 'sid') ?? text(d, 'sub') ?? text(d, 'reason') ?? isoDate(d, 'revokedAt') ?? seconds(d, 'until'),
-  [Subjects.UserBanned]: (d) => text(d, 'sub') ?? text(d, 'reason') ?? seconds(d, 'revokedBefore') ?? seconds(d, 'until'),
-  [Subjects.UserSessionsRevoked]: (d) =>
-    text(d, 'sub') ?? text(d, 'reason') ?? seconds(d, 'revokedBefore') ?? seconds(d, 'until'),
+  [Subjects.UserBanned]: (d) => cutOff(d),
+  [Subjects.UserSessionsRevoked]: (d) => cutOff(d),
   [Subjects.UserUnbanned]: (d) => text(d, 'sub'),
   [Subjects.UserCreated]: (d) => text(d, 'sub') ?? text(d, 'email') ?? roles(d),
 };
@@ -53,6 +52,11 @@ export function validateEnvelope(subject: string, value: unknown): AnyEventEnvel
   return value as unknown as AnyEventEnvelope;
 }
 
+function cutOff(d: Data): string | undefined {
+  // `revokedBefore` is written for readers of 0.1 only; it is not needed here.
+  return text(d, 'sub') ?? text(d, 'reason') ?? whole(d, 'belowGeneration') ?? seconds(d, 'until');
+}
+
 function isRecord(value: unknown): value is Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -60,6 +64,11 @@ function isRecord(value: unknown): value is Data {
 function text(d: Data, key: string): string | undefined {
   const v = d[key];
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING ? undefined : `${key} must be a non-empty string`;
+}
+
+function whole(d: Data, key: string): string | undefined {
+  const v = d[key];
+  return Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : `${key} must be a whole number, 0 or more`;
 }
 
 function seconds(d: Data, key: string): string | undefined {

@@ -64,9 +64,12 @@ export function readSessionToken(cookieHeader: string | undefined): string | und
   const raw = cookieValue(cookieHeader, SESSION_COOKIE_NAME);
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > MAX_SESSION_COOKIE_LENGTH) throw new CookieMalformedError();
+  // cookie-session writes plain base64 and reads the value as it is: a `%` means the value was not
+  // written by it, and decoding it here would let this reader see another token than auth does.
+  if (raw.includes('%')) throw new CookieMalformedError();
   let session: unknown;
   try {
-    session = JSON.parse(Buffer.from(decodeURIComponentSafe(raw), 'base64').toString('utf8'));
+    session = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
   } catch (err) {
     throw new CookieMalformedError({ cause: err });
   }
@@ -104,13 +107,4 @@ function isNameStart(header: string, at: number): boolean {
 function skipSpaces(header: string, i: number): number {
   while (header.charCodeAt(i) === 32) i++;
   return i;
-}
-
-function decodeURIComponentSafe(value: string): string {
-  if (value.indexOf('%') < 0) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch (err) {
-    throw new CookieMalformedError({ cause: err });
-  }
 }

@@ -17,7 +17,7 @@ export function applyRevocation(set: RevocationSet, envelope: AnyEventEnvelope, 
     case Subjects.UserBanned:
     case Subjects.UserSessionsRevoked:
       if (envelope.data.until < horizonSeconds) return false;
-      set.revokeUser(envelope.data.sub, envelope.data.revokedBefore, envelope.data.until);
+      set.revokeUser(envelope.data.sub, envelope.data.belowGeneration, envelope.data.until);
       return true;
     case Subjects.UserUnbanned:
     case Subjects.UserCreated:

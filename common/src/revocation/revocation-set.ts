@@ -2,7 +2,8 @@
 export interface RevocableClaims {
   sid: string;
   sub: string;
-  iat: number;
+  /** The user's token generation the token was issued in. */
+  gen: number;
 }
 
 /** Why a token is refused. */
@@ -15,8 +16,8 @@ export interface RevocationSetSize {
 }
 
 interface UserRevocation {
-  /** Tokens of this user with `iat <= revokedBefore` are refused. Seconds. */
-  revokedBefore: number;
+  /** Tokens of this user with a lower `gen` are refused. */
+  belowGeneration: number;
   /** After this, no refused token can still be unexpired. Seconds. */
   until: number;
 }
@@ -28,7 +29,7 @@ interface UserRevocation {
  * pruned, so the size is bounded by revocation rate × token lifetime, not by history.
  *
  * Applying the same revocation twice, or two revocations in any order, gives the same set: entries
- * only ever widen (max of `until` and of `revokedBefore`).
+ * only ever widen (max of `until` and of `belowGeneration`).
  */
 export class RevocationSet {
   private readonly sessions = new Map<string, number>();
@@ -44,15 +45,15 @@ export class RevocationSet {
     return true;
   }
 
-  /** Refuse tokens of user `sub` issued at or before `revokedBefore` until `until` (seconds). */
-  revokeUser(sub: string, revokedBefore: number, until: number): boolean {
+  /** Refuse tokens of user `sub` whose `gen` is below `belowGeneration`, until `until` (seconds). */
+  revokeUser(sub: string, belowGeneration: number, until: number): boolean {
     const current = this.users.get(sub);
     if (current === undefined) {
-      this.users.set(sub, { revokedBefore, until });
+      this.users.set(sub, { belowGeneration, until });
       return true;
     }
-    if (current.revokedBefore >= revokedBefore && current.until >= until) return false;
-    current.revokedBefore = Math.max(current.revokedBefore, revokedBefore);
+    if (current.belowGeneration >= belowGeneration && current.until >= until) return false;
+    current.belowGeneration = Math.max(current.belowGeneration, belowGeneration);
     current.until = Math.max(current.until, until);
     return true;
   }
@@ -61,7 +62,7 @@ export class RevocationSet {
   match(claims: RevocableClaims): RevocationMatch | undefined {
     if (this.sessions.has(claims.sid)) return 'session';
     const user = this.users.get(claims.sub);
-    if (user !== undefined && claims.iat <= user.revokedBefore) return 'user';
+    if (user !== undefined && claims.gen < user.belowGeneration) return 'user';
     return undefined;
   }
 

@@ -17,6 +17,8 @@ export interface TestUser {
   email?: string;
   roles?: string[];
   sid?: string;
+  /** The user's token generation; default 0. */
+  gen?: number;
   jti?: string;
 }
 
@@ -28,6 +30,7 @@ export function signTestToken(user: TestUser = {}, keyRing = testKeyRing(), opti
       email: user.email ?? 'test@example.com',
       roles: user.roles ?? [],
       sid: user.sid ?? newTokenId(),
+      gen: user.gen ?? 0,
       ...(user.jti !== undefined ? { jti: user.jti } : {}),
     },
     keyRing,

@@ -8,6 +8,12 @@ export interface AccessClaims {
   sid: string;
   /** Token id: the session record keeps the current one (refresh rotation). */
   jti: string;
+  /**
+   * The user's token generation when the token was issued. A sign-out everywhere or a ban raises
+   * the user's generation and refuses every token below it: no clock is involved, so no token can
+   * be issued "after" a cut-off by moving its `iat`.
+   */
+  gen: number;
   /** Issued at, seconds since the epoch. */
   iat: number;
   /** Expires at, seconds since the epoch. */
@@ -22,6 +28,8 @@ export interface AccessTokenSubject {
   email: string;
   roles: readonly string[];
   sid: string;
+  /** The user's current token generation (0 for a user never cut off). */
+  gen: number;
   jti?: string;
 }
 
@@ -36,8 +44,10 @@ export function hasAccessClaimShape(payload: unknown): payload is AccessClaims {
     isShortString(p.email) &&
     isShortString(p.sid) &&
     isShortString(p.jti) &&
-    Number.isInteger(p.iat) &&
-    Number.isInteger(p.exp) &&
+    Number.isSafeInteger(p.iat) &&
+    Number.isSafeInteger(p.exp) &&
+    Number.isSafeInteger(p.gen) &&
+    (p.gen as number) >= 0 &&
     Array.isArray(p.roles) &&
     p.roles.length <= MAX_ROLES &&
     p.roles.every(isShortString)

@@ -1,4 +1,5 @@
 import { TokenInvalidError } from '../errors/token-errors';
+import { decodeJsonSegment } from './decode-segment';
 
 /** The parts of a JWS header authbus looks at before verifying. */
 export interface TokenHeader {
@@ -21,6 +22,8 @@ const MAX_DECODED = 64;
 
 /** Read the protected header of a compact JWS without trusting it. Throws `TokenInvalidError`. */
 export function decodeHeader(token: string): TokenHeader {
+  // Callers in plain JavaScript (or a parsed body) may hand over anything.
+  if (typeof token !== 'string') throw new TokenInvalidError('Token is not a string');
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenInvalidError('Token too long');
   const dot = token.indexOf('.');
   if (dot <= 0 || token.indexOf('.', dot + 1) < 0) throw new TokenInvalidError('Token is not a JWS');
@@ -34,12 +37,7 @@ export function decodeHeader(token: string): TokenHeader {
 }
 
 function parseHeader(encoded: string): TokenHeader {
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch (err) {
-    throw new TokenInvalidError('Token header is not JSON', { cause: err });
-  }
+  const header = decodeJsonSegment(encoded, 'header');
   if (typeof header !== 'object' || header === null) throw new TokenInvalidError('Token header is not an object');
   const { alg, kid, crit } = header as Record<string, unknown>;
   if (typeof alg !== 'string') throw new TokenInvalidError('Token header has no alg');

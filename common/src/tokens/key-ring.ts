@@ -97,7 +97,9 @@ function onlySigningKid(byKid: ReadonlyMap<string, JwtKey>): string | undefined 
 function toJwtKey(spec: KeySpec): JwtKey {
   try {
     if ('secret' in spec) {
-      const secret = createSecretKey(typeof spec.secret === 'string' ? Buffer.from(spec.secret) : spec.secret);
+      const bytes = typeof spec.secret === 'string' ? Buffer.from(spec.secret) : spec.secret;
+      refuseKeyAsSecret(spec.kid, bytes);
+      const secret = createSecretKey(bytes);
       if (secret.symmetricKeySize! < MIN_SECRET_BYTES) {
         throw new ConfigError(
           `HS256 secret "${spec.kid}" is ${secret.symmetricKeySize} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. openssl rand -base64 48)`,
@@ -114,6 +116,25 @@ function toJwtKey(spec: KeySpec): JwtKey {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`Key "${spec.kid}" cannot be loaded: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * A public key given as an HS256 secret would let anyone who holds the public key sign tokens
+ * (the classic algorithm confusion, which jsonwebtoken 9 refuses too): refuse a PEM of any kind,
+ * and DER bytes that parse as a public key.
+ */
+function refuseKeyAsSecret(kid: string, bytes: Buffer): void {
+  if (bytes.includes('-----BEGIN')) {
+    throw new ConfigError(`HS256 secret "${kid}" looks like a PEM key; give a key file as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS_DIR, and a random secret as JWT_KEY`);
+  }
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      createPublicKey({ key: bytes, format: 'der', type });
+    } catch {
+      continue;
+    }
+    throw new ConfigError(`HS256 secret "${kid}" is a public key (DER); an HS256 secret must be random bytes`);
   }
 }
 

@@ -8,8 +8,6 @@ import { resolveTokenOptions, type TokenOptions } from './token-options';
 export interface SignOptions extends TokenOptions {
   /** Lifetime in seconds (`ACCESS_TOKEN_TTL`, default 15 minutes). */
   ttlSeconds?: number;
-  /** `iat` to use instead of now, seconds (never earlier than now). */
-  issuedAt?: number;
 }
 
 /** A signed token and the exact claims it carries. */
@@ -25,17 +23,22 @@ export function newTokenId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Sign an access token with the ring's active key; the `kid` header names the key. */
+/**
+ * Sign an access token with the ring's active key; the `kid` header names the key. `iat` is the
+ * clock, never later: verifiers refuse a token issued in the future, and the stream keeps a
+ * revocation for one token lifetime after it was made.
+ */
 export function signAccessToken(subject: AccessTokenSubject, keyRing: KeyRing, options: SignOptions = {}): SignedAccessToken {
   const { issuer, audience, now } = resolveTokenOptions(options);
   const key = keyRing.signer();
-  const iat = Math.max(Math.floor(now() / 1000), options.issuedAt ?? 0);
+  const iat = Math.floor(now() / 1000);
   const claims: AccessClaims = {
     sub: subject.sub,
     email: subject.email,
     roles: [...subject.roles],
     sid: subject.sid,
     jti: subject.jti ?? newTokenId(),
+    gen: subject.gen,
     iat,
     exp: iat + (options.ttlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS),
     iss: issuer,

@@ -16,7 +16,7 @@ export interface VerifyOptions extends TokenOptions {
 
 /**
  * Verify an access token fully: key by `kid`, pinned algorithm, signature, `iss`, `aud`, `exp`,
- * `nbf` (with clock tolerance) and the claim types. Returns the claims or throws a typed error:
+ * `nbf` and `iat` (none in the future; with clock tolerance) and the claim types. Returns the claims or throws a typed error:
  * `TokenInvalidError`, `TokenExpiredError`, `TokenNotYetValidError`, `KeyUnknownError`, `KeyAmbiguousError`.
  */
 export function verifyAccessToken(token: string, keyRing: KeyRing, options: VerifyOptions = {}): AccessClaims {
@@ -37,11 +37,13 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   const payload = verifyJws(token, keyRing.select(header));
   const now = Math.floor(o.now() / 1000);
   const tolerance = o.clockToleranceSeconds;
-  const { nbf, exp, iss, aud } = payload;
+  const { nbf, exp, iat, iss, aud } = payload;
   if (nbf !== undefined) {
     if (typeof nbf !== 'number') throw new TokenInvalidError('Invalid nbf');
     if (nbf > now + tolerance) throw new TokenNotYetValidError();
   }
+  // A token from the future would outlive the retention of the revocations that refuse it.
+  if (typeof iat === 'number' && iat > now + tolerance) throw new TokenNotYetValidError('Token issued in the future');
   if (typeof exp !== 'number') throw new TokenInvalidError('Token has no exp');
   if (!ignoreExpiration && now >= exp + tolerance) throw new TokenExpiredError(new Date(exp * 1000));
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');

@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import { TokenInvalidError } from '../errors/token-errors';
+import { decodeJsonSegment } from './decode-segment';
 import type { JwtKey } from './key-ring';
 
 /**
- * A non-empty base64url signature (no `alg: none`). Header and payload need no such check: any byte
- * of theirs changes the signing input, so the signature decides. The signature is also required to
- * be in canonical form (what re-encoding its bytes gives): base64 decoding skips stray characters
- * and ignores the unused low bits of the last one, which would let several spellings verify.
+ * A non-empty base64url signature (no `alg: none`), required in canonical form (what re-encoding
+ * its bytes gives): base64 decoding skips stray characters and ignores the unused low bits of the
+ * last one, which would let several spellings verify. Header and payload are held to the same
+ * standard when they are decoded (`decodeJsonSegment`).
  */
 const SIGNATURE = /^[A-Za-z0-9_-]+$/;
 
@@ -27,12 +28,7 @@ export function verifyJws(token: string, key: JwtKey): Record<string, unknown> {
   const signature = Buffer.from(encodedSignature, 'base64url');
   if (signature.toString('base64url') !== encodedSignature) throw new TokenInvalidError('Signature is not canonical base64url');
   if (!signatureMatches(key, signingInput, signature)) throw new TokenInvalidError('Invalid signature');
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(token.slice(firstDot + 1, lastDot), 'base64url').toString('utf8'));
-  } catch (err) {
-    throw new TokenInvalidError('Token payload is not JSON', { cause: err });
-  }
+  const payload = decodeJsonSegment(token.slice(firstDot + 1, lastDot), 'payload');
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TokenInvalidError('Token payload is not an object');
   return payload as Record<string, unknown>;
 }

@@ -77,7 +77,7 @@ describe('RevocationFeed', () => {
     const { set, feed } = await startFeed();
     await feed.whenCaughtUp();
     await publishRevocations('live', 1);
-    await waitFor(() => set.isRevoked({ sid: 'live-0', sub: 'x', iat: 0 }), { timeoutMs: 2000 });
+    await waitFor(() => set.isRevoked({ sid: 'live-0', sub: 'x', gen: 0 }), { timeoutMs: 2000 });
   });
 
   it('skips past revocations whose until has passed', async () => {
@@ -109,19 +109,19 @@ describe('RevocationFeed', () => {
     await js.publish(Subjects.SessionRevoked, new TextEncoder().encode('{"not":"an event"'));
     await js.publish(Subjects.UserBanned, JSON.stringify(sessionRevoked('wrong-subject')));
     await publishRevocations('after', 1);
-    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', iat: 0 }));
+    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', gen: 0 }));
     await waitFor(() => feed.stats.appliedSeq === 3);
     // Each malformed message is seen twice: once live, once from the stream.
     expect(feed.stats.invalid).toBe(4);
   });
 
-  it('applies ban cut-offs by iat', async () => {
+  it('applies ban cut-offs by token generation', async () => {
     const { set, feed } = await startFeed();
     await feed.whenCaughtUp();
-    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'u1', reason: 'abuse', revokedBefore: 1000, until: UNTIL });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'u1', reason: 'abuse', belowGeneration: 2, until: UNTIL, revokedBefore: 1000 });
     await publishEnvelope(publisher.jetstream(), ban);
-    await waitFor(() => set.isRevoked({ sid: 'any', sub: 'u1', iat: 1000 }));
-    expect(set.isRevoked({ sid: 'any', sub: 'u1', iat: 1001 })).toBe(false);
+    await waitFor(() => set.isRevoked({ sid: 'any', sub: 'u1', gen: 1 }));
+    expect(set.isRevoked({ sid: 'any', sub: 'u1', gen: 2 })).toBe(false);
   });
 
   it('gets every event published while its connection was cut, once it reconnects', async () => {
@@ -149,9 +149,9 @@ describe('RevocationFeed', () => {
     const publishing = waitFor(() => publishEnvelope(publisher.jetstream(), event, 1000), { timeoutMs: 20_000, intervalMs: 100 });
     await server.restart();
     await publishing;
-    await waitFor(() => set.isRevoked({ sid: 'during', sub: 'x', iat: 0 }), { timeoutMs: 15_000, description: 'the event after restart' });
+    await waitFor(() => set.isRevoked({ sid: 'during', sub: 'x', gen: 0 }), { timeoutMs: 15_000, description: 'the event after restart' });
     await publishRevocations('after', 1);
-    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', iat: 0 }), { timeoutMs: 15_000 });
+    await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', gen: 0 }), { timeoutMs: 15_000 });
     expect(set.size.sessions).toBe(5);
   });
 
@@ -169,7 +169,7 @@ describe('RevocationFeed', () => {
       // The new stream's first event is below the sequence the feed had reached; more follow.
       await publishRevocations('reborn', 7);
       await proxy.restore();
-      await waitFor(() => set.isRevoked({ sid: 'reborn-0', sub: 'x', iat: 0 }) && feed.stats.appliedSeq === 7, {
+      await waitFor(() => set.isRevoked({ sid: 'reborn-0', sub: 'x', gen: 0 }) && feed.stats.appliedSeq === 7, {
         timeoutMs: 15_000,
         description: 'the recreated stream to be replayed from its start',
       });

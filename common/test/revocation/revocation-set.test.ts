@@ -1,9 +1,9 @@
 import { RevocationSet } from '@authbus/common';
 
-const claims = (sid: string, sub: string, iat: number) => ({ sid, sub, iat });
+const claims = (sid: string, sub: string, gen: number) => ({ sid, sub, gen });
 
 describe('RevocationSet', () => {
-  it('refuses every token of a revoked session, whatever its iat', () => {
+  it('refuses every token of a revoked session, whatever its generation', () => {
     const set = new RevocationSet();
     set.revokeSession('s1', 2000);
     expect(set.match(claims('s1', 'u1', 100))).toBe('session');
@@ -11,26 +11,28 @@ describe('RevocationSet', () => {
     expect(set.isRevoked(claims('s2', 'u1', 100))).toBe(false);
   });
 
-  it('refuses tokens of a user issued at or before revokedBefore, and accepts later ones', () => {
+  it('refuses tokens of a user below the cut-off generation, and accepts the generation it starts', () => {
     const set = new RevocationSet();
-    set.revokeUser('u1', 1000, 2000);
-    expect(set.match(claims('s1', 'u1', 999))).toBe('user');
-    expect(set.match(claims('s1', 'u1', 1000))).toBe('user');
-    expect(set.match(claims('s2', 'u1', 1001))).toBeUndefined();
-    expect(set.match(claims('s1', 'u2', 999))).toBeUndefined();
+    set.revokeUser('u1', 3, 2000);
+    expect(set.match(claims('s1', 'u1', 0))).toBe('user');
+    expect(set.match(claims('s1', 'u1', 2))).toBe('user');
+    expect(set.match(claims('s2', 'u1', 3))).toBeUndefined();
+    expect(set.match(claims('s2', 'u1', 4))).toBeUndefined();
+    expect(set.match(claims('s1', 'u2', 0))).toBeUndefined();
   });
 
   it('only widens: duplicates and out-of-order revocations give the same set', () => {
     const a = new RevocationSet();
     const b = new RevocationSet();
-    a.revokeUser('u1', 1000, 2000);
-    a.revokeUser('u1', 1500, 2500);
-    b.revokeUser('u1', 1500, 2500);
-    b.revokeUser('u1', 1000, 2000);
-    b.revokeUser('u1', 1500, 2500);
-    for (const iat of [999, 1000, 1499, 1500, 1501]) {
-      expect(a.match(claims('s', 'u1', iat))).toBe(b.match(claims('s', 'u1', iat)));
+    a.revokeUser('u1', 1, 2000);
+    a.revokeUser('u1', 2, 2500);
+    b.revokeUser('u1', 2, 2500);
+    b.revokeUser('u1', 1, 2000);
+    b.revokeUser('u1', 2, 2500);
+    for (const gen of [0, 1, 2, 3]) {
+      expect(a.match(claims('s', 'u1', gen))).toBe(b.match(claims('s', 'u1', gen)));
     }
+    expect(a.match(claims('s', 'u1', 1))).toBe('user');
     expect(a.revokeSession('s1', 3000)).toBe(true);
     expect(a.revokeSession('s1', 2000)).toBe(false);
     expect(a.revokeSession('s1', 3000)).toBe(false);
@@ -40,13 +42,13 @@ describe('RevocationSet', () => {
     const set = new RevocationSet();
     set.revokeSession('old', 100);
     set.revokeSession('new', 300);
-    set.revokeUser('u-old', 50, 100);
-    set.revokeUser('u-new', 250, 300);
+    set.revokeUser('u-old', 1, 100);
+    set.revokeUser('u-new', 1, 300);
     expect(set.prune(200)).toBe(2);
     expect(set.size).toEqual({ sessions: 1, users: 1 });
     expect(set.isRevoked(claims('new', 'x', 0))).toBe(true);
     expect(set.isRevoked(claims('old', 'x', 0))).toBe(false);
-    expect(set.isRevoked(claims('s', 'u-new', 200))).toBe(true);
+    expect(set.isRevoked(claims('s', 'u-new', 0))).toBe(true);
   });
 
   it('prunes incrementally: each call looks at no more than its budget and resumes where it stopped', () => {

@@ -4,11 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyRing, keyRingFromEnv, signAccessToken, verifyAccessToken } from '@authbus/common';
 
-const subject = { sub: 'u1', email: 'ada@example.com', roles: [], sid: 's1' };
+const subject = { sub: 'u1', email: 'ada@example.com', roles: [], sid: 's1', gen: 0 };
 
 describe('createKeyRing', () => {
   it('refuses HS256 secrets shorter than 32 bytes with a message that says how to make one', () => {
     expect(() => createKeyRing({ keys: [{ kid: 'k', secret: 'asdf' }] })).toThrow(/at least 32 random bytes/);
+  });
+
+  it('refuses a public key configured as an HS256 secret: anyone holding the public key could sign', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    for (const pem of [publicKey.export({ type: 'spki', format: 'pem' }), rsa.export({ type: 'pkcs1', format: 'pem' })]) {
+      expect(() => createKeyRing({ keys: [{ kid: 'k', secret: String(pem) }] })).toThrow(/looks like a PEM key/);
+      expect(() => createKeyRing({ keys: [{ kid: 'k', secret: Buffer.from(String(pem)) }] })).toThrow(/looks like a PEM key/);
+      expect(() => keyRingFromEnv({ JWT_KEY: String(pem) })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
+      expect(() => keyRingFromEnv({ JWT_KEYS: `a:${String(pem)}` })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
+    }
+    const der = publicKey.export({ type: 'spki', format: 'der' });
+    expect(() => createKeyRing({ keys: [{ kid: 'k', secret: der }] })).toThrow(/is a public key/);
   });
 
   it('refuses duplicate kids, bad kids and an active kid it does not hold', () => {

@@ -11,7 +11,7 @@ import {
 const SECRET = 'a'.repeat(48);
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const frozen = { now: () => NOW };
-const subject = { sub: 'u1', email: 'ada@example.com', roles: ['user'], sid: 's1' };
+const subject = { sub: 'u1', email: 'ada@example.com', roles: ['user'], sid: 's1', gen: 0 };
 
 function hsRing(kid = 'k1', secret = SECRET): KeyRing {
   return createKeyRing({ keys: [{ kid, secret }], activeKid: kid });
@@ -125,6 +125,67 @@ describe('verifyAccessToken', () => {
     ['an oversized token', 'a'.repeat(10_000)],
   ])('refuses %s with a typed error', (_name, token) => {
     expect(codeOf(() => verifyAccessToken(token, ring, frozen))).toMatch(/^ERR_(TOKEN_INVALID|KEY_UNKNOWN)$/);
+  });
+
+  it('refuses a token issued in the future beyond the clock tolerance, and accepts one within it', () => {
+    const at = (seconds: number) => ({ now: () => NOW + seconds * 1000 });
+    const { token } = signAccessToken(subject, ring, at(6));
+    expect(codeOf(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 }))).toBe('ERR_TOKEN_NOT_YET_VALID');
+    expect(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 })).toThrow(/issued in the future/);
+    const { token: soon } = signAccessToken(subject, ring, at(5));
+    expect(verifyAccessToken(soon, ring, { ...frozen, clockToleranceSeconds: 5 }).sub).toBe('u1');
+  });
+
+  it('signs iat as the clock and carries the user generation', () => {
+    const { claims } = signAccessToken({ ...subject, gen: 7 }, ring, frozen);
+    expect(claims).toMatchObject({ iat: NOW / 1000, exp: NOW / 1000 + 900, gen: 7 });
+    expect(verifyAccessToken(signAccessToken({ ...subject, gen: 7 }, ring, frozen).token, ring, frozen).gen).toBe(7);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['undefined', undefined],
+    ['an object', { token: 'a.b.c' }],
+    ['an array', ['a', 'b', 'c']],
+  ])('refuses %s instead of a token with TokenInvalidError, not a TypeError', (_name, value) => {
+    expect(codeOf(() => verifyAccessToken(value as unknown as string, ring, frozen))).toBe('ERR_TOKEN_INVALID');
+  });
+
+  describe('decodes header and payload as strictly as the signature', () => {
+    const sign = (header: string, payload: string): string =>
+      `${header}.${payload}.${createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url')}`;
+    const header = b64url({ alg: 'HS256', typ: 'JWT', kid: 'k1' });
+    const claims = { ...subject, jti: 'j', iat: NOW / 1000, exp: NOW / 1000 + 900, iss: 'authbus', aud: 'authbus' };
+    const payload = b64url(claims);
+    /** The value in standard base64 without padding, padded with a field until it holds a `+` or `/`. */
+    const standardBase64 = (value: object): string => {
+      for (let i = 0; ; i++) {
+        const spelled = Buffer.from(JSON.stringify({ ...value, pad: '?'.repeat(i) })).toString('base64').replace(/=+$/, '');
+        if (/[+/]/.test(spelled)) return spelled;
+      }
+    };
+
+    it('accepts the canonical spelling', () => {
+      expect(verifyAccessToken(sign(header, payload), ring, frozen).sub).toBe('u1');
+    });
+
+    it.each([
+      ['a payload in standard base64 (+ or /)', standardBase64(claims)],
+      ['a payload with = padding', `${payload}${'='.repeat((4 - (payload.length % 4)) % 4 || 2)}`],
+      ['a payload with a stray character', `${payload.slice(0, 10)}!${payload.slice(10)}`],
+      ['a payload whose last character carries unused bits', (() => {
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        return payload.length % 4 === 0 ? `${payload}A` : payload.slice(0, -1) + alphabet[alphabet.indexOf(payload.at(-1)!) ^ 1];
+      })()],
+      ['a payload that is not UTF-8', Buffer.concat([Buffer.from(JSON.stringify(claims).slice(0, -1)), Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])]).toString('base64url')],
+    ])('refuses %s, signed correctly', (_name, spelled) => {
+      expect(codeOf(() => verifyAccessToken(sign(header, spelled), ring, frozen))).toBe('ERR_TOKEN_INVALID');
+    });
+
+    it('refuses a header spelled with padding or standard base64', () => {
+      expect(codeOf(() => verifyAccessToken(sign(`${header}=`, payload), ring, frozen))).toBe('ERR_TOKEN_INVALID');
+      expect(codeOf(() => verifyAccessToken(sign(standardBase64({ alg: 'HS256', kid: 'k1' }), payload), ring, frozen))).toBe('ERR_TOKEN_INVALID');
+    });
   });
 
   it('verifies with a ring that holds only the ES256 public key', () => {

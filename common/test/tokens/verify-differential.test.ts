@@ -23,7 +23,10 @@ const ring: KeyRing = createKeyRing({
 const signing = { hs: { alg: 'HS256', key: HS_SECRET }, es: { alg: 'ES256', key: es.privateKey }, rs: { alg: 'RS256', key: rs.privateKey } } as const;
 const verifying = { hs: HS_SECRET, es: es.publicKey, rs: rs.publicKey } as const;
 
-/** jsonwebtoken's verdict with the options authbus uses, plus the claim shape authbus requires. */
+/**
+ * jsonwebtoken's verdict with the options authbus uses, plus what authbus requires on top: the
+ * claim shape, and no `iat` beyond the clock tolerance (jsonwebtoken does not check `iat`).
+ */
 function reference(token: string): object | 'refused' {
   try {
     const header = jwt.decode(token, { complete: true })?.header;
@@ -39,7 +42,10 @@ function reference(token: string): object | 'refused' {
     const ok =
       ['sub', 'email', 'sid', 'jti'].every((k) => typeof payload[k] === 'string' && (payload[k] as string).length > 0) &&
       Number.isInteger(payload.iat) &&
+      (payload.iat as number) <= NOW + 5 &&
       Number.isInteger(payload.exp) &&
+      Number.isSafeInteger(payload.gen) &&
+      (payload.gen as number) >= 0 &&
       Array.isArray(payload.roles);
     return ok ? payload : 'refused';
   } catch {
@@ -61,6 +67,7 @@ const claims = fc.record({
   roles: fc.constantFrom([], ['user'], ['user', 'admin']),
   sid: fc.string({ minLength: 1, maxLength: 22 }),
   jti: fc.constantFrom('j1', 'j2'),
+  gen: fc.constantFrom<number>(0, 0, 3, -1, 1.5),
   iat: fc.integer({ min: NOW - 2000, max: NOW + 20 }),
   exp: fc.integer({ min: NOW - 20, max: NOW + 2000 }),
   iss: fc.constantFrom('authbus', 'evil'),
@@ -129,7 +136,7 @@ describe('verifyAccessToken agrees with jsonwebtoken', () => {
     let accepted = 0;
     fc.assert(
       fc.property(claims, kid, (c, k) => {
-        if (ours(sign({ ...c, iss: 'authbus', aud: 'authbus', exp: NOW + 600 }, k)) !== 'refused') accepted++;
+        if (ours(sign({ ...c, iss: 'authbus', aud: 'authbus', exp: NOW + 600, iat: Math.min(c.iat, NOW), gen: 0 }, k)) !== 'refused') accepted++;
       }),
       { numRuns: 100 },
     );

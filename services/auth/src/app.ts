@@ -34,6 +34,11 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(requestMetrics(ctx.metrics.registry, ctx.logger));
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
   app.use(express.json({ limit: BODY_LIMIT }));
+  // Express 5 leaves req.body undefined when a request has no (JSON) body: routes read an empty object.
+  app.use((req, _res, next) => {
+    req.body ??= {};
+    next();
+  });
   app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
   app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));
   app.use(kit.currentUser);

@@ -27,6 +27,8 @@ export interface AuthConfig {
   /** Stream retention: must cover a token lifetime plus tolerance. */
   streamMaxAgeMs: number;
   streamReplicas: number;
+  /** `/readyz` is 503 while the oldest unpublished event is older than this, ms. */
+  outboxMaxLagMs: number;
   signinLimits: { perIp: number; perAccount: number; windowMs: number };
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
@@ -48,6 +50,7 @@ export interface AuthEnv extends AuthKitEnv {
   TRUST_PROXY?: string | undefined;
   AUTH_STREAM_MAX_AGE?: string | undefined;
   AUTH_STREAM_REPLICAS?: string | undefined;
+  OUTBOX_MAX_LAG?: string | undefined;
   SIGNIN_LIMIT_PER_IP?: string | undefined;
   SIGNIN_LIMIT_PER_ACCOUNT?: string | undefined;
   SIGNIN_LIMIT_WINDOW?: string | undefined;
@@ -56,19 +59,30 @@ export interface AuthEnv extends AuthKitEnv {
   LOG_LEVEL?: string | undefined;
 }
 
+/**
+ * The shortest `AUTH` stream retention that keeps every revocation while a token it refuses can be
+ * accepted. Every `until` the service publishes is at most `occurredAt` + lifetime + tolerance
+ * (sessions/revoke.ts), and a verifier accepts a token until `exp` + tolerance, so a replica that
+ * starts later must still find the event up to lifetime + 2 × tolerance after it was made.
+ */
+export function minStreamMaxAgeSeconds(accessTokenTtlSeconds: number, clockToleranceSeconds: number): number {
+  return accessTokenTtlSeconds + 2 * clockToleranceSeconds;
+}
+
 /** Read and validate the configuration; throws `ConfigError` naming the variable at fault. */
 export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   const accessTokenTtlSeconds = seconds(env.ACCESS_TOKEN_TTL ?? '15m', 'ACCESS_TOKEN_TTL');
   const clockToleranceSeconds = env.JWT_CLOCK_TOLERANCE
     ? seconds(env.JWT_CLOCK_TOLERANCE, 'JWT_CLOCK_TOLERANCE')
     : DEFAULT_CLOCK_TOLERANCE_SECONDS;
-  const minMaxAgeMs = (accessTokenTtlSeconds + clockToleranceSeconds) * 1000;
+  const minMaxAgeMs = minStreamMaxAgeSeconds(accessTokenTtlSeconds, clockToleranceSeconds) * 1000;
   const streamMaxAgeMs = env.AUTH_STREAM_MAX_AGE
     ? parseDuration(env.AUTH_STREAM_MAX_AGE, 'AUTH_STREAM_MAX_AGE')
     : minMaxAgeMs + 5 * 60_000;
   if (streamMaxAgeMs < minMaxAgeMs) {
     throw new ConfigError(
-      `AUTH_STREAM_MAX_AGE must be at least ACCESS_TOKEN_TTL + clock tolerance (${minMaxAgeMs / 1000}s): a revocation matters that long`,
+      `AUTH_STREAM_MAX_AGE must be at least ACCESS_TOKEN_TTL + 2 × clock tolerance (${minMaxAgeMs / 1000}s): ` +
+        'a revocation refuses tokens for up to a lifetime plus the tolerance after it is made, and a replica replaying the stream needs it that long plus the tolerance',
     );
   }
   const kit = authKitOptionsFromEnv('auth', env);
@@ -97,6 +111,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     trustProxy: trustProxy(env.TRUST_PROXY),
     streamMaxAgeMs,
     streamReplicas: integer(env.AUTH_STREAM_REPLICAS ?? '1', 'AUTH_STREAM_REPLICAS', 1, 5),
+    outboxMaxLagMs: parseDuration(env.OUTBOX_MAX_LAG ?? '30s', 'OUTBOX_MAX_LAG'),
     signinLimits: {
       perIp: integer(env.SIGNIN_LIMIT_PER_IP ?? '50', 'SIGNIN_LIMIT_PER_IP', 1, 1_000_000),
       perAccount: integer(env.SIGNIN_LIMIT_PER_ACCOUNT ?? '10', 'SIGNIN_LIMIT_PER_ACCOUNT', 1, 1_000_000),

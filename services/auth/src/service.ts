@@ -2,7 +2,6 @@ import type { Express } from 'express';
 import {
   connectNats,
   createAuthKit,
-  ensureAuthStream,
   type AuthKit,
   type Logger,
   type NatsOptions,
@@ -13,6 +12,7 @@ import { buildApp } from './app';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { createAuthMetrics } from './metrics';
+import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import type { AuthStore } from './store/auth-store';
@@ -35,15 +35,20 @@ export interface AuthService {
  * use this directly with their own configuration and store.
  */
 export async function createAuthService(config: AuthConfig, logger: Logger, store?: AuthStore): Promise<AuthService> {
-  const db = store ?? (await createStore(config.store));
+  const now = config.kit.token?.now ?? Date.now;
+  const db = store ?? (await createStore(config.store, now));
   logger.info({ store: db.kind }, 'store ready');
   const natsOptions = config.kit.nats as NatsOptions;
   logger.info({ servers: natsOptions.servers }, 'connecting to nats');
   const nc = await connectNats(natsOptions, logger);
-  const stream = await ensureAuthStream(await nc.jetstreamManager(), {
-    maxAgeMs: config.streamMaxAgeMs,
-    replicas: config.streamReplicas,
+  const keeper = new AuthStreamKeeper({
+    nc,
+    stream: { maxAgeMs: config.streamMaxAgeMs, replicas: config.streamReplicas },
+    store: db,
+    horizon: () => Math.floor(now() / 1000) - config.clockToleranceSeconds,
+    logger,
   });
+  const stream = await keeper.ensure();
   logger.info({ stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages }, 'auth stream ready');
 
   const kit = createAuthKit({ ...config.kit, nats: nc, logger });
@@ -54,6 +59,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     logger,
     onPublished: (envelope) => metrics.outboxPublished.inc({ subject: envelope.subject }),
     onFailed: () => metrics.outboxFailures.inc(),
+    restoreStream: () => keeper.restoreIfMissing(),
   });
   relay.start();
 
@@ -67,7 +73,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     limiters: { perIp: new RateLimiter(perIp, windowMs), perAccount: new RateLimiter(perAccount, windowMs) },
     metrics,
     logger,
-    now: config.kit.token?.now ?? Date.now,
+    now,
   };
 
   const readiness = async (): Promise<ReadinessReport> => {
@@ -77,14 +83,17 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     );
     const backlog = await db.backlog().catch(() => undefined);
     const feed = kit.readiness();
-    // Sign-out must keep working while NATS is down (events wait in the outbox), so NATS being
-    // unreachable alone does not take the auth service out of rotation.
+    // Sign-out must keep working through a short NATS outage (events wait in the outbox), so NATS
+    // being unreachable alone does not take the auth service out of rotation; revocations it has
+    // not been able to publish for longer than OUTBOX_MAX_LAG do: they are enforced nowhere else.
+    const lagMs = backlog?.oldestCreatedAt ? Math.max(0, now() - backlog.oldestCreatedAt.getTime()) : 0;
+    const publishing = lagMs <= config.outboxMaxLagMs;
     return {
-      ready: storeOk && feed.caughtUp,
+      ready: storeOk && feed.caughtUp && publishing,
       store: storeOk,
       nats: feed.nats,
       feed,
-      outbox: { backlog: backlog?.count ?? null, oldestCreatedAt: backlog?.oldestCreatedAt ?? null },
+      outbox: { backlog: backlog?.count ?? null, oldestCreatedAt: backlog?.oldestCreatedAt ?? null, lagSeconds: lagMs / 1000, publishing },
     };
   };
 

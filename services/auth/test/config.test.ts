@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       streamReplicas: 1,
       signinLimits: { perIp: 50, perAccount: 10, windowMs: 15 * 60_000 },
     });
-    expect(config.streamMaxAgeMs).toBe((900 + 5) * 1000 + 5 * 60_000);
+    expect(config.streamMaxAgeMs).toBe((900 + 2 * 5) * 1000 + 5 * 60_000);
   });
 
   it('uses MongoDB when MONGO_URI is set, and reads ADMIN_EMAILS case-insensitively', () => {
@@ -40,6 +40,9 @@ describe('loadConfig', () => {
 
   it('refuses a stream max age shorter than a token lifetime plus tolerance', () => {
     expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '15m', AUTH_STREAM_MAX_AGE: '10m' })).toThrow(/AUTH_STREAM_MAX_AGE must be at least/);
+    // A lifetime plus one tolerance is not enough: a late replica still needs the event one more tolerance later.
+    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '65s' })).toThrow(/2 × clock tolerance \(70s\)/);
+    expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '70s' }).streamMaxAgeMs).toBe(70_000);
   });
 
   it.each([

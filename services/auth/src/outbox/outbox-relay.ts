@@ -18,6 +18,13 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   onPublished?: (envelope: AnyEventEnvelope, attempts: number) => void;
   onFailed?: (envelope: AnyEventEnvelope, error: string) => void;
+  /**
+   * A publish failed while connected: recreate the stream if it is gone, resolving true when it
+   * was (everything pending is then published again at once). Without a stream a publish either
+   * gets "no responders" or, when a core subscriber listens on the subject (every revocation feed
+   * does), times out: so any failure while connected is worth a (rate-limited) look.
+   */
+  restoreStream?: () => Promise<boolean>;
 }
 
 const FAR_FUTURE = new Date(8.64e15);
@@ -130,8 +137,27 @@ export class OutboxRelay {
       await store.markFailed(record.id, error, new Date(Date.now() + delay)).catch(() => undefined);
       this.options.onFailed?.(record.envelope, error);
       logger.warn({ eventId: record.id, subject: record.envelope.subject, attempts: record.attempts + 1, retryInMs: delay, err: error }, 'outbox publish failed');
+      if (this.connected) this.restoreStream();
       return false;
     }
+  }
+
+  /**
+   * No stream acknowledged: let the keeper recreate it if it is gone, then publish everything
+   * pending at once, beside the loop: the loop may be waiting out a publish sent before the stream
+   * existed, and a replica that starts meanwhile would miss what is not back on the stream yet.
+   * Publishing an event twice is harmless (the stream drops the repeat by its id).
+   */
+  private restoreStream(): void {
+    void this.options.restoreStream?.().then(async (restored) => {
+      if (!restored) return;
+      const timeoutMs = Math.min(1000, this.options.publishTimeoutMs ?? 5000);
+      for (;;) {
+        const due = await this.options.store.duePending(FAR_FUTURE, this.options.batchSize ?? 100);
+        if (due.length === 0 || this.stopped) return;
+        for (const record of due) if (!(await this.publish(record, timeoutMs))) return this.kick();
+      }
+    });
   }
 
   private async watchConnection(): Promise<void> {

@@ -9,6 +9,9 @@ import { commitAndPublish } from '../sessions/commit-and-publish';
 import { revokeUser } from '../sessions/revoke';
 import { isId } from '../store/new-id';
 
+/** Deepest page offset: beyond it a listing is a scan, not a page (and big numbers lose precision). */
+const MAX_OFFSET = 1_000_000;
+
 /**
  * Admin routes (role `admin`; 401 anonymous, 403 others):
  * - `GET /api/users?limit&offset` → `{ users, total }`;
@@ -23,7 +26,7 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
     '/api/users',
     ...requireAdmin,
     query('limit').optional().isInt({ min: 1, max: 500 }).withMessage('limit must be 1 to 500').toInt(),
-    query('offset').optional().isInt({ min: 0 }).withMessage('offset must be 0 or more').toInt(),
+    query('offset').optional().isInt({ min: 0, max: MAX_OFFSET }).withMessage(`offset must be 0 to ${MAX_OFFSET}`).toInt(),
     validateRequest,
     async (req, res) => {
       const { limit = 100, offset = 0 } = req.query as { limit?: number; offset?: number };

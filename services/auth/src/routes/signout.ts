@@ -29,7 +29,7 @@ export function signoutRoutes(ctx: AuthContext): Router {
     const claims = claimsOf(ctx, req, false);
     if (!claims) throw new NotAuthenticatedError();
     const [session, user] = await Promise.all([ctx.store.findSession(claims.sid), ctx.store.findUserById(claims.sub)]);
-    if (!session || !user || session.userId !== user.id || session.revoked || claims.iat <= user.revokedBefore) {
+    if (!session || !user || session.userId !== user.id || session.revoked || claims.gen < user.generation) {
       throw new NotAuthenticatedError('Session is no longer valid');
     }
     await revokeUser(ctx, user, 'signout-all');

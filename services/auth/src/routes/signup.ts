@@ -35,7 +35,7 @@ export function signupRoute(ctx: AuthContext): Router {
         passwordHash: await hashPassword(password, ctx.config.scryptCost),
         roles: ctx.config.adminEmails.has(email) ? ['user', 'admin'] : ['user'],
         banned: false,
-        revokedBefore: 0,
+        generation: 0,
         createdAt: new Date(ctx.now()),
       };
       try {

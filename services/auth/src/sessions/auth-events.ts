@@ -24,16 +24,17 @@ export function sessionRevoked(session: SessionRecord, reason: string, at: Date,
   );
 }
 
-/** `auth.user.banned` or `auth.user.sessions-revoked` for a user-wide cut-off. */
+/** `auth.user.banned` or `auth.user.sessions-revoked`: tokens of the user below `belowGeneration` are refused. */
 export function userRevoked(
   subject: typeof Subjects.UserBanned | typeof Subjects.UserSessionsRevoked,
   userId: string,
   reason: string,
-  revokedBefore: number,
+  belowGeneration: number,
   until: number,
   at: Date,
 ): EventEnvelope<UserBannedEvent> | EventEnvelope<UserSessionsRevokedEvent> {
-  const data = { sub: userId, reason, revokedBefore, until };
+  // revokedBefore: for readers of 0.1 (they cut off by iat), while services are upgraded one by one.
+  const data = { sub: userId, reason, belowGeneration, until, revokedBefore: Math.floor(at.getTime() / 1000) };
   return subject === Subjects.UserBanned
     ? createEnvelope<UserBannedEvent>(subject, data, { occurredAt: at })
     : createEnvelope<UserSessionsRevokedEvent>(subject, data, { occurredAt: at });

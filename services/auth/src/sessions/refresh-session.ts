@@ -16,7 +16,7 @@ export interface Refreshed {
  * Re-issue an access token for a live session. The presented token may have expired (its
  * signature, issuer and audience are still checked); the session record decides:
  * - unknown, other user's, or past its absolute lifetime → 401;
- * - user banned → 403; session or user revoked → 401;
+ * - user banned → 403; session revoked, or the token below the user's generation → 401;
  * - token is the session's current one → rotate its `jti` and issue;
  * - token is the previous one, within the grace window after rotation (a second tab) → issue
  *   with the current `jti`;
@@ -29,7 +29,7 @@ export async function refreshSession(ctx: AuthContext, token: string): Promise<R
   const user = await ctx.store.findUserById(session.userId);
   if (!user) throw new SessionEndedError('Session not found');
   if (user.banned) throw new UserBannedError();
-  if (session.revoked || claims.iat <= user.revokedBefore) throw new TokenRevokedError();
+  if (session.revoked || claims.gen < user.generation) throw new TokenRevokedError();
   const now = ctx.now();
   if (now >= session.expiresAt.getTime()) throw new SessionEndedError('Session expired; sign in again');
 

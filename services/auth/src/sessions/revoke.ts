@@ -1,36 +1,49 @@
 import { Subjects } from '@authbus/common';
 import type { AuthContext } from '../context';
+import type { AppliedChange } from '../store/auth-store';
 import type { SessionRecord, UserRecord } from '../store/records';
 import { sessionRevoked, userRevoked } from './auth-events';
 import { commitAndPublish } from './commit-and-publish';
 
-/** Revoke one session (sign-out, refresh reuse) and publish `auth.session.revoked`. */
-export async function revokeSession(ctx: AuthContext, session: SessionRecord, reason: string): Promise<void> {
-  const at = new Date(ctx.now());
-  // A refresh racing with this may have issued a later token than the record read here shows.
-  const until = Math.max(session.lastExp, Math.floor(at.getTime() / 1000) + ctx.config.accessTokenTtlSeconds);
-  await commitAndPublish(ctx, { kind: 'session-revoked', sessionId: session.id, at, reason }, [sessionRevoked(session, reason, at, until)]);
-  ctx.logger.info({ sid: session.id, sub: session.userId, reason }, 'session revoked');
+/**
+ * The latest `exp` a token issued by the time `at` can have: one lifetime, plus the clock
+ * tolerance for an auth replica whose clock runs ahead. Every `until` this service publishes is at
+ * most this, so `until − occurredAt` never exceeds lifetime + tolerance, whatever happened before
+ * (the stream's `max_age` is checked against it at start-up: see config.ts).
+ */
+function latestExp(ctx: AuthContext, at: Date): number {
+  return Math.floor(at.getTime() / 1000) + ctx.config.accessTokenTtlSeconds + ctx.config.clockToleranceSeconds;
 }
 
 /**
- * Revoke every token of a user issued up to now (sign-out everywhere, ban): every session is
- * marked revoked and `auth.user.sessions-revoked` or `auth.user.banned` is published with
- * `revokedBefore` covering every token issued so far and `until` the latest `exp` one can have.
- *
- * Tokens issued after an earlier cut-off carry `iat = revokedBefore + 1` (see issue-token.ts),
- * which may be a second ahead of the clock; so a second cut-off in that same second must reach
- * `revokedBefore + 1`, not just now.
+ * Revoke one session (sign-out, refresh reuse) and publish `auth.session.revoked`. `until` comes
+ * from the session as the store revoked it, in the same atomic step: a refresh that committed
+ * first raised its `lastExp`; one that commits later finds the session revoked and hands out nothing.
  */
-export async function revokeUser(ctx: AuthContext, user: UserRecord, reason: string, ban?: { reason: string }): Promise<void> {
-  const at = new Date(ctx.now());
-  const revokedBefore = Math.max(Math.floor(at.getTime() / 1000), user.revokedBefore + 1);
-  const until = revokedBefore + 1 + ctx.config.accessTokenTtlSeconds + ctx.config.clockToleranceSeconds;
+export async function revokeSession(ctx: AuthContext, session: SessionRecord, reason: string): Promise<void> {
+  const applied = await commitAndPublish(ctx, { kind: 'session-revoked', sessionId: session.id, reason }, ({ at, revoked }) => {
+    if (!revoked) return []; // revoked meanwhile by someone else, who published it
+    const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx, at));
+    return [sessionRevoked(revoked, reason, at, until)];
+  });
+  if (applied.revoked) ctx.logger.info({ sid: session.id, sub: session.userId, reason }, 'session revoked');
+}
+
+/**
+ * Revoke every token of a user (sign-out everywhere, ban): the store raises the user's token
+ * generation and ends every session in one atomic step, and `auth.user.sessions-revoked` or
+ * `auth.user.banned` refuses every token below the new generation. No clock decides which tokens
+ * are cut off, so no token can be issued "after" the cut-off by pushing its `iat` ahead, and a
+ * sign-in or refresh that read the user before the commit issued a token of the old generation.
+ */
+export async function revokeUser(ctx: AuthContext, user: UserRecord, reason: string, ban?: { reason: string }): Promise<AppliedChange> {
   const subject = ban ? Subjects.UserBanned : Subjects.UserSessionsRevoked;
-  await commitAndPublish(
+  const applied = await commitAndPublish(
     ctx,
-    { kind: 'user-sessions-revoked', userId: user.id, revokedBefore, at, reason, ...(ban ? { ban } : {}) },
-    [userRevoked(subject, user.id, ban ? ban.reason : reason, revokedBefore, until, at)],
+    { kind: 'user-sessions-revoked', userId: user.id, reason, ...(ban ? { ban } : {}) },
+    ({ at, generation }) =>
+      generation === undefined ? [] : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx, at), at)],
   );
-  ctx.logger.info({ sub: user.id, reason, banned: ban !== undefined }, ban ? 'user banned' : 'all sessions of user revoked');
+  ctx.logger.info({ sub: user.id, reason, banned: ban !== undefined, generation: applied.generation }, ban ? 'user banned' : 'all sessions of user revoked');
+  return applied;
 }

@@ -1,38 +1,47 @@
-import { newTokenId } from '@authbus/common';
+import { newTokenId, ServiceUnavailableError } from '@authbus/common';
 import type { AuthContext } from '../context';
-import type { UserRecord } from '../store/records';
+import type { SessionRecord, UserRecord } from '../store/records';
 import { UserBannedError } from './auth-errors';
 import { issueToken } from './issue-token';
+
+/** How often a sign-in starts over when a revocation ends its brand-new session. */
+const ATTEMPTS = 3;
 
 /**
  * Create a session record for a signed-in user and issue its first token.
  *
- * The record is written before the user is read again and the token signed: a ban or sign-out
- * everywhere that commits meanwhile either finds this session (and revokes it, with a cut-off at
- * or after the token's `iat`), or is seen by the second read (a ban refuses the sign-in; a cut-off
- * moves the token's `iat` past it). Either way no token outlives a revocation that raced it.
+ * The record is written before the user is read again and the token signed, and the token is
+ * handed out only if the session is still live afterwards (`extendSession`, a compare-and-set). A
+ * ban or sign-out everywhere that commits meanwhile either is seen by the read (a ban refuses the
+ * sign-in; a cut-off raised the generation the token carries), or ends this session, and then no
+ * token leaves: the sign-in reads the user again and starts over (a ban answers 403).
  */
 export async function startSession(ctx: AuthContext, user: UserRecord): Promise<{ token: string; sid: string }> {
-  const sid = newTokenId();
-  const jti = newTokenId();
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const session = newSession(ctx, user);
+    await ctx.store.createSession(session);
+    const current = await ctx.store.findUserById(user.id);
+    if (!current || current.banned) {
+      // No token was issued for it, so there is nothing to announce: just close the record.
+      await ctx.store.commit({ kind: 'session-revoked', sessionId: session.id, reason: 'ban' }, []);
+      throw new UserBannedError();
+    }
+    const { token, claims } = issueToken(ctx, current, session.id, session.currentJti);
+    if (await ctx.store.extendSession(session.id, claims.exp)) return { token, sid: session.id };
+    ctx.logger.info({ sub: user.id, sid: session.id, attempt }, 'sign-in raced a revocation of the new session; starting over');
+  }
+  throw new ServiceUnavailableError('Sign-in raced a revocation; try again', 1);
+}
+
+function newSession(ctx: AuthContext, user: UserRecord): SessionRecord {
   const now = new Date(ctx.now());
-  const session = {
-    id: sid,
+  return {
+    id: newTokenId(),
     userId: user.id,
     createdAt: now,
     expiresAt: new Date(now.getTime() + ctx.config.sessionTtlSeconds * 1000),
-    currentJti: jti,
+    currentJti: newTokenId(),
     lastExp: 0,
     revoked: false,
   };
-  await ctx.store.createSession(session);
-  const current = await ctx.store.findUserById(user.id);
-  if (!current || current.banned) {
-    // No token was issued for it, so there is nothing to announce: just close the record.
-    await ctx.store.commit({ kind: 'session-revoked', sessionId: sid, at: now, reason: 'ban' }, []);
-    throw new UserBannedError();
-  }
-  const { token, claims } = issueToken(ctx, current, sid, jti);
-  if (!(await ctx.store.extendSession(sid, claims.exp))) throw new UserBannedError();
-  return { token, sid };
 }

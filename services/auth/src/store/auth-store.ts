@@ -4,18 +4,32 @@ import type { OutboxRecord, SessionRecord, UserRecord } from './records';
 /** A state change the store applies together with its events, in one atomic write. */
 export type StateChange =
   | { kind: 'user-created'; user: UserRecord }
-  | { kind: 'session-revoked'; sessionId: string; at: Date; reason: string }
+  | { kind: 'session-revoked'; sessionId: string; reason: string }
   | {
       kind: 'user-sessions-revoked';
       userId: string;
-      /** Seconds: tokens issued at or before are refused. */
-      revokedBefore: number;
-      at: Date;
       reason: string;
       /** Present when this is a ban. */
       ban?: { reason: string };
     }
   | { kind: 'user-unbanned'; userId: string };
+
+/**
+ * What the store read and decided while applying a change, in the same atomic step as the write:
+ * an event built from it cannot miss a token issued concurrently (a sign-in or refresh either
+ * committed before, and is seen here, or finds its session revoked and hands out nothing).
+ */
+export interface AppliedChange {
+  /** The store's clock when the change was applied. */
+  at: Date;
+  /** `user-sessions-revoked`: the user's token generation after the change; lower ones are refused. */
+  generation?: number;
+  /** `session-revoked`: the session as it was when it was revoked; absent when unknown or already revoked. */
+  revoked?: SessionRecord;
+}
+
+/** The events of a change, built from what the store applied (or given up front when nothing is decided there). */
+export type ChangeEvents = readonly AnyEventEnvelope[] | ((applied: AppliedChange) => readonly AnyEventEnvelope[]);
 
 /** Thrown by `commit` for a `user-created` change whose email exists. */
 export class EmailTakenError extends Error {
@@ -32,11 +46,13 @@ export type RotateResult = { rotated: true; session: SessionRecord } | { rotated
  * The auth service's storage port. Every adapter (memory, mongo) passes the same contract tests.
  * State changes that publish events go through `commit`, which writes the change and appends the
  * events to the outbox atomically: a change is never stored without its event, nor the reverse.
+ * A change that ends sessions also ends them for every later compare-and-set (`rotateSession`,
+ * `extendSession`), so a token is only handed out for a session that was live when it was issued.
  */
 export interface AuthStore {
   readonly kind: 'memory' | 'mongo';
 
-  commit(change: StateChange, events: readonly AnyEventEnvelope[]): Promise<void>;
+  commit(change: StateChange, events: ChangeEvents): Promise<AppliedChange>;
 
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   findUserById(id: string): Promise<UserRecord | undefined>;
@@ -60,6 +76,11 @@ export interface AuthStore {
   duePending(now: Date, limit: number): Promise<OutboxRecord[]>;
   markPublished(id: string, at: Date): Promise<void>;
   markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /**
+   * Make every published revocation whose `until` is at or after `horizonSeconds` pending again,
+   * after the stream lost them (it was deleted, or NATS lost its store); returns how many.
+   */
+  requeuePublished(horizonSeconds: number): Promise<number>;
   /** How many events are waiting, and the age of the oldest. */
   backlog(): Promise<{ count: number; oldestCreatedAt: Date | undefined }>;
 

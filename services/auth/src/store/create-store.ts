@@ -3,7 +3,7 @@ import type { AuthStore } from './auth-store';
 import { MemoryStore } from './memory/memory-store';
 import { MongoStore } from './mongo/mongo-store';
 
-/** The store the configuration asks for: MongoDB when `MONGO_URI` is set, else memory. */
-export async function createStore(config: AuthConfig['store']): Promise<AuthStore> {
-  return config.kind === 'mongo' ? MongoStore.connect(config.uri) : new MemoryStore();
+/** The store the configuration asks for: MongoDB when `MONGO_URI` is set, else memory. `now`: the service's clock. */
+export async function createStore(config: AuthConfig['store'], now: () => number = Date.now): Promise<AuthStore> {
+  return config.kind === 'mongo' ? MongoStore.connect(config.uri, { now }) : new MemoryStore({ now });
 }

@@ -8,8 +8,11 @@ export interface UserRecord {
   roles: string[];
   banned: boolean;
   banReason?: string;
-  /** Tokens issued at or before this (seconds) are refused: set by ban and sign-out everywhere. 0 = never. */
-  revokedBefore: number;
+  /**
+   * The user's token generation: every token carries the one it was issued in (`gen`), and a ban
+   * or sign-out everywhere raises it, refusing every token below. 0 for a user never cut off.
+   */
+  generation: number;
   createdAt: Date;
 }
 

@@ -44,3 +44,33 @@ describe('the outbox: nothing lost while NATS is down', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('readiness while revocations cannot be published', () => {
+  let auth: TestAuth;
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { OUTBOX_MAX_LAG: '1s' } });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('stays ready through a short outage, turns 503 once an event waits longer than OUTBOX_MAX_LAG, and ready again once published', async () => {
+    const { cookie } = await auth.signup('lagging@example.com');
+    await auth.server.shutdown();
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, { description: 'auth to notice NATS is gone' });
+    await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
+    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({ ready: true, outbox: { backlog: 1, publishing: true } });
+
+    // Real time passes (the outbox ages by the service clock: move it as the wall clock would).
+    auth.clock.advance(1.5);
+    const stale = await request(auth.service.app).get('/readyz').expect(503);
+    expect(stale.body).toMatchObject({ ready: false, outbox: { backlog: 1, publishing: false } });
+    expect(stale.body.outbox.lagSeconds).toBeGreaterThan(1);
+
+    await auth.server.restart();
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).status === 200, { timeoutMs: 15_000, description: 'ready again once the event is published' });
+    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({ ready: true, outbox: { backlog: 0, publishing: true } });
+  });
+});

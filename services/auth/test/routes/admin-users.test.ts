@@ -27,7 +27,7 @@ describe('admin: list, ban, unban', () => {
     const res = await ban(admin, id, { reason: 'spam' }).expect(200);
     expect(res.body).toEqual({ id, email: 'victim@example.com', roles: ['user'], banned: true });
     const event = await auth.waitForEvent((e) => e.subject === Subjects.UserBanned && e.data.sub === id, 'auth.user.banned');
-    expect(event.data).toMatchObject({ sub: id, reason: 'spam', revokedBefore: Math.floor(auth.clock.now() / 1000) });
+    expect(event.data).toMatchObject({ sub: id, reason: 'spam', belowGeneration: 1, revokedBefore: Math.floor(auth.clock.now() / 1000) });
     expect(await currentUser(cookie)).toBeNull();
     expect(await currentUser(second)).toBeNull();
     const signin = await request(auth.service.app).post('/api/users/signin').send({ email: 'victim@example.com', password: 'correct horse battery' }).expect(403);
@@ -81,5 +81,24 @@ describe('admin: list, ban, unban', () => {
     expect(res.body.users[0]).toEqual({ id: expect.any(String), email: ADMIN_EMAIL, roles: ['user', 'admin'], banned: false });
     expect(JSON.stringify(res.body)).not.toMatch(/passwordHash|scrypt/);
     await request(auth.service.app).get('/api/users?limit=0').set('Cookie', admin).expect(400);
+  });
+
+  it('bans with no body at all (no JSON, no content type): 200 with the default reason', async () => {
+    const { id } = await auth.signup('no-body@example.com');
+    const res = await request(auth.service.app).post(`/api/users/${id}/ban`).set('Cookie', admin).expect(200);
+    expect(res.body).toMatchObject({ id, banned: true });
+    const event = await auth.waitForEvent((e) => e.subject === Subjects.UserBanned && e.data.sub === id, 'the ban');
+    expect(event.data).toMatchObject({ reason: 'banned by an administrator' });
+  });
+
+  it.each([
+    ['an offset beyond the maximum', 'offset=100000000000000000000'],
+    ['an offset of 1,000,001', 'offset=1000001'],
+    ['a limit beyond the maximum', 'limit=501'],
+    ['a fractional offset', 'offset=1.5'],
+    ['a negative offset', 'offset=-1'],
+  ])('answers 400 for %s', async (_name, query) => {
+    const res = await request(auth.service.app).get(`/api/users?${query}`).set('Cookie', admin).expect(400);
+    expect(res.body.errors[0]).toMatchObject({ code: 'ERR_VALIDATION', field: query.split('=')[0] });
   });
 });

@@ -55,7 +55,7 @@ describe('sign-out, sign-out everywhere, current user', () => {
     await request(auth.service.app).post('/api/users/signout-all').set('Cookie', first).expect(200, {});
     const event = await auth.waitForEvent((e) => e.subject === Subjects.UserSessionsRevoked && e.data.sub === id, 'sessions-revoked');
     const nowSeconds = Math.floor(auth.clock.now() / 1000);
-    expect(event.data).toMatchObject({ sub: id, reason: 'signout-all', revokedBefore: nowSeconds });
+    expect(event.data).toMatchObject({ sub: id, reason: 'signout-all', belowGeneration: 1, revokedBefore: nowSeconds });
     expect((event.data as { until: number }).until).toBeGreaterThan(nowSeconds + 15 * 60);
     expect(await currentUser(first)).toBeNull();
     expect(await currentUser(second)).toBeNull();
@@ -84,7 +84,7 @@ describe('sign-out, sign-out everywhere, current user', () => {
       await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
       const sid = sidOf(cookie);
       await other.service.kit.whenReady();
-      await waitFor(() => other.service.kit.revocations.isRevoked({ sid, sub: '', iat: 0 }), { timeoutMs: 2000 });
+      await waitFor(() => other.service.kit.revocations.isRevoked({ sid, sub: '', gen: 0 }), { timeoutMs: 2000 });
       expect((await request(other.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser).toBeNull();
     } finally {
       await other.stop();

@@ -1,10 +1,10 @@
-import { createEnvelope, Subjects, type UserCreatedEvent } from '@authbus/common';
+import { createEnvelope, Subjects, type SessionRevokedEvent, type UserCreatedEvent } from '@authbus/common';
 import { EmailTakenError, type AuthStore } from '../../src/store/auth-store';
 import { newId } from '../../src/store/new-id';
 import type { SessionRecord, UserRecord } from '../../src/store/records';
 
 function user(email: string): UserRecord {
-  return { id: newId(), email, passwordHash: 'scrypt$x', roles: ['user'], banned: false, revokedBefore: 0, createdAt: new Date() };
+  return { id: newId(), email, passwordHash: 'scrypt$x', roles: ['user'], banned: false, generation: 0, createdAt: new Date() };
 }
 
 function session(userId: string, id = `sid-${newId()}`): SessionRecord {
@@ -20,14 +20,19 @@ function session(userId: string, id = `sid-${newId()}`): SessionRecord {
 }
 
 const created = (u: UserRecord) => createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: u.id, email: u.email, roles: u.roles });
+const revoked = (s: SessionRecord, until: number) =>
+  createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, { sid: s.id, sub: s.userId, reason: 'signout', revokedAt: new Date().toISOString(), until });
+
+/** The (frozen, a little in the past) clock the contract gives each store: `AppliedChange.at` must come from it. */
+const CLOCK_MS = Math.floor(Date.now() / 1000) * 1000 - 1000;
 
 /** The contract every AuthStore adapter must pass. */
-export function authStoreContract(name: string, open: () => Promise<AuthStore>, close: (store: AuthStore) => Promise<void>): void {
+export function authStoreContract(name: string, open: (now: () => number) => Promise<AuthStore>, close: (store: AuthStore) => Promise<void>): void {
   describe(`AuthStore contract: ${name}`, () => {
     let store: AuthStore;
 
     beforeEach(async () => {
-      store = await open();
+      store = await open(() => CLOCK_MS);
     });
 
     afterEach(async () => {
@@ -75,28 +80,44 @@ export function authStoreContract(name: string, open: () => Promise<AuthStore>, 
       await store.commit({ kind: 'user-created', user: u }, []);
       const s = session(u.id);
       await store.createSession(s);
-      await store.commit({ kind: 'session-revoked', sessionId: s.id, at: new Date(), reason: 'signout' }, [created(u)]);
-      expect(await store.findSession(s.id)).toMatchObject({ revoked: true, revokedReason: 'signout' });
+      const applied = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) => (a.revoked ? [revoked(a.revoked, a.revoked.lastExp)] : []));
+      expect(applied.at.getTime()).toBe(CLOCK_MS);
+      // The session as it was when it was revoked: its lastExp is what the event must cover.
+      expect(applied.revoked).toMatchObject({ id: s.id, lastExp: 1000, revoked: false });
+      expect(await store.findSession(s.id)).toMatchObject({ revoked: true, revokedReason: 'signout', revokedAt: new Date(CLOCK_MS) });
+      const due = await store.duePending(new Date(CLOCK_MS), 10);
+      expect(due.map((r) => r.envelope.data)).toEqual([expect.objectContaining({ sid: s.id, until: 1000 })]);
+      // Revoking it again decides nothing: the builder sees no session, and stores no event.
+      const again = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) => (a.revoked ? [revoked(a.revoked, 1)] : []));
+      expect(again.revoked).toBeUndefined();
       expect((await store.backlog()).count).toBe(1);
     });
 
-    it('revokes every session of a user, raises revokedBefore, bans and unbans', async () => {
+    it('revokes every session of a user, raises its token generation by one each time, bans and unbans', async () => {
       const u = user('b@example.com');
       const other = user('o@example.com');
       await store.commit({ kind: 'user-created', user: u }, []);
       await store.commit({ kind: 'user-created', user: other }, []);
       const [s1, s2, s3] = [session(u.id), session(u.id), session(other.id)];
       for (const s of [s1, s2, s3]) await store.createSession(s!);
-      await store.commit({ kind: 'user-sessions-revoked', userId: u.id, revokedBefore: 500, at: new Date(), reason: 'ban', ban: { reason: 'spam' } }, []);
-      expect(await store.findUserById(u.id)).toMatchObject({ banned: true, banReason: 'spam', revokedBefore: 500 });
+      const seen: Array<number | undefined> = [];
+      const first = await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'ban', ban: { reason: 'spam' } }, (a) => {
+        seen.push(a.generation);
+        return [];
+      });
+      expect(first.generation).toBe(1);
+      expect(seen.at(-1)).toBe(1);
+      expect(await store.findUserById(u.id)).toMatchObject({ banned: true, banReason: 'spam', generation: 1 });
       expect((await store.findSession(s1!.id))!.revoked).toBe(true);
       expect((await store.findSession(s2!.id))!.revoked).toBe(true);
       expect((await store.findSession(s3!.id))!.revoked).toBe(false);
-      await store.commit({ kind: 'user-sessions-revoked', userId: u.id, revokedBefore: 100, at: new Date(), reason: 'signout-all' }, []);
-      expect((await store.findUserById(u.id))!.revokedBefore).toBe(500);
+      expect((await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])).generation).toBe(2);
+      expect((await store.findUserById(u.id))!.generation).toBe(2);
+      expect((await store.findUserById(other.id))!.generation).toBe(0);
+      expect((await store.commit({ kind: 'user-sessions-revoked', userId: newId(), reason: 'signout-all' }, [])).generation).toBeUndefined();
       await store.commit({ kind: 'user-unbanned', userId: u.id }, []);
       const unbanned = await store.findUserById(u.id);
-      expect(unbanned).toMatchObject({ banned: false, revokedBefore: 500 });
+      expect(unbanned).toMatchObject({ banned: false, generation: 2 });
       expect(unbanned!.banReason).toBeUndefined();
     });
 
@@ -127,7 +148,7 @@ export function authStoreContract(name: string, open: () => Promise<AuthStore>, 
       await store.commit({ kind: 'user-created', user: u }, []);
       const s = session(u.id);
       await store.createSession(s);
-      await store.commit({ kind: 'session-revoked', sessionId: s.id, at: new Date(), reason: 'signout' }, []);
+      await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, []);
       expect((await store.rotateSession(s.id, 'jti-1', 'jti-2', 2000, new Date())).rotated).toBe(false);
       expect(await store.extendSession(s.id, 5000)).toBe(false);
     });
@@ -145,6 +166,59 @@ export function authStoreContract(name: string, open: () => Promise<AuthStore>, 
       expect(later.map((r) => r.id)).toEqual([due[0]!.id, due[2]!.id]);
       expect(later[0]).toMatchObject({ attempts: 1, lastError: 'nats down' });
       expect((await store.backlog()).count).toBe(2);
+    });
+
+    it('a sign-out everywhere ends a session for every later compare-and-set', async () => {
+      const u = user('cas@example.com');
+      await store.commit({ kind: 'user-created', user: u }, []);
+      const s = session(u.id);
+      await store.createSession(s);
+      await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, []);
+      expect(await store.extendSession(s.id, 5000)).toBe(false);
+      expect((await store.rotateSession(s.id, 'jti-1', 'jti-2', 5000, new Date())).rotated).toBe(false);
+    });
+
+    it('a revocation and a concurrent extend or rotate are atomic: what was handed out is what the revocation saw', async () => {
+      const u = user('race@example.com');
+      await store.commit({ kind: 'user-created', user: u }, []);
+      for (let i = 0; i < 20; i++) {
+        const s = session(u.id);
+        await store.createSession(s);
+        const exp = 5000 + i;
+        let seen: number | undefined;
+        const [, extended, rotated] = await Promise.all([
+          store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) => {
+            seen = a.revoked?.lastExp;
+            return [];
+          }),
+          store.extendSession(s.id, exp),
+          store.rotateSession(s.id, 'jti-1', 'jti-2', exp + 1, new Date()),
+        ]);
+        // A token may leave only if the revocation saw its exp (it then covers it), or came first.
+        if (extended) expect(seen).toBeGreaterThanOrEqual(exp);
+        if (rotated.rotated) expect(seen).toBeGreaterThanOrEqual(exp + 1);
+        expect((await store.findSession(s.id))!.revoked).toBe(true);
+        // Concurrent cut-offs each raise the generation by exactly one.
+        const cuts = await Promise.all([1, 2].map(() => store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])));
+        expect(cuts.map((c) => c.generation).sort((a, b) => a! - b!)).toEqual([2 * i + 1, 2 * i + 2]);
+      }
+    });
+
+    it('publishes again, on request, the published revocations that still matter', async () => {
+      const u = user('requeue@example.com');
+      await store.commit({ kind: 'user-created', user: u }, [created(u)]);
+      const [live, old] = [session(u.id), session(u.id)];
+      await store.commit({ kind: 'user-created', user: user('x@example.com') }, []);
+      const nowSeconds = CLOCK_MS / 1000;
+      const liveEvent = revoked(live, nowSeconds + 600);
+      const oldEvent = revoked(old, nowSeconds - 600);
+      await store.commit({ kind: 'user-unbanned', userId: u.id }, [liveEvent, oldEvent]);
+      for (const record of await store.duePending(new Date(CLOCK_MS), 10)) await store.markPublished(record.id, new Date(CLOCK_MS));
+      expect((await store.backlog()).count).toBe(0);
+      expect(await store.requeuePublished(nowSeconds)).toBe(1);
+      const due = await store.duePending(new Date(CLOCK_MS), 10);
+      expect(due.map((r) => r.id)).toEqual([liveEvent.id]);
+      expect(due[0]).toMatchObject({ attempts: 0 });
     });
 
     it('answers ping', async () => {

@@ -8,7 +8,7 @@ import { authStoreContract } from './auth-store-contract';
 describeMongo('MongoStore', () => {
   authStoreContract(
     'mongo',
-    async () => MongoStore.connect(mongoUriFor(`auth_${randomBytes(4).toString('hex')}`)),
+    async (now) => MongoStore.connect(mongoUriFor(`auth_${randomBytes(4).toString('hex')}`), { now }),
     async (store) => store.close(),
   );
 });

@@ -14,9 +14,12 @@ export interface TicketsRoutesDeps {
   logger: Logger;
 }
 
+/** Deepest page offset: beyond it a listing is a scan, not a page (and big numbers lose precision). */
+const MAX_OFFSET = 1_000_000;
+
 const paging = [
   query('limit').optional().isInt({ min: 1, max: 100 }).withMessage('limit must be 1 to 100').toInt(),
-  query('offset').optional().isInt({ min: 0 }).withMessage('offset must be 0 or more').toInt(),
+  query('offset').optional().isInt({ min: 0, max: MAX_OFFSET }).withMessage(`offset must be 0 to ${MAX_OFFSET}`).toInt(),
   validateRequest,
 ];
 

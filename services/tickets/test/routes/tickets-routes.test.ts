@@ -85,6 +85,11 @@ describe('tickets API', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it.each(['offset=100000000000000000000', 'offset=1000001', 'limit=101', 'offset=-1'])('answers 400 for paging %s', async (query) => {
+    const res = await request(app()).get(`/api/tickets?${query}`).expect(400);
+    expect(res.body.errors[0]).toMatchObject({ code: 'ERR_VALIDATION', field: query.split('=')[0] });
+  });
+
   it('lets only the owner update a ticket (403 for others, 404 for unknown ids)', async () => {
     const owner = testSessionCookie();
     const other = testSessionCookie();

@@ -1,6 +1,6 @@
-import type { AnyEventEnvelope } from '@authbus/common';
-import { EmailTakenError, type AuthStore, type RotateResult, type StateChange } from '../auth-store';
+import { EmailTakenError, type AppliedChange, type AuthStore, type ChangeEvents, type RotateResult, type StateChange } from '../auth-store';
 import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
+import { revocationUntil } from '../revocation-until';
 
 /**
  * The embedded store for a local run with no database: everything in process memory, lost on
@@ -12,34 +12,64 @@ export class MemoryStore implements AuthStore {
   private readonly usersByEmail = new Map<string, string>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
+  /** Published revocations that still matter, kept so they can be published again (`requeuePublished`). */
+  private readonly published = new Map<string, OutboxRecord>();
+  private readonly now: () => number;
 
-  async commit(change: StateChange, events: readonly AnyEventEnvelope[]): Promise<void> {
-    this.apply(change);
-    for (const envelope of events) {
-      const at = new Date();
-      this.outbox.set(envelope.id, { id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at });
-    }
+  /** `now`: the clock `AppliedChange.at` is read from (the service's clock; tests freeze it). */
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
   }
 
-  private apply(change: StateChange): void {
+  /**
+   * Decide, build the events, then write: nothing is changed unless every step before the writes
+   * succeeded, and no await comes in between, so the commit is atomic.
+   */
+  async commit(change: StateChange, events: ChangeEvents): Promise<AppliedChange> {
+    const applied = this.decide(change, new Date(this.now()));
+    const envelopes = typeof events === 'function' ? events(applied) : events;
+    this.write(change, applied);
+    for (const envelope of envelopes) {
+      this.outbox.set(envelope.id, { id: envelope.id, envelope, createdAt: applied.at, attempts: 0, nextAttemptAt: applied.at });
+    }
+    return applied;
+  }
+
+  /** What the change will do, read from the current state; changes nothing. */
+  private decide(change: StateChange, at: Date): AppliedChange {
     switch (change.kind) {
       case 'user-created':
         if (this.usersByEmail.has(change.user.email)) throw new EmailTakenError();
-        this.users.set(change.user.id, clone(change.user));
-        this.usersByEmail.set(change.user.email, change.user.id);
-        return;
+        return { at };
       case 'session-revoked': {
         const session = this.sessions.get(change.sessionId);
-        if (session && !session.revoked) Object.assign(session, revokedFields(change.at, change.reason));
-        return;
+        return session && !session.revoked ? { at, revoked: clone(session) } : { at };
       }
       case 'user-sessions-revoked': {
         const user = this.users.get(change.userId);
-        if (!user) return;
-        user.revokedBefore = Math.max(user.revokedBefore, change.revokedBefore);
+        return user ? { at, generation: user.generation + 1 } : { at };
+      }
+      case 'user-unbanned':
+        return { at };
+    }
+  }
+
+  private write(change: StateChange, applied: AppliedChange): void {
+    switch (change.kind) {
+      case 'user-created':
+        this.users.set(change.user.id, clone(change.user));
+        this.usersByEmail.set(change.user.email, change.user.id);
+        return;
+      case 'session-revoked':
+        if (applied.revoked) Object.assign(this.sessions.get(change.sessionId)!, revokedFields(applied.at, change.reason));
+        return;
+      case 'user-sessions-revoked': {
+        const user = this.users.get(change.userId);
+        if (!user || applied.generation === undefined) return;
+        user.generation = applied.generation;
         if (change.ban) Object.assign(user, { banned: true, banReason: change.ban.reason });
         for (const session of this.sessions.values()) {
-          if (session.userId === change.userId && !session.revoked) Object.assign(session, revokedFields(change.at, change.reason));
+          if (session.userId === change.userId && !session.revoked) Object.assign(session, revokedFields(applied.at, change.reason));
         }
         return;
       }
@@ -106,9 +136,38 @@ export class MemoryStore implements AuthStore {
     return due.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).slice(0, limit);
   }
 
-  async markPublished(id: string): Promise<void> {
-    // Nothing to audit in memory: a published event is simply done.
+  async markPublished(id: string, at: Date): Promise<void> {
+    const record = this.outbox.get(id);
+    if (!record) return;
     this.outbox.delete(id);
+    // A revocation that still matters is kept until its `until`, in case the stream loses it.
+    if (revocationUntil(record.envelope) !== undefined) this.published.set(id, { ...record, publishedAt: at });
+    this.forgetPublishedBefore(Math.floor(at.getTime() / 1000));
+  }
+
+  async requeuePublished(horizonSeconds: number): Promise<number> {
+    const at = new Date(this.now());
+    let count = 0;
+    for (const record of this.published.values()) {
+      if ((revocationUntil(record.envelope) ?? 0) < horizonSeconds) continue;
+      const { publishedAt: _, ...pending } = record;
+      this.outbox.set(record.id, { ...pending, attempts: 0, nextAttemptAt: at });
+      count++;
+    }
+    this.published.clear();
+    return count;
+  }
+
+  /**
+   * Drop kept revocations whose `until` has passed, oldest published first, stopping at the first
+   * that still matters: `until` is about publish time + token lifetime, so this is nearly exact
+   * and never scans the whole map on the publish path.
+   */
+  private forgetPublishedBefore(horizonSeconds: number): void {
+    for (const [id, record] of this.published) {
+      if ((revocationUntil(record.envelope) ?? 0) >= horizonSeconds) return;
+      this.published.delete(id);
+    }
   }
 
   async markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void> {

@@ -8,7 +8,7 @@ export interface UserDoc {
   roles: string[];
   banned: boolean;
   banReason?: string;
-  revokedBefore: number;
+  generation: number;
   createdAt: Date;
 }
 
@@ -42,7 +42,7 @@ const userSchema = new Schema<UserDoc>({
   roles: { type: [String], required: true },
   banned: { type: Boolean, required: true, default: false },
   banReason: { type: String },
-  revokedBefore: { type: Number, required: true, default: 0 },
+  generation: { type: Number, required: true, default: 0 },
   createdAt: { type: Date, required: true },
 });
 
@@ -72,6 +72,8 @@ const outboxSchema = new Schema<OutboxDoc>({
   lastError: { type: String },
 });
 outboxSchema.index({ publishedAt: 1, nextAttemptAt: 1, createdAt: 1 });
+// requeuePublished: published revocations that still matter.
+outboxSchema.index({ 'envelope.data.until': 1 }, { partialFilterExpression: { publishedAt: { $exists: true } } });
 
 export interface AuthModels {
   User: Model<UserDoc>;

@@ -1,6 +1,6 @@
 import mongoose, { Types, type ClientSession, type Connection } from 'mongoose';
-import { ConfigError, type AnyEventEnvelope } from '@authbus/common';
-import { EmailTakenError, type AuthStore, type RotateResult, type StateChange } from '../auth-store';
+import { ConfigError } from '@authbus/common';
+import { EmailTakenError, type AppliedChange, type AuthStore, type ChangeEvents, type RotateResult, type StateChange } from '../auth-store';
 import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
 import { authModels, type AuthModels, type OutboxDoc, type SessionDoc, type UserDoc } from './models';
 
@@ -14,10 +14,14 @@ export class MongoStore implements AuthStore {
   private constructor(
     private readonly connection: Connection,
     private readonly models: AuthModels,
+    private readonly now: () => number,
   ) {}
 
-  /** Connect, check for transaction support, create collections and indexes. */
-  static async connect(uri: string): Promise<MongoStore> {
+  /**
+   * Connect, check for transaction support, create collections and indexes. `now`: the clock
+   * `AppliedChange.at` is read from (the service's clock).
+   */
+  static async connect(uri: string, options: { now?: () => number } = {}): Promise<MongoStore> {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
     const hello = await connection.db!.admin().command({ hello: 1 });
     if (!hello.setName && hello.msg !== 'isdbgrid') {
@@ -29,58 +33,66 @@ export class MongoStore implements AuthStore {
     }
     const models = authModels(connection);
     await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init()]);
-    return new MongoStore(connection, models);
+    return new MongoStore(connection, models, options.now ?? Date.now);
   }
 
-  async commit(change: StateChange, events: readonly AnyEventEnvelope[]): Promise<void> {
+  /**
+   * One transaction: the change, then its events (built from what the transaction read), into the
+   * outbox. The callback may run more than once (mongoose retries transient transaction errors);
+   * each run reads the clock and the documents afresh.
+   */
+  async commit(change: StateChange, events: ChangeEvents): Promise<AppliedChange> {
     try {
+      let applied: AppliedChange | undefined;
       await this.connection.transaction(async (session) => {
-        await this.apply(change, session);
-        const at = new Date();
+        applied = await this.apply(change, session, new Date(this.now()));
+        const envelopes = typeof events === 'function' ? events(applied) : events;
+        const at = new Date(this.now());
         await this.models.Outbox.create(
-          events.map((envelope) => ({ _id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at })),
+          envelopes.map((envelope) => ({ _id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at })),
           { session, ordered: true },
         );
       });
+      return applied!;
     } catch (err) {
       if ((err as { code?: number }).code === 11000 && change.kind === 'user-created') throw new EmailTakenError();
       throw err;
     }
   }
 
-  private async apply(change: StateChange, session: ClientSession): Promise<void> {
+  private async apply(change: StateChange, session: ClientSession, at: Date): Promise<AppliedChange> {
     const { User, Session } = this.models;
     switch (change.kind) {
       case 'user-created': {
         const { id, ...fields } = change.user;
         await User.create([{ _id: new Types.ObjectId(id), ...fields }], { session });
-        return;
+        return { at };
       }
-      case 'session-revoked':
-        await Session.updateOne(
+      case 'session-revoked': {
+        // The document as it was before: its lastExp covers every token a refresh committed first.
+        const before = await Session.findOneAndUpdate(
           { _id: change.sessionId, revoked: false },
-          { $set: { revoked: true, revokedAt: change.at, revokedReason: change.reason } },
-          { session },
-        );
-        return;
-      case 'user-sessions-revoked':
-        await User.updateOne(
+          { $set: { revoked: true, revokedAt: at, revokedReason: change.reason } },
+          { session, new: false },
+        ).lean<SessionDoc>();
+        return before ? { at, revoked: toSession(before) } : { at };
+      }
+      case 'user-sessions-revoked': {
+        const user = await User.findOneAndUpdate(
           { _id: new Types.ObjectId(change.userId) },
-          {
-            $max: { revokedBefore: change.revokedBefore },
-            ...(change.ban ? { $set: { banned: true, banReason: change.ban.reason } } : {}),
-          },
-          { session },
-        );
+          { $inc: { generation: 1 }, ...(change.ban ? { $set: { banned: true, banReason: change.ban.reason } } : {}) },
+          { session, new: true },
+        ).lean<UserDoc>();
         await Session.updateMany(
           { userId: change.userId, revoked: false },
-          { $set: { revoked: true, revokedAt: change.at, revokedReason: change.reason } },
+          { $set: { revoked: true, revokedAt: at, revokedReason: change.reason } },
           { session },
         );
-        return;
+        return user ? { at, generation: user.generation } : { at };
+      }
       case 'user-unbanned':
         await User.updateOne({ _id: new Types.ObjectId(change.userId) }, { $set: { banned: false }, $unset: { banReason: 1 } }, { session });
-        return;
+        return { at };
     }
   }
 
@@ -147,6 +159,14 @@ export class MongoStore implements AuthStore {
     );
   }
 
+  async requeuePublished(horizonSeconds: number): Promise<number> {
+    const result = await this.models.Outbox.updateMany(
+      { publishedAt: { $exists: true }, 'envelope.data.until': { $gte: horizonSeconds } },
+      { $unset: { publishedAt: 1 }, $set: { attempts: 0, nextAttemptAt: new Date(this.now()) } },
+    );
+    return result.modifiedCount;
+  }
+
   async backlog(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {
     const pending = { publishedAt: { $exists: false } };
     const [count, oldest] = await Promise.all([
@@ -173,7 +193,7 @@ function toUser(doc: UserDoc): UserRecord {
     roles: [...doc.roles],
     banned: doc.banned,
     ...(doc.banReason !== undefined ? { banReason: doc.banReason } : {}),
-    revokedBefore: doc.revokedBefore,
+    generation: doc.generation ?? 0,
     createdAt: doc.createdAt,
   };
 }
