@@ -83,11 +83,12 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   let connection: NatsConnection | undefined;
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
+  const stopConnecting = new AbortController();
 
   const ownsConnection = !isConnection(options.nats);
   const connecting: Promise<NatsConnection> = isConnection(options.nats)
     ? Promise.resolve(options.nats)
-    : connectNats(options.nats, logger);
+    : connectNats(options.nats, logger, stopConnecting.signal);
   const started = connecting.then((nc) => {
     connection = nc;
     if (closing) return;
@@ -104,7 +105,9 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     });
     feed.start();
   });
-  started.catch((err: unknown) => logger.error({ err: String(err) }, 'revocation feed could not start'));
+  started.catch((err: unknown) => {
+    if (!closing) logger.error({ err: String(err) }, 'revocation feed could not start');
+  });
   let connected = false;
   void connecting.then(async (nc) => {
     connected = true;
@@ -190,8 +193,8 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
       await feed?.close();
       if (!ownsConnection) return;
       if (connection) await connection.close();
-      // Still trying to reach NATS: don't wait for it; close the connection if it ever opens.
-      else void connecting.then((nc) => nc.close()).catch(() => undefined);
+      // Still trying to reach NATS: stop trying.
+      else stopConnecting.abort(new Error('The auth kit was closed before NATS answered'));
     },
   };
 }

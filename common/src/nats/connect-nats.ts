@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 
 /** Where and how to reach NATS. */
@@ -17,30 +17,66 @@ export interface NatsOptions {
   inboxPrefix?: string;
 }
 
+/** Wait between first-connection attempts, ms. */
+const FIRST_CONNECT_RETRY_MS = 250;
+
 /**
  * Connect to NATS the authbus way: retry the first connection and every reconnection forever (a
  * service's readiness says it is not connected, instead of the process dying or giving up), detect
- * a dead server within seconds, and log each disconnect and reconnect as one line.
+ * a dead server within seconds, and log each disconnect and reconnect as one line. `signal` stops
+ * the first-connection attempts (the promise then rejects): nats.js's own wait for a first
+ * connection cannot be stopped, so this loop retries instead.
  */
-export async function connectNats(options: NatsOptions, logger: Logger): Promise<NatsConnection> {
+export async function connectNats(options: NatsOptions, logger: Logger, signal?: AbortSignal): Promise<NatsConnection> {
   const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
-  const nc = await connect({
+  const connectOptions: ConnectionOptions = {
     servers: servers ?? ['nats://127.0.0.1:4222'],
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.pass !== undefined ? { pass: options.pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
-    waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 100,
     pingInterval: 5_000,
     maxPingOut: 2,
+  };
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      const nc = await connect(connectOptions);
+      if (signal?.aborted) {
+        await nc.close();
+        signal.throwIfAborted();
+      }
+      logger.info({ server: nc.getServer() }, 'nats connected');
+      void logStatus(nc, logger);
+      return nc;
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (isRefusedCredentials(err)) throw err;
+      if (attempt === 1 || attempt % 40 === 0) logger.warn({ servers: connectOptions.servers, attempt, err: String(err) }, 'nats not reachable yet; retrying');
+      await sleep(FIRST_CONNECT_RETRY_MS, signal);
+    }
+  }
+}
+
+/** Wrong credentials will not get better by retrying. */
+function isRefusedCredentials(err: unknown): boolean {
+  return /Authorization Violation|Authentication/i.test(String(err));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
   });
-  logger.info({ server: nc.getServer() }, 'nats connected');
-  void logStatus(nc, logger);
-  return nc;
 }
 
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
