@@ -30,6 +30,13 @@ export const EXPECTED_SCENARIOS = [
   'Fuzzed events',
   'Token forgery',
   'Bus spoofing',
+  "Reader pulls another service's consumer",
+  "Reader acks another service's messages",
+  'Reader deletes a consumer on AUTH',
+  'Reader floods consumers',
+  "Reader pushes into auth's inbox",
+  'Second reader against tickets',
+  'NATS monitoring from a pod',
   'Sign-in brute force',
 ] as const;
 
