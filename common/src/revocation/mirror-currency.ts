@@ -1,0 +1,28 @@
+import type { StreamInfo } from 'nats';
+
+/** What a stream's info says about how current its content is, as a revocation feed sees it. */
+export type StreamCurrency =
+  /** The stream takes its events directly (the auth account's `AUTH`): current when probed. */
+  | { mirror: false }
+  /**
+   * A mirror of another account's stream: it had everything its origin had as of `currentAt`
+   * (ms since the epoch), or `undefined` when that is not known (never heard from the origin,
+   * or behind it); `problem` says why, for the log.
+   */
+  | { mirror: true; currentAt: number | undefined; problem: string | undefined };
+
+/**
+ * How current a stream is. A mirror hears from its origin with every message and with an idle
+ * heartbeat each second (nats-server 2.9 and 2.10), and reports how long ago that was (`active`)
+ * and how far behind it was then (`lag`). So a mirror with no lag had every origin event as of
+ * `probedAt - active`; a mirror cut off from its origin keeps answering, but that instant stops
+ * moving, and so does the feed's last sync, until the staleness bound applies.
+ */
+export function streamCurrency(info: StreamInfo, probedAt: number): StreamCurrency {
+  const source = info.mirror;
+  if (!source) return { mirror: false };
+  const error = source.error?.description;
+  if (source.active < 0) return { mirror: true, currentAt: undefined, problem: error ?? 'the mirror has not heard from its origin yet' };
+  if (source.lag > 0) return { mirror: true, currentAt: undefined, problem: `the mirror is ${source.lag} events behind its origin` };
+  return { mirror: true, currentAt: probedAt - source.active / 1e6, problem: error };
+}
