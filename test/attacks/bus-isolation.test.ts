@@ -41,14 +41,18 @@ function recordingLogger(lines: Array<Record<string, unknown>>): Logger {
   return logger;
 }
 
-/** How an attempt ended: what came back, or the error code or message. */
+/** How an attempt ended: what came back (a consumer or stream by name), or the error. */
 async function outcome(attempt: () => Promise<unknown>): Promise<string> {
   try {
-    const result = await attempt();
-    return `succeeded: ${JSON.stringify(result)?.slice(0, 120)}`;
+    const result = (await attempt()) as { name?: unknown; stream_name?: unknown; config?: { name?: unknown } } | null;
+    if (result && typeof result === 'object' && typeof result.name === 'string') return `succeeded: consumer ${result.name} on ${String(result.stream_name)}`;
+    if (result && typeof result === 'object' && typeof result.config?.name === 'string') return `succeeded: stream ${result.config.name}`;
+    return `succeeded: ${JSON.stringify(result)}`;
   } catch (err) {
     const e = err as { code?: unknown; message?: string };
-    return `refused: ${String(e.code ?? '')} ${e.message ?? ''}`.trim();
+    const code = String(e.code ?? '');
+    const message = e.message ?? '';
+    return `refused: ${code && message.includes(code) ? message : `${code} ${message}`.trim()}`;
   }
 }
 
@@ -235,6 +239,7 @@ describe('attacks: a reader service against the other services on the bus', () =
     auth.subscribe(inbox, { callback: (_err, m) => received.push(m.subject) });
     await auth.flush();
     const attackerJsm = await attacker.jetstreamManager({ checkAPI: false, timeout: 2000 });
+    const consumersOnAuth = (await authJsm.streams.info('AUTH')).state.consumer_count;
     const push = { deliver_subject: inbox, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All };
     const attempts = {
       consumer: await outcome(() => attackerJsm.consumers.add('AUTH', push)),
@@ -246,6 +251,10 @@ describe('attacks: a reader service against the other services on the bus', () =
       mirror: await outcome(() =>
         attackerJsm.streams.add({ name: 'EVIL', mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } } }),
       ),
+      // Or its own mirror made again that way (it exists: the server keeps the one it has).
+      ownMirror: await outcome(() =>
+        attackerJsm.streams.add({ name: 'AUTH', mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } } }),
+      ),
     };
 
     // Something the server must deliver from now on: a new event, followed until tickets has it.
@@ -255,12 +264,14 @@ describe('attacks: a reader service against the other services on the bus', () =
     expect(received).toEqual([]);
     expect(attempts.importedApi).toMatch(/^refused/);
     expect(attempts.mirror).toMatch(/^refused/);
+    expect(attempts.ownMirror).toMatch(/^refused/);
+    expect((await authJsm.streams.info('AUTH')).state.consumer_count).toBe(consumersOnAuth);
     recordReliability({
       kind: 'attack',
       scenario: "Reader pushes into auth's inbox",
-      done: "the tickets user creates a push consumer on \"AUTH\" delivering to an inbox auth's connection listens on (_INBOX_auth.…), calls the auth account's consumer API directly, and creates a mirror whose deliveries go to _INBOX_auth",
-      checked: "auth's inbox receives nothing while new events flow (a later revocation reaches tickets); the direct API call and the second mirror are refused",
-      figures: `messages pushed into auth's inbox: ${received.length}; push consumer: ${attempts.consumer}; imported API: ${attempts.importedApi}; mirror: ${attempts.mirror}`,
+      done: "the tickets user creates a push consumer on \"AUTH\" delivering to an inbox auth's connection listens on (_INBOX_auth.…), calls the auth account's consumer API directly, and creates a mirror (a new one, or its own again) whose deliveries go to _INBOX_auth",
+      checked: "auth's inbox receives nothing while new events flow (a later revocation reaches tickets); auth's stream gains no consumer; the direct API call and both mirrors are refused",
+      figures: `messages pushed into auth's inbox: ${received.length}; consumers on auth's stream: ${consumersOnAuth} before and after; push consumer: ${attempts.consumer} (the reader's own mirror); imported API: ${attempts.importedApi}; second mirror: ${attempts.mirror}; own mirror again: ${attempts.ownMirror}`,
     });
   });
 });
@@ -288,6 +299,7 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     const { nc: auth } = await bus.connect(authOptions.nats);
     await ensureAuthStream(await auth.jetstreamManager(), { maxAgeMs: 20 * 60_000 });
     await publishEnvelope(auth.jetstream(), userCreated('user-a'));
+    await publishEnvelope(auth.jetstream(), revocation());
 
     // tickets, as deployed, with its directory listener (a durable consumer on its mirror).
     const ticketsOptions = bus.kitOptionsOf('tickets');
