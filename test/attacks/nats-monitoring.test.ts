@@ -38,7 +38,7 @@ describe('attacks: the NATS monitoring port from another pod', () => {
     recordReliability({
       kind: 'attack',
       scenario: 'NATS monitoring from a pod',
-      done: `nats-server started with infra/nats/nats.conf listening for clients on every interface, as in its pod; connect to its monitoring port (which lists connections, subscriptions and consumers) through this machine's network address ${address}`,
+      done: `nats-server started with infra/nats/nats.conf listening for clients on every interface, as in its pod; connect to its monitoring port (which lists connections, subscriptions and consumers) through this machine's network address (not loopback)`,
       checked: 'the monitoring port refuses connections from the network and answers /healthz on loopback (the probes run in the container); the client port answers on the network',
       figures: `monitoring reachable from the network: ${fromNetwork ? 'yes' : 'no'}; /healthz on loopback: ${health.status}`,
     });

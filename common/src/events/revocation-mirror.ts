@@ -33,7 +33,10 @@ export interface EnsureRevocationMirrorOptions extends RevocationMirrorOptions {
  * deletions, it ages messages out itself, by their original time), storage and replicas, and no
  * subjects of its own (a mirror cannot have any, so nothing published in this account lands in it).
  */
-export function revocationMirrorConfig(origin: StreamConfig, options: EnsureRevocationMirrorOptions): Partial<StreamConfig> & { name: string } {
+export function revocationMirrorConfig(
+  origin: StreamConfig,
+  options: EnsureRevocationMirrorOptions,
+): Partial<StreamConfig> & { name: string } {
   return {
     name: options.stream ?? AUTH_STREAM,
     mirror: { name: AUTH_STREAM, external: { api: options.apiPrefix, deliver: options.deliverPrefix } },
@@ -90,21 +93,28 @@ function checkMirror(mirror: StreamInfo, origin: StreamInfo, options: EnsureRevo
   const { name } = mirror.config;
   const source = mirror.config.mirror;
   const remove = `remove stream ${name} from this service's NATS account so that it can be created again`;
-  if (source?.name !== AUTH_STREAM || source.external?.api !== options.apiPrefix || source.external.deliver !== options.deliverPrefix) {
-    const what = source ? `a mirror of ${source.name} through ${source.external?.api ?? 'this account'}, ${source.external?.deliver ?? 'no deliver prefix'}` : 'not a mirror';
+  const external = source?.external;
+  if (source?.name !== AUTH_STREAM || external?.api !== options.apiPrefix || external.deliver !== options.deliverPrefix) {
+    const what = source
+      ? `a mirror of ${source.name} through ${external?.api ?? 'this account'}, ${external?.deliver ?? 'no deliver prefix'}`
+      : 'not a mirror';
     throw new MirrorUnusableError(
-      `Stream ${name} is ${what}, not of the auth service's ${AUTH_STREAM} through ${options.apiPrefix}, ${options.deliverPrefix}: ${remove}`,
+      `Stream ${name} is ${what}, not of the auth service's ${AUTH_STREAM} through ` +
+        `${options.apiPrefix}, ${options.deliverPrefix}: ${remove}`,
     );
   }
   const keeps = mirror.config.max_age;
-  if (keeps !== 0 && (origin.config.max_age === 0 || keeps < origin.config.max_age)) {
+  const needs = origin.config.max_age;
+  if (keeps !== 0 && (needs === 0 || keeps < needs)) {
     throw new MirrorUnusableError(
-      `Mirror ${name} keeps events for ${keeps / 1e9} s, less than ${AUTH_STREAM} (${origin.config.max_age / 1e9} s): a service started late would miss revocations; ${remove}`,
+      `Mirror ${name} keeps events for ${keeps / 1e9} s, less than ${AUTH_STREAM} (${needs / 1e9} s): ` +
+        `a service started late would miss revocations; ${remove}`,
     );
   }
   if (createdNanos(mirror.created) < createdNanos(origin.created)) {
     throw new MirrorUnusableError(
-      `${AUTH_STREAM} was created again (${origin.created}) after mirror ${name} (${mirror.created}); its sequences restarted, which a mirror cannot follow: ${remove}`,
+      `${AUTH_STREAM} was created again (${origin.created}) after mirror ${name} (${mirror.created}); ` +
+        `its sequences restarted, which a mirror cannot follow: ${remove}`,
     );
   }
 }

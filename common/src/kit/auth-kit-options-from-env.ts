@@ -64,7 +64,9 @@ function mirrorFromEnv(env: AuthKitEnv): { mirror?: RevocationMirrorOptions } {
   const deliverPrefix = env.REVOCATION_MIRROR_DELIVER;
   if (apiPrefix === undefined && deliverPrefix === undefined) return {};
   if (!apiPrefix || !deliverPrefix) {
-    throw new ConfigError('REVOCATION_MIRROR_API and REVOCATION_MIRROR_DELIVER go together: set both (a mirror in this account) or neither');
+    throw new ConfigError(
+      'REVOCATION_MIRROR_API and REVOCATION_MIRROR_DELIVER go together: set both (a mirror in this account) or neither',
+    );
   }
   for (const [name, value] of [['REVOCATION_MIRROR_API', apiPrefix], ['REVOCATION_MIRROR_DELIVER', deliverPrefix]] as const) {
     if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(value)) throw new ConfigError(`${name}="${value}" must be a NATS subject without wildcards`);

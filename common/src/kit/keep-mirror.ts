@@ -25,7 +25,8 @@ export async function keepMirror(
   while (!stopped()) {
     try {
       const info = await ensureRevocationMirror(nc, { ...mirror, ...(stream !== undefined ? { stream } : {}) });
-      logger.info({ stream: info.config.name, origin: `${mirror.apiPrefix} AUTH`, messages: info.state.messages }, 'revocation mirror ready');
+      const fields = { stream: info.config.name, origin: `${mirror.apiPrefix} AUTH`, messages: info.state.messages };
+      logger.info(fields, 'revocation mirror ready');
       return;
     } catch (err) {
       const reason = isStreamNotFound(err) ? 'the auth service has not created AUTH yet' : String(err);

@@ -7,9 +7,12 @@ export type StreamCurrency =
   /**
    * A mirror of another account's stream: it had everything its origin had as of `currentAt`
    * (ms since the epoch), or `undefined` when that is not known (never heard from the origin,
-   * or behind it); `problem` says why, for the log.
+   * or behind it); `problem`, for the log, says what is wrong if anything is.
    */
   | { mirror: true; currentAt: number | undefined; problem: string | undefined };
+
+/** Heartbeats come every second; a few missed ones are worth a log line (the staleness bound decides). */
+const SILENCE_WORTH_LOGGING_MS = 5000;
 
 /**
  * How current a stream is. A mirror hears from its origin with every message and with an idle
@@ -23,6 +26,10 @@ export function streamCurrency(info: StreamInfo, probedAt: number): StreamCurren
   if (!source) return { mirror: false };
   const error = source.error?.description;
   if (source.active < 0) return { mirror: true, currentAt: undefined, problem: error ?? 'the mirror has not heard from its origin yet' };
-  if (source.lag > 0) return { mirror: true, currentAt: undefined, problem: `the mirror is ${source.lag} events behind its origin` };
-  return { mirror: true, currentAt: probedAt - source.active / 1e6, problem: error };
+  // Behind: catching up (a new mirror, a burst). Not in sync yet, but nothing to log either.
+  if (source.lag > 0) return { mirror: true, currentAt: undefined, problem: error };
+  const silentMs = source.active / 1e6;
+  const problem = error ?? (silentMs > SILENCE_WORTH_LOGGING_MS ? 'the mirror has not heard from its origin for over 5 s' : undefined);
+  return { mirror: true, currentAt: probedAt - silentMs, problem };
 }
+

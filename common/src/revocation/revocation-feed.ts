@@ -307,7 +307,7 @@ export class RevocationFeed {
       return;
     }
     this.mirrorCurrentAt = currency.currentAt;
-    const problem = currency.currentAt === undefined ? currency.problem : undefined;
+    const { problem } = currency;
     if (problem !== this.mirrorProblem) {
       if (problem) this.logger.warn({ stream: this.stream, problem }, 'revocation mirror is not following its origin');
       else this.logger.info({ stream: this.stream }, 'revocation mirror is following its origin');
