@@ -30,6 +30,7 @@ export {
 } from './errors/http-errors';
 export { FeedNotReadyError, FeedStaleError } from './errors/feed-errors';
 export { EventInvalidError } from './errors/event-invalid-error';
+export { MirrorUnusableError } from './errors/mirror-unusable-error';
 export { ConfigError } from './errors/config-error';
 
 // Tokens
@@ -95,6 +96,8 @@ export { Listener } from './events/listener';
 export type { ListenerOptions } from './events/listener';
 export { ensureAuthStream, authStreamConfig, isStreamNotFound, MIN_DUPLICATE_WINDOW_MS } from './events/auth-stream';
 export type { AuthStreamOptions } from './events/auth-stream';
+export { ensureRevocationMirror, revocationMirrorConfig } from './events/revocation-mirror';
+export type { EnsureRevocationMirrorOptions, RevocationMirrorOptions } from './events/revocation-mirror';
 
 // Kit
 export { createAuthKit } from './kit/create-auth-kit';

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from 'nats';
 import {
   createEnvelope,
   ensureAuthStream,
+  ensureRevocationMirror,
   publishEnvelope,
   RevocationFeed,
   RevocationSet,
@@ -54,6 +55,9 @@ describe('attacks: spoofing events on the bus', () => {
     const auth = await as('auth');
     await ensureAuthStream(await auth.jetstreamManager(), { maxAgeMs: 3600_000 });
     const reader = await as('tickets');
+    // tickets reads a mirror of AUTH in its own NATS account, as its Deployment configures it
+    // (infra/k8s/tickets.yaml: REVOCATION_MIRROR_API, REVOCATION_MIRROR_DELIVER).
+    await ensureRevocationMirror(reader, { apiPrefix: '$JS.auth.API', deliverPrefix: 'deliver.auth.TICKETS' });
     const set = new RevocationSet();
     const feed = new RevocationFeed({ nc: reader, set, syncIntervalMs: 100 });
     feed.start();

@@ -5,13 +5,14 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { parse as parseYaml } from 'yaml';
-import { addressesIn, resolveInCluster } from './support/cluster-dns';
+import { addressesIn, connectionTarget, resolveInCluster } from './support/cluster-dns';
 import { natsUsers } from './support/infra-nats';
 import { ingressBackend } from './support/ingress-routing';
 import { objectId, type K8sObject } from './support/k8s-object';
 import { schemaProblems } from './support/k8s-schema';
 import { kustomizationInputs, renderKustomization } from './support/kustomization';
-import { INFRA } from './support/paths';
+import { INFRA, NATS_CONF } from './support/paths';
+import { ingressAllowed, networkPolicies, selectorMatches } from './support/network-policy';
 import { documentedSecrets } from './support/secret-commands';
 import { BUS_SERVICES } from './support/service-nats';
 import { containersOf, mainContainer, selects, services, workload, workloads } from './support/workloads';
@@ -261,6 +262,77 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       const uri = new URL(mainContainer(auth).env!.find((v) => v.name === 'MONGO_URI')!.value!);
       expect(script).toContain(`host: '${uri.host}'`);
       expect(uri.searchParams.get('replicaSet')).toBe(/_id: '(\w+)'/.exec(script)?.[1]);
+    });
+  });
+
+  describe('network policies', () => {
+    const policies = networkPolicies(objects);
+    const nats = workload(all, 'nats');
+    const natsConf = readFileSync(NATS_CONF, 'utf8');
+    /** Workloads with a nats:// address in a container's environment: the ones that connect to NATS. */
+    const busClients = all.filter((w) => containersOf(w.pod).some(({ container }) => (container.env ?? []).some((v) => (v.value ?? '').startsWith('nats://'))));
+
+    it('every NetworkPolicy selects a workload, and each named port it admits is a port of the pods it selects', () => {
+      expect(policies.map((p) => p.metadata.name)).toEqual(['nats']);
+      for (const p of policies) {
+        const selected = all.filter((w) => selectorMatches(p.spec?.podSelector, w.podLabels));
+        expect({ policy: p.metadata.name, selects: selected.length > 0 }).toEqual({ policy: p.metadata.name, selects: true });
+        for (const rule of p.spec?.ingress ?? []) {
+          for (const port of rule.ports ?? []) {
+            if (typeof port.port !== 'string') continue;
+            const named = selected.every((w) => w.pod.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === port.port)));
+            expect({ policy: p.metadata.name, port: port.port, declared: named }).toEqual({ policy: p.metadata.name, port: port.port, declared: true });
+          }
+        }
+      }
+    });
+
+    it('NATS accepts client connections (4222) from exactly the pods that connect to it, auth and tickets', () => {
+      expect(busClients.map((w) => w.name).sort()).toEqual([...BUS_SERVICES].sort());
+      for (const w of all) {
+        expect({ from: w.name, admitted: ingressAllowed(policies, w, nats, 4222) }).toEqual({ from: w.name, admitted: busClients.includes(w) });
+      }
+    });
+
+    it('no pod reaches the NATS monitoring port (8222), nor the cluster (6222) or leafnode (7422) ports without a cluster block', () => {
+      const clustered = /^\s*cluster\s*\{/m.test(natsConf);
+      for (const w of all) {
+        expect({ from: w.name, monitor: ingressAllowed(policies, w, nats, 8222) }).toEqual({ from: w.name, monitor: false });
+        expect({ from: w.name, cluster: ingressAllowed(policies, w, nats, 6222) }).toEqual({ from: w.name, cluster: clustered && w.name === 'nats' });
+        expect({ from: w.name, leafnode: ingressAllowed(policies, w, nats, 7422) }).toEqual({ from: w.name, leafnode: false });
+      }
+    });
+
+    it('monitoring is no network service: nats.conf binds it to loopback, no Service or container port exposes it, the probes run in the container', () => {
+      expect(natsConf).toMatch(/^http: "127\.0\.0\.1:8222"$/m);
+      expect(natsConf).not.toMatch(/^\s*(http_port|monitor_port|https?_port)\s*[:=]/m);
+      for (const svc of services(objects)) {
+        const exposed = (svc.spec?.ports ?? []).filter((p) => p.port === 8222 || p.targetPort === 8222 || p.targetPort === 'monitor');
+        expect({ service: svc.metadata.name, exposesMonitor: exposed.length > 0 }).toEqual({ service: svc.metadata.name, exposesMonitor: false });
+      }
+      const c = mainContainer(nats);
+      expect(c.ports).toEqual([{ name: 'client', containerPort: 4222 }]);
+      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+        expect(probe?.httpGet).toBeUndefined();
+        expect(probe?.exec?.command?.slice(0, -1)).toEqual(['wget', '-q', '-O', '/dev/null']);
+        expect(new URL(probe!.exec!.command!.at(-1)!).host).toBe('127.0.0.1:8222');
+      }
+    });
+
+    it('every connection the manifests make (the addresses in env values and commands) is admitted by the NetworkPolicies', () => {
+      const refused: string[] = [];
+      let checked = 0;
+      for (const { w, container, id } of containers) {
+        const texts = [...(container.env ?? []).map((v) => v.value ?? ''), ...(container.command ?? []), ...(container.args ?? [])];
+        for (const url of texts.flatMap(addressesIn)) {
+          const target = connectionTarget(url.hostname, Number(url.port), objects, all);
+          if (!target) continue; // reported by the address check above
+          checked++;
+          if (!ingressAllowed(policies, w, target.workload, target.port)) refused.push(`${id} → ${url.host} (${target.workload.name}:${target.port})`);
+        }
+      }
+      expect(refused).toEqual([]);
+      expect(checked).toBeGreaterThanOrEqual(5);
     });
   });
 

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import {
   connectNats,
   createAuthKit,
   createEnvelope,
   ensureAuthStream,
+  ensureRevocationMirror,
   Listener,
   publishEnvelope,
   silentLogger,
   Subjects,
   type AuthKit,
+  type AuthKitOptions,
   type EventEnvelope,
   type NatsOptions,
   type SessionRevokedEvent,
@@ -15,13 +18,13 @@ import {
   type UserCreatedEvent,
 } from '@authbus/common';
 import { testKeyRing, waitFor } from '@authbus/common/testing';
-import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo } from 'nats';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
 import { startInfraNats, type InfraNats } from './support/infra-nats';
 import { renderKustomization } from './support/kustomization';
-import { INFRA } from './support/paths';
+import { INFRA, NATS_CONF } from './support/paths';
 import { containerEnv } from './support/pod-env';
-import { BUS_SERVICES, natsOptionsOf, type BusService } from './support/service-nats';
+import { BUS_SERVICES, kitOptionsOf, natsOptionsOf, type BusService } from './support/service-nats';
 import { mainContainer, workload, workloads, type Workload } from './support/workloads';
 
 /**
@@ -65,6 +68,24 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
   function optionsOf(service: BusService): NatsOptions {
     const w = workload(all, service);
     return { ...natsOptionsOf(service, containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir })), servers: nats.url };
+  }
+
+  /**
+   * tickets' mirror of AUTH in its own account, made as its kit makes it at start-up (once the
+   * stream has its final settings: a mirror copies the origin's retention when it is created).
+   */
+  let mirrorMade: Promise<StreamInfo> | undefined;
+  function ticketsMirror(): Promise<StreamInfo> {
+    const mirror = kitOf('tickets').revocation?.mirror;
+    if (!mirror) throw new Error('the tickets Deployment configures no revocation mirror');
+    mirrorMade ??= connectAs('tickets').then(({ nc }) => ensureRevocationMirror(nc, mirror));
+    return mirrorMade;
+  }
+
+  /** The kit options a service derives from its Deployment's environment. */
+  function kitOf(service: BusService): AuthKitOptions {
+    const w = workload(all, service);
+    return kitOptionsOf(service, containerEnv(mainContainer(w), w.pod, { secretsDir: secrets.dir }));
   }
 
   /** Connect as the service does (its options, through connectNats). Errors the server reports are kept. */
@@ -133,9 +154,14 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
 
   it('answers the health endpoints the StatefulSet probes', async () => {
     const c = mainContainer(workload(all, 'nats'));
-    const paths = [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => p?.httpGet?.path);
-    expect(paths.every((p) => typeof p === 'string')).toBe(true);
-    for (const path of paths) expect((await fetch(`${nats.monitorUrl}${path}`)).status).toBe(200);
+    // Each probe runs `wget … http://127.0.0.1:8222/<path>` in the container: the monitoring
+    // address nats.conf binds (this server's monitor listens on a free port instead).
+    const urls = [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => new URL(p?.exec?.command?.at(-1) ?? 'missing:'));
+    for (const url of urls) {
+      expect({ host: url.host, wget: urls.length }).toEqual({ host: '127.0.0.1:8222', wget: 3 });
+      expect(readFileSync(NATS_CONF, 'utf8')).toMatch(/^http: "127\.0\.0\.1:8222"$/m);
+      expect((await fetch(`${nats.monitorUrl}${url.pathname}${url.search}`)).status).toBe(200);
+    }
   });
 
   it('lets auth create (see beforeAll) and update the AUTH stream, and publish events with JetStream acks', async () => {
@@ -146,6 +172,18 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     const first = await publishEnvelope(nc.jetstream(), revoked());
     const second = await publishEnvelope(nc.jetstream(), createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: 'user-1', email: 'a@example.com', roles: [] }));
     expect(second.seq).toBe(first.seq + 1);
+    expect(errors).toEqual([]);
+  });
+
+  it("lets tickets make its mirror of AUTH in its own account, as its Deployment configures it, and the mirror follows auth's stream", async () => {
+    const { nc, errors } = await connectAs('tickets');
+    const mirror = await ticketsMirror();
+    const origin = await (await (await connectAs('auth')).nc.jetstreamManager()).streams.info('AUTH');
+    expect(mirror.config).toMatchObject({ name: 'AUTH', mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: 'deliver.auth.TICKETS' } }, max_age: origin.config.max_age });
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    await waitFor(async () => (await jsm.streams.info('AUTH')).state.last_seq === origin.state.last_seq, { description: 'the mirror to copy the stream' });
+    await publishEnvelope((await connectAs('auth')).nc.jetstream(), revoked());
+    await waitFor(async () => (await jsm.streams.info('AUTH')).state.last_seq === origin.state.last_seq + 1, { description: 'the mirror to follow a new event' });
     expect(errors).toEqual([]);
   });
 
@@ -161,24 +199,40 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     expect(await storedMessages()).toBe(before);
   });
 
-  it('refuses tickets every way of changing the stream: update, purge, delete, delete a message, a new stream, a push into auth.>', async () => {
+  it('refuses tickets every way of changing the stream: update, purge, delete, delete a message, a new stream; a push into auth.> stays in its account', async () => {
+    await ticketsMirror();
     const before = await storedMessages();
     const { nc } = await connectAs('tickets');
     const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
     const denied = { code: 'PERMISSIONS_VIOLATION' };
+    // "AUTH" is tickets' mirror in its own account (auth's stream is out of its reach): it may not
+    // change that either, so that no replica can shorten the history the others replay.
     await expect(jsm.streams.update('AUTH', { max_age: 1_000_000_000 })).rejects.toMatchObject(denied);
     await expect(jsm.streams.purge('AUTH')).rejects.toMatchObject(denied);
     await expect(jsm.streams.delete('AUTH')).rejects.toMatchObject(denied);
     await expect(jsm.streams.deleteMessage('AUTH', 1)).rejects.toMatchObject(denied);
     await expect(jsm.streams.add({ name: 'FAKE', subjects: ['fake.>'] })).rejects.toMatchObject(denied);
-    // Consumers are allowed (readers need them), but one cannot re-publish into auth.>.
-    await expect(
-      jsm.consumers.add('AUTH', { deliver_subject: Subjects.UserBanned, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All }),
-    ).rejects.toThrow(/cycle/);
+    // Consumers are allowed (readers need them). A push consumer on its mirror delivering to
+    // auth.user.banned publishes in tickets' own account (a mirror has no subjects, so the server
+    // sees no cycle): tickets' own subscriber gets the stored events, auth's gets none.
+    const { nc: authNc } = await connectAs('auth');
+    const atAuth: string[] = [];
+    authNc.subscribe(Subjects.UserBanned, { callback: (_err, m) => atAuth.push(m.subject) });
+    await authNc.flush();
+    let atTickets = 0;
+    const own = nc.subscribe(Subjects.UserBanned, { callback: () => void atTickets++ });
+    await nc.flush();
+    const push = await jsm.consumers.add('AUTH', { deliver_subject: Subjects.UserBanned, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
+    await waitFor(() => atTickets >= before, { description: "the push consumer's deliveries in tickets' account" });
+    own.unsubscribe();
+    await jsm.consumers.delete('AUTH', push.name);
+    await authNc.flush();
+    expect(atAuth).toEqual([]);
     expect(await storedMessages()).toBe(before);
   });
 
   it.each(BUS_SERVICES)('%s gets JetStream replies on an inbox of its own, which its user may read', async (service) => {
+    await ticketsMirror();
     const { inboxPrefix } = optionsOf(service);
     expect(inboxPrefix).toMatch(/^_INBOX_/);
     const { nc, errors } = await connectAs(service);
@@ -191,6 +245,7 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
   it.each(BUS_SERVICES.flatMap((service) => BUS_SERVICES.filter((other) => other !== service).map((other) => [service, other] as const)))(
     "%s may not subscribe to %s's replies, nor to the shared _INBOX.> or to everything",
     async (service, other) => {
+      await ticketsMirror();
       const { nc, errors } = await connectAs(service);
       const theirs = optionsOf(other).inboxPrefix!;
       for (const subject of [`${theirs}.>`, `${theirs}.some-reply`, '_INBOX.>', '>']) {
@@ -217,7 +272,8 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     await publishEnvelope(authNc.jetstream(), old);
 
     const { nc, errors } = await connectAs('tickets');
-    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc });
+    // With the revocation settings of its Deployment: the feed reads tickets' mirror of AUTH.
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc, revocation: { ...kitOf('tickets').revocation, syncIntervalMs: 200 } });
     kits.push(kit);
     await kit.whenReady();
     const claims = (sid: string) => ({ sub: 'user-1', sid, gen: 0 });
@@ -240,19 +296,38 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     await listener.listen();
     await publishEnvelope(authNc.jetstream(), createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: 'user-2', email: 'b@example.com', roles: [] }));
     await waitFor(() => seen.includes('user-2'), { description: 'the listener to receive user-2' });
-    const authJsm = await authNc.jetstreamManager();
-    await waitFor(async () => (await authJsm.consumers.info('AUTH', 'tickets-user-created')).num_ack_pending === 0, {
+    // The consumers live on tickets' mirror, in its account: seen with its own connection.
+    const ticketsJsm = await nc.jetstreamManager({ checkAPI: false });
+    await waitFor(async () => (await ticketsJsm.consumers.info('AUTH', 'tickets-user-created')).num_ack_pending === 0, {
       description: "the listener's acks to reach the server",
     });
 
     // Closing the feed deletes its ephemeral consumer (a permission too): only the durable one stays.
     await listener.close();
     await kit.close();
-    await waitFor(async () => (await authJsm.streams.info('AUTH')).state.consumer_count === 1, {
+    await waitFor(async () => (await ticketsJsm.streams.info('AUTH')).state.consumer_count === 1, {
       timeoutMs: 5000,
       description: "the feed's ephemeral consumers to be deleted",
     });
-    expect((await authJsm.consumers.info('AUTH', 'tickets-user-created')).name).toBe('tickets-user-created');
+    expect((await ticketsJsm.consumers.info('AUTH', 'tickets-user-created')).name).toBe('tickets-user-created');
+    // None of it is on auth's stream.
+    await expect((await authNc.jetstreamManager()).consumers.info('AUTH', 'tickets-user-created')).rejects.toThrow(/consumer not found/);
+    expect(errors).toEqual([]);
+  });
+
+  it("lets auth replay and follow AUTH in its own account with its own feed, with no permission error", async () => {
+    const { nc, errors } = await connectAs('auth');
+    const old = revoked();
+    await publishEnvelope(nc.jetstream(), old);
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc, revocation: { ...kitOf('auth').revocation, syncIntervalMs: 200 } });
+    kits.push(kit);
+    await kit.whenReady();
+    const claims = (sid: string) => ({ sub: 'user-1', sid, gen: 0 });
+    expect(kit.revocations.isRevoked(claims(old.data.sid))).toBe(true);
+    const live = revoked();
+    await publishEnvelope(nc.jetstream(), live);
+    await waitFor(() => kit.revocations.isRevoked(claims(live.data.sid)), { description: "the live revocation to reach auth's feed" });
+    expect(kit.readiness()).toMatchObject({ ready: true, caughtUp: true, stale: false });
     expect(errors).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration';
 import { ConfigError } from '../errors/config-error';
 import type { Logger } from '../logging/logger';
 import { keyRingFromEnv, type KeyRingEnv } from '../tokens/key-ring-from-env';
+import type { RevocationMirrorOptions } from '../events/revocation-mirror';
 import type { AuthKitOptions, StalenessPolicy } from './auth-kit-options';
 
 /** The environment variables `authKitOptionsFromEnv` reads. */
@@ -13,6 +14,8 @@ export interface AuthKitEnv extends KeyRingEnv {
   NATS_INBOX_PREFIX?: string | undefined;
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
+  REVOCATION_MIRROR_API?: string | undefined;
+  REVOCATION_MIRROR_DELIVER?: string | undefined;
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
   JWT_CLOCK_TOLERANCE?: string | undefined;
@@ -49,7 +52,24 @@ export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = pro
     revocation: {
       maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
       stalenessPolicy: policy as StalenessPolicy,
+      ...mirrorFromEnv(env),
     },
     ...(logger ? { logger } : {}),
   };
+}
+
+/** `REVOCATION_MIRROR_API` and `REVOCATION_MIRROR_DELIVER`: both or neither, each a subject without wildcards. */
+function mirrorFromEnv(env: AuthKitEnv): { mirror?: RevocationMirrorOptions } {
+  const apiPrefix = env.REVOCATION_MIRROR_API;
+  const deliverPrefix = env.REVOCATION_MIRROR_DELIVER;
+  if (apiPrefix === undefined && deliverPrefix === undefined) return {};
+  if (!apiPrefix || !deliverPrefix) {
+    throw new ConfigError(
+      'REVOCATION_MIRROR_API and REVOCATION_MIRROR_DELIVER go together: set both (a mirror in this account) or neither',
+    );
+  }
+  for (const [name, value] of [['REVOCATION_MIRROR_API', apiPrefix], ['REVOCATION_MIRROR_DELIVER', deliverPrefix]] as const) {
+    if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(value)) throw new ConfigError(`${name}="${value}" must be a NATS subject without wildcards`);
+  }
+  return { mirror: { apiPrefix, deliverPrefix } };
 }

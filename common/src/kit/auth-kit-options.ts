@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger';
 import type { NatsOptions } from '../nats/connect-nats';
 import type { AnyEventEnvelope } from '../events/auth-event';
+import type { RevocationMirrorOptions } from '../events/revocation-mirror';
 import type { FeedSource } from '../revocation/revocation-feed';
 import type { KeyRing } from '../tokens/key-ring';
 import type { TokenOptions } from '../tokens/token-options';
@@ -22,6 +23,14 @@ export interface RevocationOptions {
   live?: boolean;
   /** Stream name; default `AUTH`. */
   stream?: string;
+  /**
+   * Read a mirror of the auth account's `AUTH` stream in this service's own NATS account, named
+   * `stream`, instead of `AUTH` itself: for a reading service when NATS gives every service its
+   * own account (infra/nats/nats.conf). The kit creates the mirror if there is none
+   * (`ensureRevocationMirror`) before the feed starts, and is not ready until it has replayed it.
+   * Leave it out when all services share one account (a plain nats-server, `npm start`).
+   */
+  mirror?: RevocationMirrorOptions;
   /** Called after each revocation is applied (e.g. propagation measurements). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
 }

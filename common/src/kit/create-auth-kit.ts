@@ -8,6 +8,7 @@ import { currentUserMiddleware } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
 import { requireAuth, requireRole } from '../http/require-auth';
 import { silentLogger } from '../logging/logger';
+import { keepMirror } from './keep-mirror';
 import { connectNats, type NatsOptions } from '../nats/connect-nats';
 import { RevocationFeed } from '../revocation/revocation-feed';
 import { RevocationSet } from '../revocation/revocation-set';
@@ -89,8 +90,9 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   const connecting: Promise<NatsConnection> = isConnection(options.nats)
     ? Promise.resolve(options.nats)
     : connectNats(options.nats, logger, stopConnecting.signal);
-  const started = connecting.then((nc) => {
+  const started = connecting.then(async (nc) => {
     connection = nc;
+    if (revocation.mirror) await keepMirror(nc, revocation.mirror, revocation.stream, logger, () => closing);
     if (closing) return;
     feed = new RevocationFeed({
       nc,

@@ -6,6 +6,7 @@ import {
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
+  type StreamInfo,
   type Subscription,
 } from 'nats';
 import { EventInvalidError } from '../errors/event-invalid-error';
@@ -15,6 +16,7 @@ import { parseEvent } from '../events/parse-event';
 import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
 import { silentLogger, type Logger } from '../logging/logger';
 import { applyRevocation } from './apply-revocation';
+import { streamCurrency } from './mirror-currency';
 import type { RevocationSet } from './revocation-set';
 
 /** Where an event reached the feed: the core subscription (live) or the ordered consumer (stream). */
@@ -69,6 +71,12 @@ export interface FeedStats {
  * 3. asks the server every `syncIntervalMs` for the stream's last sequence: when everything up to it
  *    has been applied the feed is in sync (`lastSyncAt`), which tells a quiet feed from a silent one.
  * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
+ *
+ * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
+ * (`ensureRevocationMirror`; it keeps the origin's sequence numbers). Then being in sync with
+ * the mirror is not enough: the feed counts itself in sync only as of the last time the mirror
+ * had heard from its origin with nothing outstanding, so a mirror cut off from its origin makes
+ * the feed stale like a lost connection does.
  */
 export class RevocationFeed {
   readonly stats: FeedStats = {
@@ -96,6 +104,12 @@ export class RevocationFeed {
   private streamCreated: string | undefined;
   private lastProgressSeq = 0;
   private lastProgressAt = 0;
+  /**
+   * For a mirror (a reader's copy of the auth account's stream): when it last had everything its
+   * origin had, as of the last heartbeat; `undefined` when not known. `null`: not a mirror.
+   */
+  private mirrorCurrentAt: number | undefined | null = null;
+  private mirrorProblem: string | undefined;
   private resolveCaughtUp!: () => void;
   private readonly caughtUpPromise = new Promise<void>((resolve) => (this.resolveCaughtUp = resolve));
 
@@ -232,7 +246,7 @@ export class RevocationFeed {
     if (streamSequence <= this.stats.appliedSeq) return;
     this.receive(m.subject, m.data, 'stream', streamSequence);
     this.stats.appliedSeq = streamSequence;
-    if (pending === 0) this.markInSync(this.now());
+    if (pending === 0) this.markSourceInSync(this.now());
   }
 
   private receive(subject: string, data: Uint8Array, source: FeedSource, seq?: number): void {
@@ -274,14 +288,40 @@ export class RevocationFeed {
       // not only by a last sequence below ours (it may already have passed ours again).
       const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
       this.streamCreated = info.created;
+      this.noteMirror(info, startedAt);
       if (recreated || lastSeq < this.stats.appliedSeq) this.streamWasReset(lastSeq);
-      else if (messages === 0 || lastSeq <= this.stats.appliedSeq) this.markInSync(startedAt);
+      else if (messages === 0 || lastSeq <= this.stats.appliedSeq) this.markSourceInSync(startedAt);
       else this.watchProgress();
       return true;
     } catch (err) {
       if (!isStreamNotFound(err)) this.logger.debug({ err: String(err) }, 'revocation sync probe failed');
       return false;
     }
+  }
+
+  /** Keep what the stream's info says of its origin (mirrors only), and log when that changes. */
+  private noteMirror(info: StreamInfo, probedAt: number): void {
+    const currency = streamCurrency(info, probedAt);
+    if (!currency.mirror) {
+      this.mirrorCurrentAt = null;
+      return;
+    }
+    this.mirrorCurrentAt = currency.currentAt;
+    const { problem } = currency;
+    if (problem !== this.mirrorProblem) {
+      if (problem) this.logger.warn({ stream: this.stream, problem }, 'revocation mirror is not following its origin');
+      else this.logger.info({ stream: this.stream }, 'revocation mirror is following its origin');
+      this.mirrorProblem = problem;
+    }
+  }
+
+  /**
+   * Everything in the stream is applied as of `at`: in sync then, or, for a mirror, as of the
+   * last time it was known to hold everything of its origin (never later than `at`).
+   */
+  private markSourceInSync(at: number): void {
+    if (this.mirrorCurrentAt === null) this.markInSync(at);
+    else if (this.mirrorCurrentAt !== undefined) this.markInSync(Math.min(at, this.mirrorCurrentAt));
   }
 
   private markInSync(at: number): void {

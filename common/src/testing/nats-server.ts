@@ -9,6 +9,11 @@ import { isPortOpen } from './port-open';
 export interface NatsServerOptions {
   /** Port; default a free one. Restarts keep it. */
   port?: number;
+  /**
+   * Address the client port listens on; default `127.0.0.1`. `0.0.0.0` listens on every interface,
+   * as in a pod (a config file's own `http` address still applies to the monitoring port).
+   */
+  host?: string;
   /** JetStream store directory; default a new temp dir, removed by `stop()`. Restarts keep it. */
   storeDir?: string;
   /** A nats-server config file (e.g. with accounts and permissions); CLI flags override its port/store. */
@@ -58,7 +63,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
   const args = [
     ...(options.configFile ? ['-c', options.configFile] : []),
-    '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir,
+    '-a', options.host ?? '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir,
     ...(options.args ?? []),
   ];
   const timeoutMs = options.startTimeoutMs ?? 10_000;

@@ -25,6 +25,8 @@ export async function createTicketsService(config: TicketsConfig, logger: Logger
   let listening = false;
   let closing = false;
   // The directory is a convenience: tickets work without it, so it starts in the background.
+  // It reads the stream the feed reads: with its own NATS account (Kubernetes), tickets' mirror of
+  // AUTH, which the kit creates before its feed starts; so it waits for the kit to be ready.
   const listenerStarted = auth.connection().then(async (nc) => {
     await auth.whenReady();
     if (closing) return;

@@ -2,7 +2,7 @@ import type { K8sObject } from './k8s-object';
 import type { Workload } from './workloads';
 
 interface ServiceLike extends K8sObject {
-  spec?: { clusterIP?: string; ports?: Array<{ port: number }> };
+  spec?: { clusterIP?: string; selector?: Record<string, string>; ports?: Array<{ port: number; targetPort?: number | string }> };
 }
 
 /**
@@ -32,4 +32,25 @@ export function resolveInCluster(host: string, port: number, objects: readonly K
 /** Network addresses (nats://, mongodb://, http(s)://) written in a text. */
 export function addressesIn(text: string): URL[] {
   return [...text.matchAll(/\b(?:nats|mongodb|https?):\/\/[^\s"'`]+/g)].map((m) => new URL(m[0]));
+}
+
+/**
+ * The workload and container port a connection to `host:port` ends at (a Service's selected
+ * workload and its target port, or a StatefulSet pod through its headless Service), or undefined
+ * when it goes nowhere (see `resolveInCluster` for why).
+ */
+export function connectionTarget(host: string, port: number, objects: readonly K8sObject[], all: readonly Workload[]): { workload: Workload; port: number } | undefined {
+  if (resolveInCluster(host, port, objects, all) !== undefined) return undefined;
+  const labels = host.replace(/\.svc(\.cluster\.local)?$/, '').split('.');
+  const byName = (name: string | undefined) => objects.find((o): o is ServiceLike => o.kind === 'Service' && o.metadata.name === name);
+  // A Service name (`nats`, `nats.<ns>`), else a pod through its headless Service (`auth-mongo-0.auth-mongo`).
+  const direct = byName(labels[0]);
+  const service = direct && labels.length <= 2 ? direct : byName(labels[1]);
+  const selector = service?.spec?.selector ?? {};
+  const workload = all.find((w) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+  if (!workload) return undefined;
+  const target = (service?.spec?.ports ?? []).find((p) => p.port === port)?.targetPort ?? port;
+  const containerPort =
+    typeof target === 'number' ? target : workload.pod.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === target)?.containerPort;
+  return containerPort === undefined ? undefined : { workload, port: containerPort };
 }

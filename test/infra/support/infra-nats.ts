@@ -9,6 +9,14 @@ export interface InfraNats extends NatsServerHandle {
   readonly monitorUrl: string;
 }
 
+/** Variations on the cluster's server, for tests that need one. */
+export interface InfraNatsOptions {
+  /** The config file's text; default infra/nats/nats.conf as it is (e.g. with a reader account added). */
+  config?: string;
+  /** Client address; default 127.0.0.1. `0.0.0.0` listens on every interface, as in the pod. */
+  host?: string;
+}
+
 /**
  * Start nats-server with the cluster's config file, on free ports (client and monitor, so runs in
  * parallel don't collide), with `env` as the container would have it (the passwords and server
@@ -16,8 +24,13 @@ export interface InfraNats extends NatsServerHandle {
  * test cannot change (jest gives it a copy), so a small launcher script sets the variables and
  * execs nats-server; it lives in a private temp folder removed by `stop()`.
  */
-export async function startInfraNats(env: Record<string, string>): Promise<InfraNats> {
+export async function startInfraNats(env: Record<string, string>, options: InfraNatsOptions = {}): Promise<InfraNats> {
   const dir = mkdtempSync(join(tmpdir(), 'authbus-nats-env-'));
+  let configFile = NATS_CONF;
+  if (options.config !== undefined) {
+    configFile = join(dir, 'nats.conf');
+    writeFileSync(configFile, options.config);
+  }
   const launcher = join(dir, 'nats-server');
   const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`);
@@ -25,7 +38,12 @@ export async function startInfraNats(env: Record<string, string>): Promise<Infra
   chmodSync(launcher, 0o700);
   const monitorPort = await freePort();
   try {
-    const server = await startNatsServer({ configFile: NATS_CONF, binary: launcher, args: ['-m', String(monitorPort)] });
+    const server = await startNatsServer({
+      configFile,
+      binary: launcher,
+      args: ['-m', String(monitorPort)],
+      ...(options.host !== undefined ? { host: options.host } : {}),
+    });
     const stop = server.stop.bind(server);
     return Object.assign(server, {
       monitorUrl: `http://127.0.0.1:${monitorPort}`,
