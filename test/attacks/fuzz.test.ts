@@ -124,7 +124,7 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
           return fc.record({ sid: text, sub: text, reason: text, revokedAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()), until: seconds });
         case Subjects.UserBanned:
         case Subjects.UserSessionsRevoked:
-          return fc.record({ sub: text, reason: text, revokedBefore: seconds, until: seconds });
+          return fc.record({ sub: text, reason: text, belowGeneration: fc.nat(), until: seconds, revokedBefore: fc.option(seconds, { nil: undefined }) });
         case Subjects.UserUnbanned:
           return fc.record({ sub: text });
         default:
@@ -154,6 +154,16 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
             if (e.subject !== subject || e.version !== 1 || typeof e.id !== 'string') return false;
             if ('until' in e.data && !Number.isSafeInteger(e.data.until)) return false;
             if ('revokedBefore' in e.data && !Number.isSafeInteger(e.data.revokedBefore)) return false;
+            if ('belowGeneration' in e.data && !Number.isSafeInteger(e.data.belowGeneration)) return false;
+            // Exactly the declared fields: nothing a writer added passes through.
+            const declared: Record<string, readonly string[]> = {
+              [Subjects.SessionRevoked]: ['sid', 'sub', 'reason', 'revokedAt', 'until'],
+              [Subjects.UserBanned]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
+              [Subjects.UserSessionsRevoked]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
+              [Subjects.UserUnbanned]: ['sub'],
+              [Subjects.UserCreated]: ['sub', 'email', 'roles'],
+            };
+            if (Object.keys(e.data).some((k) => !declared[subject]!.includes(k))) return false;
             return true;
           } catch (err) {
             refused++;

@@ -190,7 +190,8 @@ describe('browser: an expired access token is refreshed once, transparently', ()
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([
-      startTestStack({ ticketsReplicas: 1, env: { ACCESS_TOKEN_TTL: '2s', JWT_CLOCK_TOLERANCE: '0s' } }),
+      // 5 s: long enough that the page's own steps after one refresh never outlast the new token on a loaded machine.
+      startTestStack({ ticketsReplicas: 1, env: { ACCESS_TOKEN_TTL: '5s', JWT_CLOCK_TOLERANCE: '0s' } }),
       launchChromium(),
     ]);
   }, 120_000);

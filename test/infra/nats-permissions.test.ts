@@ -187,6 +187,20 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     expect(errors).toEqual([]);
   });
 
+  it("lets tickets replace its own mirror (delete it, make it again), which leaves auth's stream alone", async () => {
+    await ticketsMirror();
+    const before = await storedMessages();
+    const { nc, errors } = await connectAs('tickets');
+    const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
+    expect(await jsm.streams.delete('AUTH')).toBe(true);
+    mirrorMade = undefined;
+    const mirror = await ticketsMirror();
+    await waitFor(async () => (await jsm.streams.info('AUTH')).state.messages === before, { description: 'the new mirror to copy the stream' });
+    expect(mirror.config.mirror?.name).toBe('AUTH');
+    expect(await storedMessages()).toBe(before);
+    expect(errors).toEqual([]);
+  });
+
   it('refuses tickets a revocation or a ban published on auth.>, core or JetStream', async () => {
     const before = await storedMessages();
     const { nc, errors } = await connectAs('tickets');
@@ -199,17 +213,17 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     expect(await storedMessages()).toBe(before);
   });
 
-  it('refuses tickets every way of changing the stream: update, purge, delete, delete a message, a new stream; a push into auth.> stays in its account', async () => {
+  it('refuses tickets every way of changing the stream: update, purge, delete a message, a new stream; a push into auth.> stays in its account', async () => {
     await ticketsMirror();
     const before = await storedMessages();
     const { nc } = await connectAs('tickets');
     const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: 2000 });
     const denied = { code: 'PERMISSIONS_VIOLATION' };
     // "AUTH" is tickets' mirror in its own account (auth's stream is out of its reach): it may not
-    // change that either, so that no replica can shorten the history the others replay.
+    // change that either, so that no replica can shorten the history the others replay (it may
+    // delete it, to replace it: see below).
     await expect(jsm.streams.update('AUTH', { max_age: 1_000_000_000 })).rejects.toMatchObject(denied);
     await expect(jsm.streams.purge('AUTH')).rejects.toMatchObject(denied);
-    await expect(jsm.streams.delete('AUTH')).rejects.toMatchObject(denied);
     await expect(jsm.streams.deleteMessage('AUTH', 1)).rejects.toMatchObject(denied);
     await expect(jsm.streams.add({ name: 'FAKE', subjects: ['fake.>'] })).rejects.toMatchObject(denied);
     // Consumers are allowed (readers need them). A push consumer on its mirror delivering to

@@ -23,6 +23,18 @@ const dataChecks: Record<Subject, DataCheck> = {
 };
 
 /**
+ * The fields of each event's data. An accepted event carries exactly these (and nothing a newer
+ * writer added), so what a reader sees always has the declared shape.
+ */
+const dataFields: Record<Subject, readonly string[]> = {
+  [Subjects.SessionRevoked]: ['sid', 'sub', 'reason', 'revokedAt', 'until'],
+  [Subjects.UserBanned]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
+  [Subjects.UserSessionsRevoked]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
+  [Subjects.UserUnbanned]: ['sub'],
+  [Subjects.UserCreated]: ['sub', 'email', 'roles'],
+};
+
+/**
  * Decode and validate one message of the `AUTH` stream. `subject` is the NATS subject it came on;
  * it must match the envelope's. Throws `EventInvalidError` saying what is wrong; never anything else.
  */
@@ -37,7 +49,7 @@ export function parseEvent(subject: string, payload: Uint8Array): AnyEventEnvelo
   return validateEnvelope(subject, value);
 }
 
-/** Validate an already-decoded envelope (see `parseEvent`). */
+/** Validate an already-decoded envelope (see `parseEvent`); returns a copy with only the declared fields. */
 export function validateEnvelope(subject: string, value: unknown): AnyEventEnvelope {
   if (!isRecord(value)) throw new EventInvalidError('Event is not an object');
   if (typeof value.id !== 'string' || !UUID.test(value.id)) throw new EventInvalidError('Event id is not a UUID');
@@ -49,12 +61,21 @@ export function validateEnvelope(subject: string, value: unknown): AnyEventEnvel
   if (!isRecord(value.data)) throw new EventInvalidError('Event data is not an object');
   const problem = dataChecks[value.subject](value.data);
   if (problem) throw new EventInvalidError(`${value.subject}: ${problem}`);
-  return value as unknown as AnyEventEnvelope;
+  const envelope = { id: value.id, subject: value.subject, version: EVENT_VERSION, occurredAt: value.occurredAt, data: declared(value.subject, value.data) };
+  return envelope as unknown as AnyEventEnvelope;
 }
 
 function cutOff(d: Data): string | undefined {
-  // `revokedBefore` is written for readers of 0.1 only; it is not needed here.
-  return text(d, 'sub') ?? text(d, 'reason') ?? whole(d, 'belowGeneration') ?? seconds(d, 'until');
+  // `revokedBefore` is written for readers of 0.1 only: optional here, but never of another type.
+  const revokedBefore = d.revokedBefore === undefined ? undefined : seconds(d, 'revokedBefore');
+  return text(d, 'sub') ?? text(d, 'reason') ?? whole(d, 'belowGeneration') ?? seconds(d, 'until') ?? revokedBefore;
+}
+
+/** Only the declared fields of `data`, in a fresh object. */
+function declared(subject: Subject, d: Data): Data {
+  const out: Data = {};
+  for (const key of dataFields[subject]) if (d[key] !== undefined) out[key] = d[key];
+  return out;
 }
 
 function isRecord(value: unknown): value is Data {

@@ -26,6 +26,8 @@ export interface EnsureRevocationMirrorOptions extends RevocationMirrorOptions {
   stream?: string;
   /** JetStream request timeout, ms; default 5000. */
   timeoutMs?: number;
+  /** Called when an existing stream could not be trusted and was replaced, with why (for the log). */
+  onReplaced?: (problem: string) => void;
 }
 
 /**
@@ -51,15 +53,16 @@ export function revocationMirrorConfig(
 /**
  * Make sure this account holds a usable mirror of the auth service's `AUTH` stream, creating it
  * if there is none, and return its info. A reading service calls this (through `createAuthKit`,
- * `revocation.mirror`) before its feed and listeners read the mirror.
+ * `revocation.mirror`) before its feed and listeners read the mirror, and again when its feed
+ * finds the origin was created anew.
  *
- * Rejects with the JetStream "stream not found" error while the origin does not exist yet (the
- * auth service creates it: try again later), and with `MirrorUnusableError` when a stream of that
- * name exists but cannot be trusted: not a mirror of `AUTH` through these prefixes, a shorter
- * retention than the origin's, or created before the origin (the origin was deleted and created
- * again, restarting its sequences, which a mirror cannot follow). The reader's NATS user may not
- * delete or change its mirror (so one compromised replica cannot weaken it for the others), so
- * an operator removes such a stream.
+ * A stream of that name that cannot be trusted (not a mirror of `AUTH` through these prefixes, a
+ * shorter retention than the origin's, or created before the origin: the origin was deleted and
+ * created again, restarting its sequences, which a mirror cannot follow) is deleted and created
+ * again: the origin holds everything the mirror needs. Rejects with the JetStream "stream not
+ * found" error while the origin does not exist yet (the auth service creates it: try again
+ * later), and with `MirrorUnusableError` when such a stream cannot be replaced (the reader's NATS
+ * user may not delete it).
  *
  * @example
  * ```ts
@@ -76,47 +79,53 @@ export async function ensureRevocationMirror(nc: NatsConnection, options: Ensure
     if (isStreamNotFound(err)) return undefined;
     throw err;
   });
-  if (!mirror) {
+  if (mirror) {
+    const problem = mirrorProblem(mirror, origin, options);
+    if (problem === undefined) return mirror;
     try {
-      // Replicas starting together each try this; an identical request succeeds for all of them.
-      return await jsm.streams.add(revocationMirrorConfig(origin.config, options));
+      await jsm.streams.delete(name);
     } catch (err) {
-      mirror = await jsm.streams.info(name).catch(() => undefined);
-      if (!mirror) throw err;
+      throw new MirrorUnusableError(`${problem}; it cannot be replaced (${String(err)}): remove stream ${name} from this service's NATS account`, { cause: err });
     }
+    options.onReplaced?.(problem);
   }
-  checkMirror(mirror, origin, options);
-  return mirror;
+  try {
+    // Replicas starting together each try this; an identical request succeeds for all of them.
+    return await jsm.streams.add(revocationMirrorConfig(origin.config, options));
+  } catch (err) {
+    mirror = await jsm.streams.info(name).catch(() => undefined);
+    if (!mirror) throw err;
+    const problem = mirrorProblem(mirror, origin, options);
+    if (problem !== undefined) throw new MirrorUnusableError(problem, { cause: err });
+    return mirror;
+  }
 }
 
-function checkMirror(mirror: StreamInfo, origin: StreamInfo, options: EnsureRevocationMirrorOptions): void {
+/** Is this mirror's stream older than the origin's (the origin was created anew since)? */
+export function mirrorPredatesOrigin(mirror: StreamInfo, origin: StreamInfo): boolean {
+  return createdNanos(mirror.created) < createdNanos(origin.created);
+}
+
+/** Why this mirror cannot be trusted, or `undefined` when it can. */
+function mirrorProblem(mirror: StreamInfo, origin: StreamInfo, options: EnsureRevocationMirrorOptions): string | undefined {
   const { name } = mirror.config;
   const source = mirror.config.mirror;
-  const remove = `remove stream ${name} from this service's NATS account so that it can be created again`;
   const external = source?.external;
   if (source?.name !== AUTH_STREAM || external?.api !== options.apiPrefix || external.deliver !== options.deliverPrefix) {
     const what = source
       ? `a mirror of ${source.name} through ${external?.api ?? 'this account'}, ${external?.deliver ?? 'no deliver prefix'}`
       : 'not a mirror';
-    throw new MirrorUnusableError(
-      `Stream ${name} is ${what}, not of the auth service's ${AUTH_STREAM} through ` +
-        `${options.apiPrefix}, ${options.deliverPrefix}: ${remove}`,
-    );
+    return `Stream ${name} is ${what}, not of the auth service's ${AUTH_STREAM} through ${options.apiPrefix}, ${options.deliverPrefix}`;
   }
   const keeps = mirror.config.max_age;
   const needs = origin.config.max_age;
   if (keeps !== 0 && (needs === 0 || keeps < needs)) {
-    throw new MirrorUnusableError(
-      `Mirror ${name} keeps events for ${keeps / 1e9} s, less than ${AUTH_STREAM} (${needs / 1e9} s): ` +
-        `a service started late would miss revocations; ${remove}`,
-    );
+    return `Mirror ${name} keeps events for ${keeps / 1e9} s, less than ${AUTH_STREAM} (${needs / 1e9} s): a service started late would miss revocations`;
   }
-  if (createdNanos(mirror.created) < createdNanos(origin.created)) {
-    throw new MirrorUnusableError(
-      `${AUTH_STREAM} was created again (${origin.created}) after mirror ${name} (${mirror.created}); ` +
-        `its sequences restarted, which a mirror cannot follow: ${remove}`,
-    );
+  if (mirrorPredatesOrigin(mirror, origin)) {
+    return `${AUTH_STREAM} was created again (${origin.created}) after mirror ${name} (${mirror.created}); its sequences restarted, which a mirror cannot follow`;
   }
+  return undefined;
 }
 
 /**

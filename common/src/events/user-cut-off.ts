@@ -15,5 +15,5 @@ export interface UserCutOff {
    * by one; current readers ignore it.
    * @deprecated Use `belowGeneration`; removed once no 0.1 reader is left.
    */
-  revokedBefore: number;
+  revokedBefore?: number;
 }

@@ -104,6 +104,14 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
       ...(revocation.live !== undefined ? { live: revocation.live } : {}),
       ...(revocation.syncIntervalMs !== undefined ? { syncIntervalMs: revocation.syncIntervalMs } : {}),
       ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
+      ...(revocation.mirror !== undefined
+        ? {
+            mirrorOrigin: {
+              apiPrefix: revocation.mirror.apiPrefix,
+              replaceMirror: () => keepMirror(nc, revocation.mirror!, revocation.stream, logger, () => closing),
+            },
+          }
+        : {}),
     });
     feed.start();
   });

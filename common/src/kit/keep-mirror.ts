@@ -24,7 +24,11 @@ export async function keepMirror(
   let lastReason: string | undefined;
   while (!stopped()) {
     try {
-      const info = await ensureRevocationMirror(nc, { ...mirror, ...(stream !== undefined ? { stream } : {}) });
+      const info = await ensureRevocationMirror(nc, {
+        ...mirror,
+        ...(stream !== undefined ? { stream } : {}),
+        onReplaced: (problem) => logger.warn({ problem }, 'revocation mirror could not be trusted: replaced it'),
+      });
       const fields = { stream: info.config.name, origin: `${mirror.apiPrefix} AUTH`, messages: info.state.messages };
       logger.info(fields, 'revocation mirror ready');
       return;

@@ -16,6 +16,7 @@ import { parseEvent } from '../events/parse-event';
 import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
 import { silentLogger, type Logger } from '../logging/logger';
 import { applyRevocation } from './apply-revocation';
+import { mirrorPredatesOrigin } from '../events/revocation-mirror';
 import { streamCurrency } from './mirror-currency';
 import type { RevocationSet } from './revocation-set';
 
@@ -49,6 +50,13 @@ export interface RevocationFeedOptions {
   clockToleranceSeconds?: number;
   /** Called after each revocation event is applied (propagation measurements, metrics). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
+  /**
+   * When `stream` is a mirror of the auth account's `AUTH` (another NATS account): where that
+   * account's JetStream API is imported (`$JS.auth.API`), and how to replace the mirror. A mirror
+   * cannot follow an origin that was deleted and created again (its sequences restart) and goes on
+   * reporting itself healthy; the heartbeat reads the origin's info too, and replaces the mirror.
+   */
+  mirrorOrigin?: { apiPrefix: string; replaceMirror: () => Promise<void> };
 }
 
 /** Counters of a feed, read by metrics. */
@@ -110,6 +118,8 @@ export class RevocationFeed {
    */
   private mirrorCurrentAt: number | undefined | null = null;
   private mirrorProblem: string | undefined;
+  private originJsm: JetStreamManager | undefined;
+  private replacingMirror: Promise<void> | undefined;
   private resolveCaughtUp!: () => void;
   private readonly caughtUpPromise = new Promise<void>((resolve) => (this.resolveCaughtUp = resolve));
 
@@ -162,6 +172,8 @@ export class RevocationFeed {
     // A probe lost in a dying connection must not hold up the next one for long.
     const timeout = Math.min(5000, Math.max(1000, 2 * interval));
     this.jsm = await this.options.nc.jetstreamManager({ checkAPI: false, timeout });
+    const origin = this.options.mirrorOrigin;
+    if (origin) this.originJsm = await this.options.nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout });
     await this.waitForStream();
     this.scheduleSync();
     while (!this.closed) {
@@ -282,6 +294,7 @@ export class RevocationFeed {
     const startedAt = this.now();
     try {
       const info = await this.jsm!.streams.info(this.stream);
+      if (this.originJsm && (await this.originWasRecreated(info))) return true;
       const { last_seq: lastSeq, messages } = info.state;
       this.stats.streamSeq = lastSeq;
       // A stream deleted and created again restarts its sequences: detect it by its creation time,
@@ -297,6 +310,23 @@ export class RevocationFeed {
       if (!isStreamNotFound(err)) this.logger.debug({ err: String(err) }, 'revocation sync probe failed');
       return false;
     }
+  }
+
+  /**
+   * Mirrors only: is the origin newer than the mirror (deleted and created again since)? Then the
+   * mirror will never hold what the origin gets from now on, so it is replaced (the next heartbeat
+   * sees this stream recreated and replays it); until then the feed is not in sync.
+   */
+  private async originWasRecreated(mirror: StreamInfo): Promise<boolean> {
+    const origin = await this.originJsm!.streams.info(AUTH_STREAM);
+    if (!mirrorPredatesOrigin(mirror, origin)) return false;
+    if (!this.replacingMirror) {
+      this.logger.warn({ stream: this.stream, mirrorCreated: mirror.created, originCreated: origin.created }, 'AUTH was created anew: replacing the revocation mirror');
+      this.replacingMirror = this.options.mirrorOrigin!.replaceMirror()
+        .catch((err: unknown) => this.logger.error({ err: String(err) }, 'revocation mirror could not be replaced'))
+        .finally(() => (this.replacingMirror = undefined));
+    }
+    return true;
   }
 
   /** Keep what the stream's info says of its origin (mirrors only), and log when that changes. */

@@ -47,30 +47,54 @@ describe('ensureRevocationMirror', () => {
     expect(new Set([a.created, b.created, again.created]).size).toBe(1);
   });
 
-  it('refuses a stream of that name that is not a mirror of AUTH through these prefixes', async () => {
+  /** Ensure the mirror and say what was replaced, if anything. */
+  const ensure = async (nc = reader): Promise<{ created: string; replaced: string[] }> => {
+    const replaced: string[] = [];
+    const info = await ensureRevocationMirror(nc, { ...MIRROR, onReplaced: (problem) => replaced.push(problem) });
+    return { created: info.created, replaced };
+  };
+
+  it('replaces a stream of that name that is not a mirror of AUTH through these prefixes', async () => {
     await createOrigin();
+    await origin.jetstream().publish('auth.session.revoked', new TextEncoder().encode('{}'));
     const jsm = await reader.jetstreamManager();
     await jsm.streams.add({ name: AUTH_STREAM, subjects: ['auth.>'] });
-    await expect(ensureRevocationMirror(reader, MIRROR)).rejects.toThrow(MirrorUnusableError);
+    expect((await ensure()).replaced).toEqual([expect.stringMatching(/is not a mirror/)]);
+    expect((await jsm.streams.info(AUTH_STREAM)).config.mirror?.external?.deliver).toBe(MIRROR.deliverPrefix);
     await jsm.streams.delete(AUTH_STREAM);
     await jsm.streams.add({ name: AUTH_STREAM, mirror: { name: AUTH_STREAM, external: { api: MIRROR.apiPrefix, deliver: 'deliver.auth.ELSEWHERE' } } });
-    await expect(ensureRevocationMirror(reader, MIRROR)).rejects.toThrow(/not of the auth service's AUTH through/);
+    expect((await ensure()).replaced).toEqual([expect.stringMatching(/not of the auth service's AUTH through/)]);
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, { description: 'the new mirror to copy the origin' });
+    expect((await ensure()).replaced).toEqual([]);
   });
 
-  it('refuses a mirror that keeps events for less time than the origin now does', async () => {
+  it('replaces a mirror that keeps events for less time than the origin now does', async () => {
     await createOrigin(600_000);
     await ensureRevocationMirror(reader, MIRROR);
     await createOrigin(1_200_000);
-    await expect(ensureRevocationMirror(reader, MIRROR)).rejects.toThrow(/keeps events for 600 s, less than AUTH \(1200 s\)/);
+    expect((await ensure()).replaced).toEqual([expect.stringMatching(/keeps events for 600 s, less than AUTH \(1200 s\)/)]);
+    expect((await (await reader.jetstreamManager()).streams.info(AUTH_STREAM)).config.max_age).toBe(nanos(1_200_000));
   });
 
-  it('refuses a mirror made before the origin was deleted and created again (its sequences restarted)', async () => {
+  it('replaces a mirror made before the origin was deleted and created again, and the new one follows the new origin', async () => {
     await createOrigin();
-    await ensureRevocationMirror(reader, MIRROR);
+    const first = await ensure();
     await (await origin.jetstreamManager()).streams.delete(AUTH_STREAM);
     await createOrigin();
-    const err = await ensureRevocationMirror(reader, MIRROR).catch((e: unknown) => e);
+    await origin.jetstream().publish('auth.session.revoked', new TextEncoder().encode('{}'));
+    const second = await ensure();
+    expect(second.replaced).toEqual([expect.stringMatching(/created again .* after mirror AUTH/)]);
+    expect(second.created).not.toBe(first.created);
+    const jsm = await reader.jetstreamManager();
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, { description: 'the new mirror to follow the new origin' });
+  });
+
+  it('refuses with MirrorUnusableError a stream it may not replace', async () => {
+    await createOrigin();
+    const jsm = await reader.jetstreamManager();
+    await jsm.streams.add({ name: AUTH_STREAM, subjects: ['auth.>'] });
+    const err = await ensureRevocationMirror(await accounts.connect('reader-no-delete'), MIRROR).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MirrorUnusableError);
-    expect(String(err)).toMatch(/created again .* after mirror AUTH/);
+    expect(String(err)).toMatch(/is not a mirror.*cannot be replaced/);
   });
 });

@@ -93,6 +93,32 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     expect(feed.lastSyncAt).toBeLessThanOrEqual(cut + 1000);
   });
 
+  it('through the kit: replaces the mirror when AUTH is deleted and created again, and follows the new origin', async () => {
+    await ensureAuthStream(await origin.jetstreamManager(), { maxAgeMs: 3600_000 });
+    await publish('old-1');
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: reader, revocation: { mirror: MIRROR, syncIntervalMs: 100, maxStalenessMs: 5000 } });
+    kits.push(kit);
+    await kit.whenReady();
+    const jsm = await reader.jetstreamManager();
+    const mirrorBefore = (await jsm.streams.info(AUTH_STREAM)).created;
+
+    // The auth service recreates a lost stream and publishes again what still matters (here: by hand).
+    const originJsm = await origin.jetstreamManager();
+    await originJsm.streams.delete(AUTH_STREAM);
+    await ensureAuthStream(originJsm, { maxAgeMs: 3600_000 });
+    await publish('old-1');
+    await publish('new-1');
+    await publish('new-2');
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).created !== mirrorBefore, { timeoutMs: 10_000, description: 'the kit to replace its mirror' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 3, { timeoutMs: 10_000, description: 'the new mirror to copy the new origin' });
+    await waitFor(() => isRevoked(kit.revocations, 'new-2') && !kit.readiness().stale, { description: 'the kit to follow the new origin' });
+    // A replica that starts now replays the new mirror, the republished revocation included.
+    const late = createAuthKit({ keyRing: testKeyRing(), nats: reader, revocation: { mirror: MIRROR, syncIntervalMs: 100 } });
+    kits.push(late);
+    await late.whenReady();
+    for (const sid of ['old-1', 'new-1', 'new-2']) expect(isRevoked(late.revocations, sid)).toBe(true);
+  });
+
   it('through the kit: makes the mirror, is not ready before the origin exists, then replays; stale when the origin is gone', async () => {
     const logged: string[] = [];
     const log = (_fields: object, message?: string) => void logged.push(message ?? '');

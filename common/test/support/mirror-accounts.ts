@@ -27,7 +27,11 @@ accounts {
   }
   READER {
     jetstream: enabled
-    users: [{ user: reader, password: reader }]
+    users: [
+      { user: reader, password: reader }
+      # A reader whose user may not delete streams: what a replacement meets without the permission.
+      { user: reader-no-delete, password: reader-no-delete, permissions: { publish: { deny: ["$JS.API.STREAM.DELETE.>"] } } }
+    ]
     imports: [
       { stream: { account: ORIGIN, subject: "auth.>" } }
       { service: { account: ORIGIN, subject: "$JS.API.STREAM.INFO.AUTH" }, to: "$JS.auth.API.STREAM.INFO.AUTH" }
@@ -42,7 +46,7 @@ accounts {
 /** A nats-server with an origin and a reader account, and a way to connect to either. */
 export interface MirrorAccounts {
   server: NatsServerHandle;
-  connect(account: 'origin' | 'reader'): Promise<NatsConnection>;
+  connect(account: 'origin' | 'reader' | 'reader-no-delete'): Promise<NatsConnection>;
   stop(): Promise<void>;
 }
 
