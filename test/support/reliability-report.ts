@@ -26,11 +26,18 @@ export const EXPECTED_SCENARIOS = [
   'Late joiner and restart',
   'Stream limits and pruning',
   'Auth restart with a durable store',
+  'Rate-limit store outage',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',
   'Bus spoofing',
   'Sign-in brute force',
+  'Spoofed X-Forwarded-For',
+  'Victim lockout from one address',
+  'IPv6 /64 rotation',
+  'Email spraying',
+  'Sign-up flood',
+  'Limits across replicas',
 ] as const;
 
 /** Record a row (called by a passing test after its assertions). */
