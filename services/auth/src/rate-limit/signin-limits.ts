@@ -40,10 +40,18 @@ export class SigninLimits {
     );
   }
 
-  /** Count a sign-in attempt for `account` (a normalised email) from `client` (a client-address key). */
-  async attempt(account: string, client: string): Promise<SigninVerdict> {
+  /**
+   * Count a sign-in attempt from `client` (a client-address key). Runs first, before the request
+   * body is even read: a flood from one address costs as little as a request can, and what this
+   * refuses counts against no account.
+   */
+  async attemptFrom(client: string): Promise<SigninVerdict> {
     const byIp = await this.perIp.take(client);
-    if (byIp) return { allowed: false, by: 'ip', ...byIp };
+    return byIp ? { allowed: false, by: 'ip', ...byIp } : { allowed: true };
+  }
+
+  /** Then count it against `account` (a normalised email), from `client`. */
+  async attemptOn(account: string, client: string): Promise<SigninVerdict> {
     // An account already locked for everyone: don't spend this address's own allowance on it.
     const locked = await this.perAccount.exhausted(account);
     if (locked) return { allowed: false, by: 'account', ...locked };
@@ -52,6 +60,12 @@ export class SigninLimits {
     const byAccount = await this.perAccount.take(account);
     if (byAccount) return { allowed: false, by: 'account', ...byAccount };
     return { allowed: true };
+  }
+
+  /** Both steps, for callers that have the account at hand. */
+  async attempt(account: string, client: string): Promise<SigninVerdict> {
+    const from = await this.attemptFrom(client);
+    return from.allowed ? this.attemptOn(account, client) : from;
   }
 
   /** The password was right: this address starts afresh on this account, and the attempt was no failure. */

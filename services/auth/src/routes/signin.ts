@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { body } from 'express-validator';
-import { RateLimitedError, setSessionToken } from '@authbus/common';
+import { setSessionToken } from '@authbus/common';
 import type { AuthContext } from '../context';
+import { signinRefused } from '../http/rate-limited';
 import { validateRequest } from '../http/validate';
 import { userView } from '../http/user-view';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from '../passwords/password-hash';
@@ -44,23 +45,15 @@ export function signinRoute(ctx: AuthContext): Router {
 }
 
 /**
- * Count the attempt (per client address first, then per account from this address, then per
- * account from all addresses: see `SigninLimits`); 429 with `Retry-After` when a limit refuses it.
+ * Count the attempt against the account, from this address, then from all addresses (the
+ * per-address limit already counted it, before the body was read: see address-limits.ts); 429
+ * with `Retry-After` when a limit refuses it.
  */
 function limitSignins(ctx: AuthContext): RequestHandler {
   return async (req, _res, next) => {
     const client = clientAddressKey(req.ip);
     const email = (req.body as { email: string }).email;
-    const verdict = await ctx.limits.signin.attempt(email, client);
-    if (verdict.allowed) return next();
-    ctx.metrics.rateLimited.inc({ by: verdict.by });
-    // One line when a limit trips, not one per refused attempt: a flood must not flood the logs.
-    if (verdict.tripped) {
-      ctx.logger.warn(
-        { limit: `signin-${verdict.by}`, client, ...(verdict.by === 'ip' ? {} : { account: email }), retryAfterSeconds: verdict.retryAfterSeconds },
-        'sign-in rate limit tripped',
-      );
-    }
-    next(new RateLimitedError(verdict.retryAfterSeconds, 'Too many sign-in attempts; try again later'));
+    const verdict = await ctx.limits.signin.attemptOn(email, client);
+    next(verdict.allowed ? undefined : signinRefused(ctx, verdict, client, email));
   };
 }

@@ -1,11 +1,10 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { body } from 'express-validator';
-import { RateLimitedError, RequestValidationError, setSessionToken } from '@authbus/common';
+import { RequestValidationError, setSessionToken } from '@authbus/common';
 import type { AuthContext } from '../context';
 import { validateRequest } from '../http/validate';
 import { userView } from '../http/user-view';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword } from '../passwords/password-hash';
-import { clientAddressKey } from '../rate-limit/client-address';
 import { userCreated } from '../sessions/auth-events';
 import { commitAndPublish } from '../sessions/commit-and-publish';
 import { startSession } from '../sessions/start-session';
@@ -19,7 +18,8 @@ export const emailRule = () =>
 
 /**
  * `POST /api/users/signup {email, password}` → 201 user, cookie set; 400 invalid or taken; 429
- * with `Retry-After` past the per-address limit (counted before the password is hashed).
+ * with `Retry-After` past the per-address limit (see address-limits.ts: counted before the body
+ * is read, so before the password is hashed).
  */
 export function signupRoute(ctx: AuthContext): Router {
   return Router().post(
@@ -30,7 +30,6 @@ export function signupRoute(ctx: AuthContext): Router {
       .isLength({ min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH })
       .withMessage(`Password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`),
     validateRequest,
-    limitSignups(ctx),
     async (req, res) => {
       const { email, password } = req.body as { email: string; password: string };
       if (await ctx.store.findUserByEmail(email)) throw emailTaken();
@@ -56,18 +55,6 @@ export function signupRoute(ctx: AuthContext): Router {
       res.status(201).json(userView(user));
     },
   );
-}
-
-/** Count the sign-up against the client's address; 429 with `Retry-After` past the limit. */
-function limitSignups(ctx: AuthContext): RequestHandler {
-  return async (req, _res, next) => {
-    const client = clientAddressKey(req.ip);
-    const refused = await ctx.limits.signup.attempt(client);
-    if (!refused) return next();
-    ctx.metrics.signupRateLimited.inc();
-    if (refused.tripped) ctx.logger.warn({ limit: 'signup-ip', client, retryAfterSeconds: refused.retryAfterSeconds }, 'sign-up rate limit tripped');
-    next(new RateLimitedError(refused.retryAfterSeconds, 'Too many sign-ups from this address; try again later'));
-  };
 }
 
 function emailTaken(): RequestValidationError {
