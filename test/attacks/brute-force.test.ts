@@ -200,16 +200,23 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     expect(everyRefusalSaysWhen(replies)).toBe(true);
     expect(((await metric(auth.url, 'authbus_signups_total')) ?? 0) - signupsBefore).toBe(SIGNUP_PER_IP);
     expect(await metric(auth.url, 'authbus_signup_rate_limited_total')).toBe(10);
-    // Someone else can still sign up.
-    expect((await from('127.0.0.52').post(`${gatewayUrl}/api/users/signup`, { email: 'flood-other@example.com', password: PASSWORD })).status).toBe(201);
-    const median = (status: number): number => percentile(replies.filter((r) => r.status === status).map((r) => r.ms).sort((a, b) => a - b), 50);
+    // Someone else can still sign up. One at a time, for the figures: a refused sign-up costs no hash.
+    const accepted: JsonReply[] = [];
+    const refused: JsonReply[] = [];
+    for (let i = 0; i < 5; i++) {
+      accepted.push(await from(`127.0.0.${52 + i}`).post(`${gatewayUrl}/api/users/signup`, { email: `flood-other-${i}@example.com`, password: PASSWORD }));
+      refused.push(await flooder.post(`${gatewayUrl}/api/users/signup`, { email: `flood-more-${i}@example.com`, password: PASSWORD }));
+    }
+    expect(accepted.every((r) => r.status === 201)).toBe(true);
+    expect(refused.every((r) => r.status === 429)).toBe(true);
+    const median = (of: readonly JsonReply[]): number => percentile(of.map((r) => r.ms).sort((a, b) => a - b), 50);
 
     recordReliability({
       kind: 'attack',
       scenario: 'Sign-up flood',
       done: `${SIGNUP_PER_IP + 10} parallel sign-ups from one address through the gateway (default limit, SIGNUP_LIMIT_PER_IP unset)`,
-      checked: `${SIGNUP_PER_IP} accounts created, the rest 429 with Retry-After, counted before the scrypt hash; another address still signs up`,
-      figures: `answers: ${counts[201]} × 201, ${counts[429]} × 429; users created: ${SIGNUP_PER_IP}; median ${median(201).toFixed(1)} ms (201) vs ${median(429).toFixed(1)} ms (429) at scrypt N=1024`,
+      checked: `${SIGNUP_PER_IP} accounts created, the rest 429 with Retry-After, refused before the body is read (no hash); other addresses still sign up`,
+      figures: `answers: ${counts[201]} × 201, ${counts[429]} × 429; users created: ${SIGNUP_PER_IP}; one at a time, median ${median(accepted).toFixed(1)} ms for a sign-up (scrypt N=1024) vs ${median(refused).toFixed(1)} ms for a refused one`,
     });
   });
 
