@@ -9,8 +9,13 @@ export interface GatewayRoute {
 /**
  * The local stand-in for the Kubernetes Ingress: routes by path prefix (`/api/users` → auth,
  * `/api/tickets` → tickets, …) to `http://host:port` upstreams, round-robin across replicas. Keeps
- * the `Host` header (so the services' same-origin check sees the browser's host), adds
+ * the `Host` header (so the services' same-origin check sees the browser's host), sets
  * `X-Forwarded-For/Proto/Host`, and answers 502 in the usual error shape when an upstream is down.
+ *
+ * `X-Forwarded-For` is overwritten with the peer's address, never appended to: the gateway is the
+ * edge, so whatever a client sent in it is a claim, not a hop. The services trust loopback (the
+ * gateway) only, so the address they count rate limits against is the real client's. (ingress-nginx
+ * does the same by default: it sets X-Forwarded-For and X-Real-IP to `$remote_addr`.)
  */
 export function createGateway(routes: readonly GatewayRoute[]): Server {
   const counters = new Map<string, number>();
@@ -26,10 +31,10 @@ export function createGateway(routes: readonly GatewayRoute[]): Server {
 }
 
 function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
-  const remote = req.socket.remoteAddress ?? '';
   const headers = {
     ...req.headers,
-    'x-forwarded-for': req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote,
+    'x-forwarded-for': req.socket.remoteAddress ?? '',
+    'x-real-ip': req.socket.remoteAddress ?? '',
     'x-forwarded-proto': 'http',
     'x-forwarded-host': req.headers.host ?? '',
   };

@@ -30,6 +30,7 @@ export const EXPECTED_SCENARIOS = [
   'Stream limits and pruning',
   'Auth restart with a durable store',
   'AUTH stream lost',
+  'Rate-limit store outage',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',
@@ -45,6 +46,12 @@ export const EXPECTED_SCENARIOS = [
   'Tokens from the future',
   'Cut-offs racing sign-in and refresh',
   'Lenient parsing and missing input',
+  'Spoofed X-Forwarded-For',
+  'Victim lockout from one address',
+  'IPv6 /64 rotation',
+  'Email spraying',
+  'Sign-up flood',
+  'Limits across replicas',
 ] as const;
 
 /**

@@ -17,7 +17,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<Stack 
     adminEmails: 'admin@example.com',
     log: (line) => logs.push(line),
     ...options,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '100000', ...options.env },
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '100000', SIGNUP_LIMIT_PER_IP: '100000', ...options.env },
   });
   return Object.assign(stack, { logs });
 }

@@ -36,7 +36,7 @@ export async function runPropagation(settings: BenchSettings['propagation']): Pr
     name: 'auth',
     entry: require.resolve('@authbus/auth'),
     url: `http://127.0.0.1:${port}`,
-    env: { PORT: String(port), NATS_URL: nats.url, JWT_KEY: 'b'.repeat(48), NODE_ENV: 'test', LOG_LEVEL: 'warn', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '1000000' },
+    env: { PORT: String(port), NATS_URL: nats.url, JWT_KEY: 'b'.repeat(48), NODE_ENV: 'test', LOG_LEVEL: 'warn', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '1000000', SIGNUP_LIMIT_PER_IP: '1000000' },
     log: () => undefined,
   });
   const children: ChildProcess[] = [];

@@ -9,6 +9,7 @@ import {
   type ReadinessReport,
 } from '@authbus/common';
 import type { AuthContext } from './context';
+import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { refreshRoute } from './routes/refresh';
@@ -33,6 +34,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestMetrics(ctx.metrics.registry, ctx.logger));
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
+  // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
+  app.use(addressLimits(ctx));
   app.use(express.json({ limit: BODY_LIMIT }));
   // Express 5 leaves req.body undefined when a request has no (JSON) body: routes read an empty object.
   app.use((req, _res, next) => {

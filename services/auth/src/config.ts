@@ -6,6 +6,7 @@ import {
   type AuthKitEnv,
   type AuthKitOptions,
 } from '@authbus/common';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig {
@@ -23,19 +24,36 @@ export interface AuthConfig {
   adminEmails: ReadonlySet<string>;
   cookieSecure: boolean;
   /** Express `trust proxy`: who may set X-Forwarded-For/Proto (the ingress or gateway). */
-  trustProxy: string | boolean;
+  trustProxy: TrustProxy;
   /** Stream retention: must cover a token lifetime plus tolerance. */
   streamMaxAgeMs: number;
   streamReplicas: number;
   /** `/readyz` is 503 while the oldest unpublished event is older than this, ms. */
   outboxMaxLagMs: number;
-  signinLimits: { perIp: number; perAccount: number; windowMs: number };
+  signinLimits: {
+    /** Sign-in attempts per client address (an IPv4 address, an IPv6 /64). */
+    perIp: number;
+    /** Failed sign-ins per account from one client address; a success resets it. */
+    perAccount: number;
+    /** Failed sign-ins per account from all addresses together (default 10 × `perAccount`); more than `perAccount`, so one address can't reach it. */
+    perAccountTotal: number;
+    windowMs: number;
+  };
+  /** Sign-ups per client address. */
+  signupLimits: { perIp: number; windowMs: number };
+  /** Where the limits count: this process, or a store every replica shares. */
+  rateLimitStore: RateLimitStoreConfig;
+  /** Prefix of every rate-limit key (Redis keys, MongoDB collections), so deployments can share a store. */
+  rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
   /** Allowed browser origins for state-changing requests, besides the request's own host. */
   allowedOrigins: string[];
   logLevel: string;
 }
+
+/** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
+export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'mongo' };
 
 /** The environment variables the auth service reads (see the README's configuration table). */
 export interface AuthEnv extends AuthKitEnv {
@@ -53,7 +71,13 @@ export interface AuthEnv extends AuthKitEnv {
   OUTBOX_MAX_LAG?: string | undefined;
   SIGNIN_LIMIT_PER_IP?: string | undefined;
   SIGNIN_LIMIT_PER_ACCOUNT?: string | undefined;
+  SIGNIN_LIMIT_PER_ACCOUNT_TOTAL?: string | undefined;
   SIGNIN_LIMIT_WINDOW?: string | undefined;
+  SIGNUP_LIMIT_PER_IP?: string | undefined;
+  SIGNUP_LIMIT_WINDOW?: string | undefined;
+  RATE_LIMIT_STORE?: string | undefined;
+  REDIS_URL?: string | undefined;
+  RATE_LIMIT_KEY_PREFIX?: string | undefined;
   PASSWORD_SCRYPT_COST?: string | undefined;
   ALLOWED_ORIGINS?: string | undefined;
   LOG_LEVEL?: string | undefined;
@@ -108,15 +132,17 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
         .filter(Boolean),
     ),
     cookieSecure: env.COOKIE_SECURE !== undefined ? bool(env.COOKIE_SECURE, 'COOKIE_SECURE') : env.NODE_ENV !== 'test',
-    trustProxy: trustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     streamMaxAgeMs,
     streamReplicas: integer(env.AUTH_STREAM_REPLICAS ?? '1', 'AUTH_STREAM_REPLICAS', 1, 5),
     outboxMaxLagMs: parseDuration(env.OUTBOX_MAX_LAG ?? '30s', 'OUTBOX_MAX_LAG'),
-    signinLimits: {
-      perIp: integer(env.SIGNIN_LIMIT_PER_IP ?? '50', 'SIGNIN_LIMIT_PER_IP', 1, 1_000_000),
-      perAccount: integer(env.SIGNIN_LIMIT_PER_ACCOUNT ?? '10', 'SIGNIN_LIMIT_PER_ACCOUNT', 1, 1_000_000),
-      windowMs: parseDuration(env.SIGNIN_LIMIT_WINDOW ?? '15m', 'SIGNIN_LIMIT_WINDOW'),
+    signinLimits: signinLimits(env),
+    signupLimits: {
+      perIp: integer(env.SIGNUP_LIMIT_PER_IP ?? '30', 'SIGNUP_LIMIT_PER_IP', 1, 1_000_000),
+      windowMs: limitWindow(env.SIGNUP_LIMIT_WINDOW ?? '15m', 'SIGNUP_LIMIT_WINDOW'),
     },
+    rateLimitStore: rateLimitStore(env),
+    rateLimitKeyPrefix: keyPrefix(env.RATE_LIMIT_KEY_PREFIX ?? 'authbus'),
     scryptCost,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
@@ -142,8 +168,60 @@ function bool(value: string, name: string): boolean {
   throw new ConfigError(`${name}="${value}" must be true or false`);
 }
 
-function trustProxy(value: string | undefined): string | boolean {
-  if (value === undefined || value === '') return 'loopback, linklocal, uniquelocal';
-  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {
+  const perAccount = integer(env.SIGNIN_LIMIT_PER_ACCOUNT ?? '10', 'SIGNIN_LIMIT_PER_ACCOUNT', 1, 1_000_000);
+  // By default an account-wide lock takes 10 addresses, each at its own limit.
+  const perAccountTotal = env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL
+    ? integer(env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL, 'SIGNIN_LIMIT_PER_ACCOUNT_TOTAL', 2, 10_000_000)
+    : 10 * perAccount;
+  // Each address adds at most `perAccount` failures to the account-wide count; if that alone
+  // reached the account-wide limit, one address could lock anyone out.
+  if (perAccountTotal <= perAccount) {
+    throw new ConfigError(
+      `SIGNIN_LIMIT_PER_ACCOUNT_TOTAL (${perAccountTotal}) must be more than SIGNIN_LIMIT_PER_ACCOUNT (${perAccount}): otherwise one address could lock an account for everyone`,
+    );
+  }
+  return {
+    perIp: integer(env.SIGNIN_LIMIT_PER_IP ?? '50', 'SIGNIN_LIMIT_PER_IP', 1, 1_000_000),
+    perAccount,
+    perAccountTotal,
+    windowMs: limitWindow(env.SIGNIN_LIMIT_WINDOW ?? '15m', 'SIGNIN_LIMIT_WINDOW'),
+  };
+}
+
+/** Windows are whole seconds of at least one: the stores count in seconds (Redis `EX`). */
+function limitWindow(value: string, name: string): number {
+  const ms = parseDuration(value, name);
+  if (ms < 1000 || ms > 24 * 3600_000) throw new ConfigError(`${name}="${value}" must be from 1s to 24h`);
+  return Math.round(ms / 1000) * 1000;
+}
+
+function rateLimitStore(env: AuthEnv): RateLimitStoreConfig {
+  const kind = env.RATE_LIMIT_STORE || (env.REDIS_URL ? 'redis' : 'memory');
+  switch (kind) {
+    case 'memory':
+      return { kind };
+    case 'redis': {
+      if (!env.REDIS_URL) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://redis:6379)');
+      let url: URL;
+      try {
+        url = new URL(env.REDIS_URL);
+      } catch {
+        throw new ConfigError(`REDIS_URL="${env.REDIS_URL}" is not a URL (e.g. redis://redis:6379)`);
+      }
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL="${env.REDIS_URL}" must start with redis:// or rediss://`);
+      return { kind, url: env.REDIS_URL };
+    }
+    case 'mongo':
+      if (!env.MONGO_URI) throw new ConfigError('RATE_LIMIT_STORE=mongo needs MONGO_URI: the limits live in the auth store’s MongoDB');
+      return { kind };
+    default:
+      throw new ConfigError(`RATE_LIMIT_STORE="${kind}" must be memory, redis or mongo`);
+  }
+}
+
+function keyPrefix(value: string): string {
+  // Also a MongoDB collection name and a Redis key part: keep it plain.
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) throw new ConfigError(`RATE_LIMIT_KEY_PREFIX="${value}" must be 1 to 40 letters, digits, _ or -`);
   return value;
 }

@@ -2,7 +2,8 @@ import type { KeyRing, Logger, RevocationSet } from '@authbus/common';
 import type { AuthConfig } from './config';
 import type { AuthMetrics } from './metrics';
 import type { OutboxRelay } from './outbox/outbox-relay';
-import type { RateLimiter } from './rate-limit/rate-limiter';
+import type { SigninLimits } from './rate-limit/signin-limits';
+import type { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 
 /** Everything the routes and session logic need, built once by `index.ts` (or by a test). */
@@ -13,7 +14,8 @@ export interface AuthContext {
   relay: Pick<OutboxRelay, 'publishNow' | 'kick'>;
   /** This instance's revocation set: a revocation made here applies here at once. */
   revocations: RevocationSet;
-  limiters: { perIp: RateLimiter; perAccount: RateLimiter };
+  /** Abuse limits, counted in the configured rate-limit store. */
+  limits: { signin: SigninLimits; signup: SignupLimits };
   metrics: AuthMetrics;
   logger: Logger;
   /** Clock, ms. */

@@ -10,6 +10,8 @@ export interface AuthMetrics {
   bans: Counter<'action'>;
   refreshes: Counter<'result'>;
   rateLimited: Counter<'by'>;
+  signupRateLimited: Counter;
+  rateLimitFallbacks: Counter<'limit'>;
   outboxPublished: Counter<'subject'>;
   outboxFailures: Counter;
 }
@@ -44,7 +46,19 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
     signouts: new Counter({ name: 'authbus_signouts_total', help: 'Sign-outs by scope (session, all)', labelNames: ['scope'], registers }),
     bans: new Counter({ name: 'authbus_bans_total', help: 'Bans and unbans', labelNames: ['action'], registers }),
     refreshes: new Counter({ name: 'authbus_refreshes_total', help: 'Refresh attempts by result', labelNames: ['result'], registers }),
-    rateLimited: new Counter({ name: 'authbus_signin_rate_limited_total', help: 'Sign-ins refused by the rate limiter', labelNames: ['by'], registers }),
+    rateLimited: new Counter({
+      name: 'authbus_signin_rate_limited_total',
+      help: 'Sign-ins refused by a rate limit: by ip, account-ip (this address on this account) or account (all addresses)',
+      labelNames: ['by'],
+      registers,
+    }),
+    signupRateLimited: new Counter({ name: 'authbus_signup_rate_limited_total', help: 'Sign-ups refused by the per-address limit', registers }),
+    rateLimitFallbacks: new Counter({
+      name: 'authbus_rate_limit_store_fallbacks_total',
+      help: 'Rate-limit operations counted in process memory because the shared store (Redis, MongoDB) failed',
+      labelNames: ['limit'],
+      registers,
+    }),
     outboxPublished: new Counter({ name: 'authbus_outbox_published_total', help: 'Events acknowledged by the stream', labelNames: ['subject'], registers }),
     outboxFailures: new Counter({ name: 'authbus_outbox_publish_failures_total', help: 'Failed publish attempts (retried)', registers }),
   };

@@ -14,9 +14,12 @@ import type { AuthContext } from './context';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { OutboxRelay } from './outbox/outbox-relay';
-import { RateLimiter } from './rate-limit/rate-limiter';
+import { createLimiterStore } from './rate-limit/limiter-store';
+import { SigninLimits } from './rate-limit/signin-limits';
+import { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
+import { MongoStore } from './store/mongo/mongo-store';
 
 /** A running auth service, not yet listening. */
 export interface AuthService {
@@ -38,6 +41,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   const now = config.kit.token?.now ?? Date.now;
   const db = store ?? (await createStore(config.store, now));
   logger.info({ store: db.kind }, 'store ready');
+  const metrics = createAuthMetrics(db);
+  const limiterStore = await createLimiterStore({
+    config: config.rateLimitStore,
+    keyPrefix: config.rateLimitKeyPrefix,
+    ...(db instanceof MongoStore ? { mongo: db.connection } : {}),
+    logger,
+    onFallback: (limit) => metrics.rateLimitFallbacks.inc({ limit }),
+  });
+  logger.info({ store: limiterStore.kind, keyPrefix: config.rateLimitKeyPrefix }, 'rate limits ready');
   const natsOptions = config.kit.nats as NatsOptions;
   logger.info({ servers: natsOptions.servers }, 'connecting to nats');
   const nc = await connectNats(natsOptions, logger);
@@ -52,7 +64,6 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   logger.info({ stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages }, 'auth stream ready');
 
   const kit = createAuthKit({ ...config.kit, nats: nc, logger });
-  const metrics = createAuthMetrics(db);
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -63,14 +74,13 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   });
   relay.start();
 
-  const { perIp, perAccount, windowMs } = config.signinLimits;
   const ctx: AuthContext = {
     config,
     keyRing: config.kit.keyRing,
     store: db,
     relay,
     revocations: kit.revocations,
-    limiters: { perIp: new RateLimiter(perIp, windowMs), perAccount: new RateLimiter(perAccount, windowMs) },
+    limits: { signin: SigninLimits.create(limiterStore, config.signinLimits), signup: SignupLimits.create(limiterStore, config.signupLimits) },
     metrics,
     logger,
     now,
@@ -109,6 +119,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
       await kit.close();
       await nc.drain().catch(() => nc.close());
+      await limiterStore.close();
       await db.close();
     },
   };

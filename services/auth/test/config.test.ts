@@ -45,12 +45,71 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '70s' }).streamMaxAgeMs).toBe(70_000);
   });
 
+  it('limits sign-ins per address, per account from one address and per account from all, and sign-ups per address', () => {
+    const config = loadConfig(base);
+    expect(config.signinLimits).toEqual({ perIp: 50, perAccount: 10, perAccountTotal: 100, windowMs: 15 * 60_000 });
+    expect(config.signupLimits).toEqual({ perIp: 30, windowMs: 15 * 60_000 });
+    expect(config.rateLimitStore).toEqual({ kind: 'memory' });
+    expect(config.rateLimitKeyPrefix).toBe('authbus');
+    const custom = loadConfig({
+      ...base,
+      SIGNIN_LIMIT_PER_IP: '20',
+      SIGNIN_LIMIT_PER_ACCOUNT: '3',
+      SIGNIN_LIMIT_PER_ACCOUNT_TOTAL: '30',
+      SIGNIN_LIMIT_WINDOW: '1h',
+      SIGNUP_LIMIT_PER_IP: '5',
+      SIGNUP_LIMIT_WINDOW: '10m',
+    });
+    expect(custom.signinLimits).toEqual({ perIp: 20, perAccount: 3, perAccountTotal: 30, windowMs: 3600_000 });
+    // Unset, the account-wide limit takes ten addresses at their own limit.
+    expect(loadConfig({ ...base, SIGNIN_LIMIT_PER_ACCOUNT: '100' }).signinLimits.perAccountTotal).toBe(1000);
+    expect(custom.signupLimits).toEqual({ perIp: 5, windowMs: 600_000 });
+  });
+
+  it('refuses an account-wide limit that one address could reach on its own', () => {
+    expect(() => loadConfig({ ...base, SIGNIN_LIMIT_PER_ACCOUNT: '10', SIGNIN_LIMIT_PER_ACCOUNT_TOTAL: '10' })).toThrow(
+      /SIGNIN_LIMIT_PER_ACCOUNT_TOTAL \(10\) must be more than SIGNIN_LIMIT_PER_ACCOUNT \(10\)/,
+    );
+  });
+
+  it('counts limits in memory, in Redis (RATE_LIMIT_STORE=redis or just REDIS_URL) or in the auth MongoDB', () => {
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual({ kind: 'redis', url: 'redis://redis:6379' });
+    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'redis', REDIS_URL: 'rediss://u:p@cache:6380/2' }).rateLimitStore).toEqual({
+      kind: 'redis',
+      url: 'rediss://u:p@cache:6380/2',
+    });
+    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'memory', REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual({ kind: 'memory' });
+    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'mongo', MONGO_URI: 'mongodb://db:27017/auth' }).rateLimitStore).toEqual({ kind: 'mongo' });
+    expect(() => loadConfig({ ...base, RATE_LIMIT_STORE: 'redis' })).toThrow(/RATE_LIMIT_STORE=redis needs REDIS_URL/);
+    expect(() => loadConfig({ ...base, RATE_LIMIT_STORE: 'mongo' })).toThrow(/RATE_LIMIT_STORE=mongo needs MONGO_URI/);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
+    expect(loadConfig({ ...base, RATE_LIMIT_KEY_PREFIX: 'staging_auth' }).rateLimitKeyPrefix).toBe('staging_auth');
+  });
+
+  it('trusts X-Forwarded-For from loopback only by default; TRUST_PROXY takes a hop count, addresses, subnets or a boolean', () => {
+    expect(loadConfig(base).trustProxy).toBe('loopback');
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1' }).trustProxy).toBe('loopback, 10.0.0.0/8, fd00::/8, 192.0.2.1');
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'ingress' })).toThrow(/TRUST_PROXY="ingress": "ingress" is not/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '11' })).toThrow(/TRUST_PROXY/);
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['ACCESS_TOKEN_TTL', 'soon'],
     ['PASSWORD_SCRYPT_COST', '1000'],
     ['REVOCATION_STALENESS_POLICY', 'sometimes'],
     ['SIGNIN_LIMIT_PER_IP', '-1'],
+    ['SIGNIN_LIMIT_PER_ACCOUNT', '0'],
+    ['SIGNIN_LIMIT_PER_ACCOUNT_TOTAL', 'many'],
+    ['SIGNIN_LIMIT_WINDOW', '500ms'],
+    ['SIGNUP_LIMIT_PER_IP', '1.5'],
+    ['SIGNUP_LIMIT_WINDOW', 'soon'],
+    ['RATE_LIMIT_STORE', 'etcd'],
+    ['RATE_LIMIT_KEY_PREFIX', 'with space'],
   ])('names the variable when %s is malformed', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(name));
   });

@@ -9,7 +9,7 @@ export interface TicketsConfig {
   authUrl: string;
   /** Extra browser origins allowed to make state-changing requests. */
   allowedOrigins: string[];
-  trustProxy: string | boolean;
+  trustProxy: string | number | boolean;
   logLevel: string;
 }
 
@@ -38,7 +38,15 @@ export function loadConfig(env: TicketsEnv = process.env): TicketsConfig {
     store: env.MONGO_URI ? { kind: 'mongo', uri: env.MONGO_URI } : { kind: 'memory' },
     authUrl,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-    trustProxy: env.TRUST_PROXY ? (/^(true|false)$/i.test(env.TRUST_PROXY) ? env.TRUST_PROXY === 'true' : env.TRUST_PROXY) : 'loopback, linklocal, uniquelocal',
+    // Like auth (services/auth/src/http/trust-proxy.ts): only loopback (the local gateway) by
+    // default; a number is a hop count (Kubernetes: 1, the ingress).
+    trustProxy: env.TRUST_PROXY
+      ? /^(true|false)$/i.test(env.TRUST_PROXY)
+        ? env.TRUST_PROXY === 'true'
+        : /^\d+$/.test(env.TRUST_PROXY)
+          ? Number(env.TRUST_PROXY)
+          : env.TRUST_PROXY
+      : 'loopback',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

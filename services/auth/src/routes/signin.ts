@@ -1,10 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import { body } from 'express-validator';
-import { RateLimitedError, setSessionToken } from '@authbus/common';
+import { setSessionToken } from '@authbus/common';
 import type { AuthContext } from '../context';
+import { signinRefused } from '../http/rate-limited';
 import { validateRequest } from '../http/validate';
 import { userView } from '../http/user-view';
 import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from '../passwords/password-hash';
+import { clientAddressKey } from '../rate-limit/client-address';
 import { InvalidCredentialsError, UserBannedError } from '../sessions/auth-errors';
 import { startSession } from '../sessions/start-session';
 import { emailRule } from './signup';
@@ -32,7 +34,7 @@ export function signinRoute(ctx: AuthContext): Router {
         ctx.metrics.signins.inc({ result: 'banned' });
         throw new UserBannedError();
       }
-      ctx.limiters.perAccount.reset(email);
+      await ctx.limits.signin.succeeded(email, clientAddressKey(req.ip));
       const { token, sid } = await startSession(ctx, user);
       setSessionToken(req, token);
       ctx.metrics.signins.inc({ result: 'ok' });
@@ -42,15 +44,16 @@ export function signinRoute(ctx: AuthContext): Router {
   );
 }
 
-/** Count the attempt against the caller's IP and the account; 429 when either is over its limit. */
+/**
+ * Count the attempt against the account, from this address, then from all addresses (the
+ * per-address limit already counted it, before the body was read: see address-limits.ts); 429
+ * with `Retry-After` when a limit refuses it.
+ */
 function limitSignins(ctx: AuthContext): RequestHandler {
-  return (req, _res, next) => {
-    const byIp = ctx.limiters.perIp.hit(req.ip ?? 'unknown');
-    const byAccount = ctx.limiters.perAccount.hit((req.body as { email: string }).email);
-    const refused = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : undefined;
-    if (!refused || refused.allowed) return next();
-    ctx.metrics.rateLimited.inc({ by: !byIp.allowed ? 'ip' : 'account' });
-    ctx.logger.warn({ ip: req.ip, by: !byIp.allowed ? 'ip' : 'account' }, 'sign-in rate limited');
-    next(new RateLimitedError(refused.retryAfterSeconds, 'Too many sign-in attempts; try again later'));
+  return async (req, _res, next) => {
+    const client = clientAddressKey(req.ip);
+    const email = (req.body as { email: string }).email;
+    const verdict = await ctx.limits.signin.attemptOn(email, client);
+    next(verdict.allowed ? undefined : signinRefused(ctx, verdict, client, email));
   };
 }

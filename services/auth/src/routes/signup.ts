@@ -16,7 +16,11 @@ import type { UserRecord } from '../store/records';
 export const emailRule = () =>
   body('email').isString().withMessage('Email must be valid').bail().trim().isLength({ max: 254 }).isEmail().withMessage('Email must be valid').bail().toLowerCase();
 
-/** `POST /api/users/signup {email, password}` → 201 user, cookie set; 400 invalid or taken. */
+/**
+ * `POST /api/users/signup {email, password}` → 201 user, cookie set; 400 invalid or taken; 429
+ * with `Retry-After` past the per-address limit (see address-limits.ts: counted before the body
+ * is read, so before the password is hashed).
+ */
 export function signupRoute(ctx: AuthContext): Router {
   return Router().post(
     '/api/users/signup',

@@ -81,6 +81,21 @@ describe('sign-up and sign-in', () => {
     await request(auth.service.app).post('/api/users/signin').send({ email: 'in@example.com', password: PASSWORD }).expect(200);
   });
 
+  it('locks only the address that failed: the right password from another address gets in, and resets its own count', async () => {
+    await auth.signup('victim@example.com');
+    // supertest connects from loopback, which TRUST_PROXY trusts (the gateway's place): the
+    // X-Forwarded-For it sends names the client, as the gateway's would.
+    const from = (ip: string, password: string) =>
+      request(auth.service.app).post('/api/users/signin').set('X-Forwarded-For', ip).send({ email: 'victim@example.com', password });
+    for (let i = 0; i < 5; i++) await from('198.51.100.66', `guess ${i}!`).expect(400);
+    await from('198.51.100.66', PASSWORD).expect(429);
+    for (let i = 0; i < 4; i++) await from('198.51.100.7', `typo ${i}!`).expect(400);
+    await from('198.51.100.7', PASSWORD).expect(200);
+    // The success reset this address's failures: another 5 wrong passwords before a lock.
+    for (let i = 0; i < 5; i++) await from('198.51.100.7', `typo again ${i}!`).expect(400);
+    await from('198.51.100.7', PASSWORD).expect(429);
+  });
+
   it('publishes nothing but auth.user.created for sign-ups and sign-ins', async () => {
     const subjects = new Set((await auth.events()).map((e: AnyEventEnvelope) => e.subject));
     expect([...subjects]).toEqual(['auth.user.created']);
@@ -104,5 +119,49 @@ describe('sign-in rate limit per IP', () => {
     }
     const res = await request(auth.service.app).post('/api/users/signin').send({ email: 'u9@example.com', password: PASSWORD }).expect(429);
     expect(res.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('sign-up rate limit per address', () => {
+  let auth: TestAuth;
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { SIGNUP_LIMIT_PER_IP: '3', SIGNUP_LIMIT_WINDOW: '15m' } });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('refuses the fourth sign-up from one address with 429 and Retry-After, whatever the email', async () => {
+    for (let i = 0; i < 3; i++) await request(auth.service.app).post('/api/users/signup').send({ email: `new${i}@example.com`, password: PASSWORD }).expect(201);
+    const res = await request(auth.service.app).post('/api/users/signup').send({ email: 'new9@example.com', password: PASSWORD }).expect(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    expect(res.body).toEqual({ errors: [{ message: 'Too many sign-ups from this address; try again later', code: 'ERR_RATE_LIMITED' }] });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await auth.service.ctx.store.findUserByEmail('new9@example.com')).toBeUndefined();
+    const metrics = await request(auth.service.app).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^authbus_signup_rate_limited_total 1$/m);
+    // Another client (named by the trusted proxy) is counted on its own.
+    await request(auth.service.app).post('/api/users/signup').set('X-Forwarded-For', '2001:db8:9::1').send({ email: 'new10@example.com', password: PASSWORD }).expect(201);
+  });
+});
+
+describe('TRUST_PROXY=false', () => {
+  let auth: TestAuth;
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { TRUST_PROXY: 'false', SIGNIN_LIMIT_PER_IP: '2' } });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('ignores X-Forwarded-For: every claimed address is the peer’s', async () => {
+    for (let i = 0; i < 2; i++) {
+      await request(auth.service.app).post('/api/users/signin').set('X-Forwarded-For', `203.0.113.${i}`).send({ email: `u${i}@example.com`, password: PASSWORD }).expect(400);
+    }
+    await request(auth.service.app).post('/api/users/signin').set('X-Forwarded-For', '203.0.113.9').send({ email: 'u9@example.com', password: PASSWORD }).expect(429);
   });
 });

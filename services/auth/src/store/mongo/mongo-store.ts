@@ -12,7 +12,8 @@ export class MongoStore implements AuthStore {
   readonly kind = 'mongo' as const;
 
   private constructor(
-    private readonly connection: Connection,
+    /** Also where the rate limits count when `RATE_LIMIT_STORE=mongo`. */
+    readonly connection: Connection,
     private readonly models: AuthModels,
     private readonly now: () => number,
   ) {}
