@@ -294,8 +294,11 @@ export class RevocationFeed {
     const startedAt = this.now();
     try {
       const info = await this.jsm!.streams.info(this.stream);
-      if (this.originJsm && (await this.originWasRecreated(info))) return true;
-      const { last_seq: lastSeq, messages } = info.state;
+      const origin = this.originJsm ? await this.originJsm.streams.info(AUTH_STREAM) : undefined;
+      if (origin && this.originWasRecreated(info, origin)) return true;
+      // On a mirror, what the origin holds counts: a new mirror may not have copied it yet.
+      const lastSeq = Math.max(info.state.last_seq, origin?.state.last_seq ?? 0);
+      const messages = Math.max(info.state.messages, origin?.state.messages ?? 0);
       this.stats.streamSeq = lastSeq;
       // A stream deleted and created again restarts its sequences: detect it by its creation time,
       // not only by a last sequence below ours (it may already have passed ours again).
@@ -317,8 +320,7 @@ export class RevocationFeed {
    * mirror will never hold what the origin gets from now on, so it is replaced (the next heartbeat
    * sees this stream recreated and replays it); until then the feed is not in sync.
    */
-  private async originWasRecreated(mirror: StreamInfo): Promise<boolean> {
-    const origin = await this.originJsm!.streams.info(AUTH_STREAM);
+  private originWasRecreated(mirror: StreamInfo, origin: StreamInfo): boolean {
     if (!mirrorPredatesOrigin(mirror, origin)) return false;
     if (!this.replacingMirror) {
       this.logger.warn({ stream: this.stream, mirrorCreated: mirror.created, originCreated: origin.created }, 'AUTH was created anew: replacing the revocation mirror');
