@@ -1,5 +1,5 @@
 import { connect } from 'nats';
-import { ensureAuthStream } from '@authbus/common';
+import { ensureAuthStream } from '@authbus/common/issuer';
 import { startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
 
 /** A nats-server of the bench's own, with the `AUTH` stream in place. */

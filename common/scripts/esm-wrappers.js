@@ -6,7 +6,7 @@ const { writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const dist = resolve(__dirname, '..', 'dist');
-const entries = ['index', join('testing', 'index')];
+const entries = ['index', join('issuer', 'index'), join('testing', 'index')];
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 for (const entry of entries) {

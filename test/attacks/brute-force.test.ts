@@ -1,12 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { createGateway } from '../../local/src/gateway';
-import { ServiceProcess } from '../../local/src/service-process';
-import { pipelinedPosts } from '../support/pipelined-posts';
-import { LoopbackClient, everyRefusalSaysWhen, statusCounts, type JsonReply } from '../support/loopback-client';
-import { recordReliability } from '../support/reliability-report';
-import { call, inParallel, metric, percentile, signupUser } from '../support/stack';
+import { createGateway, ServiceProcess } from '@authbus/local';
+import { pipelinedPosts, LoopbackClient, everyRefusalSaysWhen, statusCounts, type JsonReply, recordReliability, call, inParallel, metric, signupUser } from '@authbus/test-support';
+import { percentile } from '@authbus/bench/stats';
 
 /** Failed sign-ins per account from one client address. */
 const PER_ACCOUNT = 5;

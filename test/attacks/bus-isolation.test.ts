@@ -3,10 +3,7 @@ import { readFileSync } from 'node:fs';
 import {
   authKitOptionsFromEnv,
   createAuthKit,
-  createEnvelope,
-  ensureAuthStream,
   Listener,
-  publishEnvelope,
   Subjects,
   type AuthKit,
   type Logger,
@@ -14,12 +11,13 @@ import {
   type SessionRevokedEvent,
   type UserCreatedEvent,
 } from '@authbus/common';
+import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { waitFor } from '@authbus/common/testing';
 import { AckPolicy, createInbox, DeliverPolicy, JSONCodec, nanos, type JetStreamManager, type NatsConnection } from 'nats';
 import { startInfraBus, type InfraBus } from '../infra/support/infra-bus';
 import { NATS_CONF } from '../infra/support/paths';
 import { withReaderAccount } from '../infra/support/reader-account';
-import { recordReliability } from '../support/reliability-report';
+import { recordReliability } from '@authbus/test-support';
 
 const until = () => Math.floor(Date.now() / 1000) + 900;
 let n = 0;

@@ -2,10 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import {
-  createEnvelope,
-  ensureAuthStream,
   ensureRevocationMirror,
-  publishEnvelope,
   RevocationFeed,
   RevocationSet,
   Subjects,
@@ -13,8 +10,9 @@ import {
   type UserBannedEvent,
   type UserUnbannedEvent,
 } from '@authbus/common';
+import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@authbus/common/testing';
-import { recordReliability } from '../support/reliability-report';
+import { recordReliability } from '@authbus/test-support';
 
 const CONFIG = resolve(__dirname, '..', '..', 'infra', 'nats', 'nats.conf');
 const until = () => Math.floor(Date.now() / 1000) + 600;

@@ -1,10 +1,9 @@
 import express from 'express';
 import fc from 'fast-check';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import request from 'supertest';
 import {
   createAuthKit,
-  ensureAuthStream,
   EventInvalidError,
   parseEvent,
   RevocationFeed,
@@ -12,8 +11,8 @@ import {
   Subjects,
   type AuthKit,
 } from '@authbus/common';
-import { startNatsServer, testKeyRing, testSessionCookie, waitFor, type NatsServerHandle } from '@authbus/common/testing';
-import { recordReliability } from '../support/reliability-report';
+import { testKeyRing, testSessionCookie, waitFor, tokenOfCookie, startAuthBus, type AuthBus } from '@authbus/common/testing';
+import { recordReliability } from '@authbus/test-support';
 
 /** Strings an attacker controls in a cookie or an Authorization header, biased towards near-misses. */
 function hostileHeaders(validToken: string) {
@@ -37,23 +36,21 @@ function hostileHeaders(validToken: string) {
 }
 
 describe('attacks: fuzzing the cookie → token → claims path and the event validator', () => {
-  let server: NatsServerHandle;
+  let bus: AuthBus;
   let nc: NatsConnection;
   let kit: AuthKit;
   const keyRing = testKeyRing();
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-    await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 3600_000 });
+    bus = await startAuthBus({ maxAgeMs: 3600_000 });
+    ({ nc } = bus);
     kit = createAuthKit({ keyRing, nats: nc });
     await kit.whenReady();
   });
 
   afterAll(async () => {
     await kit.close();
-    await nc.close();
-    await server.stop();
+    await bus.stop();
   });
 
   it('arbitrary cookies and Authorization headers never crash, never 500, never yield an identity', async () => {
@@ -65,7 +62,7 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
     app.use(kit.errorHandler);
     const { claims } = testSessionCookie({}, keyRing);
     const valid = testSessionCookie({ sub: claims.sub }, keyRing).cookie;
-    const validToken = JSON.parse(Buffer.from(valid.split('=')[1]!, 'base64').toString()).jwt as string;
+    const validToken = tokenOfCookie(valid);
 
     // In process, many runs: the middleware itself, request objects built by hand.
     let runs = 0;

@@ -1,8 +1,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { ServiceProcess } from '../../local/src/service-process';
-import { recordReliability } from '../support/reliability-report';
-import { call, sessionCookieFrom, signupUser } from '../support/stack';
+import { freePort, startNatsServer, type NatsServerHandle, sessionCookieFrom, tokenOfCookie } from '@authbus/common/testing';
+import { ServiceProcess } from '@authbus/local';
+import { recordReliability, call, signupUser } from '@authbus/test-support';
 
 const JWT_KEY = 'lenient-input-test-secret-0123456789abcdef';
 const ADMIN = 'admin@example.com';
@@ -63,7 +62,7 @@ describe('attacks: lenient parsing and missing input', () => {
   it('refuses a percent-encoded session cookie and re-spelled token segments', async () => {
     const user = await signupUser(auth.url, `spelling-${Date.now()}@example.com`);
     const value = user.cookie.slice('session='.length);
-    const token = (JSON.parse(Buffer.from(value, 'base64').toString()) as { jwt: string }).jwt;
+    const token = tokenOfCookie(user.cookie);
     const [header, payload] = token.split('.') as [string, string];
     const sign = (h: string, p: string) => `${h}.${p}.${createHmac('sha256', JWT_KEY).update(`${h}.${p}`).digest('base64url')}`;
     const cookieFor = (jwt: string) => `session=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;

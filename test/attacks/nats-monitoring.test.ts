@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { isPortOpen } from '@authbus/common/testing';
 import { startInfraBus, type InfraBus } from '../infra/support/infra-bus';
-import { recordReliability } from '../support/reliability-report';
+import { recordReliability } from '@authbus/test-support';
 
 /** An IPv4 address of this machine that is not loopback: what another pod would connect to. */
 function podNetworkAddress(): string | undefined {

@@ -1,19 +1,14 @@
 import { AUTH_STREAM } from '@authbus/common';
-import { waitFor } from '@authbus/common/testing';
+import { waitFor, sessionCookieFrom, claimsOfCookie } from '@authbus/common/testing';
 import { connect, type NatsConnection } from 'nats';
-import { recordReliability } from '../support/reliability-report';
-import type { Stack } from '../../local/src/stack';
-import { acceptedBy, call, sessionCookieFrom, startTestStack } from '../support/stack';
+import { recordReliability, acceptedBy, call, startTestStack } from '@authbus/test-support';
+import type { Stack } from '@authbus/local';
 
 const CYCLES = 30;
 const TTL_SECONDS = 3;
 const TOLERANCE_SECONDS = 1;
 const PASSWORD = 'correct horse battery';
 
-const claimsOf = (cookie: string): { iat: number; exp: number } => {
-  const jwt = (JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()) as { jwt: string }).jwt;
-  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
-};
 
 /**
  * An attacker signs in and signs out everywhere over and over, hoping to push the next token's
@@ -51,7 +46,7 @@ describe('attacks: outrunning a revocation with tokens from the future', () => {
       cookie = sessionCookieFrom(signin);
     }
     const issuedAt = Date.now() / 1000;
-    const { iat, exp } = claimsOf(cookie);
+    const { iat, exp } = claimsOfCookie(cookie);
     expect(await acceptedBy(stack.tickets[0]!.url, cookie)).toBe(true);
     expect((await call(`${stack.gatewayUrl}/api/users/signout-all`, { method: 'POST', cookie })).status).toBe(200);
     expect(await acceptedBy(stack.tickets[0]!.url, cookie)).toBe(false);

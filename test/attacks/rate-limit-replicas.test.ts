@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { createGateway } from '../../local/src/gateway';
-import { ServiceProcess } from '../../local/src/service-process';
-import { LoopbackClient, everyRefusalSaysWhen, statusCounts } from '../support/loopback-client';
-import { describeRedis, testRedisUrl } from '../support/redis';
-import { recordReliability } from '../support/reliability-report';
-import { inParallel, metric, signupUser } from '../support/stack';
+import { createGateway, ServiceProcess } from '@authbus/local';
+import { LoopbackClient, everyRefusalSaysWhen, statusCounts, describeRedis, testRedisUrl, recordReliability, inParallel, metric, signupUser } from '@authbus/test-support';
 
 const PER_ACCOUNT = 5;
 const PER_IP = 20;

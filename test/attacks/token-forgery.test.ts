@@ -1,11 +1,12 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import request from 'supertest';
-import { createAuthKit, createKeyRing, ensureAuthStream, encodeSessionCookieValue, signAccessToken, type AuthKit } from '@authbus/common';
-import { startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { recordReliability } from '../support/reliability-report';
+import { createAuthKit, createKeyRing, type AuthKit } from '@authbus/common';
+import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
+import { startAuthBus, type AuthBus } from '@authbus/common/testing';
+import { recordReliability } from '@authbus/test-support';
 
 const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const es = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -57,15 +58,14 @@ const forgeries: Array<[string, () => string, string]> = [
 ];
 
 describe('attacks: forged tokens', () => {
-  let server: NatsServerHandle;
+  let bus: AuthBus;
   let nc: NatsConnection;
   let kit: AuthKit;
   let app: express.Express;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-    await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 3600_000 });
+    bus = await startAuthBus({ maxAgeMs: 3600_000 });
+    ({ nc } = bus);
     kit = createAuthKit({ keyRing: verifier, nats: nc });
     await kit.whenReady();
     app = express();
@@ -81,8 +81,7 @@ describe('attacks: forged tokens', () => {
 
   afterAll(async () => {
     await kit.close();
-    await nc.close();
-    await server.stop();
+    await bus.stop();
   });
 
   /** What the service answered each forgery, as cookie and as Bearer. */

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Stack } from '../../local/src/stack';
-import { launchChromium, screenshot } from '../support/browser';
+import type { Stack } from '@authbus/local';
+import { launchChromium, screenshot, startTestStack } from '@authbus/test-support';
 import { waitFor } from '@authbus/common/testing';
-import { startTestStack } from '../support/stack';
 
 const PASSWORD = 'correct horse battery';
 const REVOKED = /Your session was revoked/;

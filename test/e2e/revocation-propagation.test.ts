@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { createKeyRing, encodeSessionCookieValue, signAccessToken } from '@authbus/common';
-import { waitFor } from '@authbus/common/testing';
-import type { Stack } from '../../local/src/stack';
-import { acceptedBy, call, percentile, sessionCookieFrom, startTestStack, writeArtifact } from '../support/stack';
+import { createKeyRing } from '@authbus/common';
+import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
+import { waitFor, sessionCookieFrom, tokenOfCookie } from '@authbus/common/testing';
+import type { Stack } from '@authbus/local';
+import { acceptedBy, call, startTestStack, writeArtifact } from '@authbus/test-support';
+import { percentile } from '@authbus/bench/stats';
 
 const PASSWORD = 'correct horse battery';
 
@@ -156,7 +158,7 @@ describe('end to end: logout and ban reach every tickets replica', () => {
 
     it('tampered (roles changed after signing)', async () => {
       const { cookie } = await signup();
-      const jwt = JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()).jwt as string;
+      const jwt = tokenOfCookie(cookie);
       const [h, p, s] = jwt.split('.');
       const payload = { ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['admin'] };
       await expect401(cookieFor(`${h}.${b64url(payload)}.${s}`), 'ERR_TOKEN_INVALID');

@@ -1,10 +1,8 @@
 import { connect } from 'nats';
 import { AUTH_STREAM, Subjects } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
-import type { Stack } from '../../local/src/stack';
-import { describeMongo, testMongoUri } from '../support/mongo';
-import { recordReliability } from '../support/reliability-report';
-import { acceptedBy, call, signupUser, startTestStack } from '../support/stack';
+import type { Stack } from '@authbus/local';
+import { describeMongo, testMongoUri, recordReliability, acceptedBy, call, signupUser, startTestStack } from '@authbus/test-support';
 
 // Needs a durable store: runs against MongoDB when one can be had (jest's global setup says why
 // not otherwise). The memory store loses its outbox with the process by design.

@@ -1,10 +1,8 @@
 import { connect } from 'nats';
 import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
-import type { Stack } from '../../local/src/stack';
-import type { ServiceProcess } from '../../local/src/service-process';
-import { recordReliability } from '../support/reliability-report';
-import { acceptedBy, call, inParallel, metric, signupUser, startTestStack } from '../support/stack';
+import type { Stack, ServiceProcess } from '@authbus/local';
+import { recordReliability, acceptedBy, call, inParallel, metric, signupUser, startTestStack } from '@authbus/test-support';
 
 const SESSIONS = 200;
 

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { freePort, startNatsServer, startTcpProxy, waitFor, type NatsServerHandle, type TcpProxyHandle } from '@authbus/common/testing';
-import { ServiceProcess } from '../../local/src/service-process';
-import { LoopbackClient, statusCounts, type JsonReply } from '../support/loopback-client';
-import { describeRedis, testRedisUrl } from '../support/redis';
-import { recordReliability } from '../support/reliability-report';
-import { metric, signupUser } from '../support/stack';
+import { ServiceProcess } from '@authbus/local';
+import { LoopbackClient, statusCounts, type JsonReply, describeRedis, testRedisUrl, recordReliability, metric, signupUser } from '@authbus/test-support';
 
 const PER_ACCOUNT = 3;
 const PASSWORD = 'correct horse battery';

@@ -1,9 +1,8 @@
 import { connect } from 'nats';
 import { AUTH_STREAM } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
-import type { Stack } from '../../local/src/stack';
-import { recordReliability } from '../support/reliability-report';
-import { acceptedBy, call, metric, signupUser, startTestStack } from '../support/stack';
+import type { Stack } from '@authbus/local';
+import { recordReliability, acceptedBy, call, metric, signupUser, startTestStack } from '@authbus/test-support';
 
 const TTL_SECONDS = 3;
 

@@ -1,9 +1,8 @@
 import { AUTH_STREAM } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
 import { connect, type NatsConnection } from 'nats';
-import { recordReliability } from '../support/reliability-report';
-import type { Stack } from '../../local/src/stack';
-import { acceptedBy, call, signupUser, startTestStack } from '../support/stack';
+import { recordReliability, acceptedBy, call, signupUser, startTestStack } from '@authbus/test-support';
+import type { Stack } from '@authbus/local';
 
 /**
  * NATS loses the `AUTH` stream under a running system (an operator deletes it, or a server comes

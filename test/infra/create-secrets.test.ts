@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createKeyRing, signAccessToken, verifyAccessToken } from '@authbus/common';
+import { createKeyRing, verifyAccessToken } from '@authbus/common';
+import { signAccessToken } from '@authbus/common/issuer';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
 import { codeBlocks } from './support/markdown';
 import { documentedSecrets, secretsSection } from './support/secret-commands';

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@authbus/common/testing';
-import { acceptedBy, call, sessionCookieFrom } from '../support/stack';
+import { freePort, waitFor, sessionCookieFrom } from '@authbus/common/testing';
+import { acceptedBy, call } from '@authbus/test-support';
 import { replayDockerfile, type ReplayedImage } from './support/dockerfile-replay';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
 import { startImage, type ImageProcess } from './support/image-process';

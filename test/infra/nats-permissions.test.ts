@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import {
   connectNats,
   createAuthKit,
-  createEnvelope,
-  ensureAuthStream,
   ensureRevocationMirror,
   Listener,
-  publishEnvelope,
   silentLogger,
   Subjects,
   type AuthKit,
@@ -17,6 +14,7 @@ import {
   type UserBannedEvent,
   type UserCreatedEvent,
 } from '@authbus/common';
+import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { testKeyRing, waitFor } from '@authbus/common/testing';
 import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo } from 'nats';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { connect } from 'nats';
-import { createEnvelope, ensureAuthStream, RevocationFeed, RevocationSet, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { RevocationFeed, RevocationSet, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { createEnvelope, ensureAuthStream } from '@authbus/common/issuer';
 import { startNatsServer } from '@authbus/common/testing';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';

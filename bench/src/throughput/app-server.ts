@@ -8,12 +8,12 @@ import {
   createAuthKit,
   createKeyRing,
   createTokenVerifier,
-  newTokenId,
   NotAuthenticatedError,
   readSessionToken,
   TokenRevokedError,
   type AccessClaims,
 } from '@authbus/common';
+import { newTokenId } from '@authbus/common/issuer';
 import { BENCH_KID, BENCH_SECRET, THROUGHPUT_CASES, type ThroughputCase } from './cases';
 
 /**

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createKeyRing, encodeSessionCookieValue, signAccessToken } from '@authbus/common';
+import { createKeyRing } from '@authbus/common';
+import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
 import { freePort, isPortOpen } from '@authbus/common/testing';
 import { startBenchNats } from '../bench-nats';
 import { spawnReady, type ReadyChild } from '../child';

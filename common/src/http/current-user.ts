@@ -5,18 +5,6 @@ import { TokenInvalidError } from '../errors/token-errors';
 import type { AccessClaims } from '../tokens/claims';
 import { requestToken } from './request-token';
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** The verified, unrevoked claims of the caller; `null` when anonymous or refused. Set by `currentUser`. */
-      currentUser?: AccessClaims | null;
-      /** Why the presented token was refused, when it was. Set by `currentUser`; `requireAuth` throws it. */
-      authError?: AuthbusError;
-    }
-  }
-}
-
 /**
  * The middleware behind `kit.currentUser`: find the token (Bearer header or session cookie),
  * authenticate it with `authenticate` (verify + revocation + feed checks), and set

@@ -11,3 +11,6 @@ export { TEST_JWT_SECRET, testKeyRing, signTestToken, testSessionCookie, session
 export type { TestUser } from './test-tokens';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxyHandle } from './tcp-proxy';
+export { startAuthBus } from './auth-bus';
+export type { AuthBus } from './auth-bus';
+export { sessionCookieFrom, tokenOfCookie, claimsOfCookie } from './session-cookies';

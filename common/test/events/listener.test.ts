@@ -1,12 +1,7 @@
-import { connect, type JsMsg, type NatsConnection } from 'nats';
-import {
-  ensureAuthStream,
-  Listener,
-  Publisher,
-  Subjects,
-  type UserCreatedEvent,
-} from '@authbus/common';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@authbus/common/testing';
+import type { JsMsg, NatsConnection } from 'nats';
+import { Listener, Subjects, type UserCreatedEvent } from '@authbus/common';
+import { Publisher } from '@authbus/common/issuer';
+import { waitFor, startAuthBus, type AuthBus } from '@authbus/common/testing';
 
 class UserCreatedPublisher extends Publisher<UserCreatedEvent> {
   readonly subject = Subjects.UserCreated;
@@ -33,20 +28,18 @@ class RecordingListener extends Listener<UserCreatedEvent> {
 }
 
 describe('Publisher and Listener', () => {
-  let server: NatsServerHandle;
+  let bus: AuthBus;
   let nc: NatsConnection;
   const listeners: RecordingListener[] = [];
 
   beforeEach(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-    await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 3600_000 });
+    bus = await startAuthBus({ maxAgeMs: 3600_000 });
+    ({ nc } = bus);
   });
 
   afterEach(async () => {
     await Promise.all(listeners.splice(0).map((l) => l.close()));
-    await nc.close();
-    await server.stop();
+    await bus.stop();
   });
 
   function listener(options: { onInvalid?: () => void } = {}): RecordingListener {

@@ -1,4 +1,5 @@
-import { createEnvelope, parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { createEnvelope } from '@authbus/common/issuer';
 
 const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 

@@ -1,5 +1,6 @@
 import { nanos, type NatsConnection } from 'nats';
-import { AUTH_STREAM, ensureAuthStream, ensureRevocationMirror, isStreamNotFound, MirrorUnusableError } from '@authbus/common';
+import { AUTH_STREAM, ensureRevocationMirror, isStreamNotFound, MirrorUnusableError } from '@authbus/common';
+import { ensureAuthStream } from '@authbus/common/issuer';
 import { waitFor } from '@authbus/common/testing';
 import { MIRROR, startMirrorAccounts, type MirrorAccounts } from '../support/mirror-accounts';
 

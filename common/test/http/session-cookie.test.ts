@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { encodeSessionCookieValue, readSessionToken, requestToken, sessionCookie } from '@authbus/common';
+import { readSessionToken, requestToken } from '@authbus/common';
+import { encodeSessionCookieValue, sessionCookie } from '@authbus/common/issuer';
 
 describe('readSessionToken', () => {
   const value = encodeSessionCookieValue('the.jwt.token');

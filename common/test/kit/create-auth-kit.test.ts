@@ -1,17 +1,15 @@
 import express from 'express';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import request from 'supertest';
 import {
   createAuthKit,
-  createEnvelope,
-  ensureAuthStream,
-  publishEnvelope,
   Subjects,
   type AuthKit,
   type SessionRevokedEvent,
   type StalenessPolicy,
 } from '@authbus/common';
-import { startNatsServer, testKeyRing, testSessionCookie, waitFor, type NatsServerHandle } from '@authbus/common/testing';
+import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
+import { testKeyRing, testSessionCookie, waitFor, type NatsServerHandle, startAuthBus, type AuthBus } from '@authbus/common/testing';
 
 const keyRing = testKeyRing();
 
@@ -35,6 +33,7 @@ function appFor(kit: AuthKit) {
 }
 
 describe('createAuthKit', () => {
+  let bus: AuthBus;
   let server: NatsServerHandle;
   let publisher: NatsConnection;
   const kits: AuthKit[] = [];
@@ -61,15 +60,13 @@ describe('createAuthKit', () => {
   }
 
   beforeEach(async () => {
-    server = await startNatsServer();
-    publisher = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    await ensureAuthStream(await publisher.jetstreamManager(), { maxAgeMs: 3600_000 });
+    bus = await startAuthBus({ maxAgeMs: 3600_000 });
+    ({ server, nc: publisher } = bus);
   });
 
   afterEach(async () => {
     await Promise.all(kits.splice(0).map((k) => k.close()));
-    await publisher.close();
-    await server.stop();
+    await bus.stop();
   });
 
   it('sets currentUser from the session cookie and from a Bearer token', async () => {

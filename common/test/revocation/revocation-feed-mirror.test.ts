@@ -2,10 +2,7 @@ import type { NatsConnection } from 'nats';
 import {
   AUTH_STREAM,
   createAuthKit,
-  createEnvelope,
-  ensureAuthStream,
   ensureRevocationMirror,
-  publishEnvelope,
   RevocationFeed,
   RevocationSet,
   Subjects,
@@ -13,6 +10,7 @@ import {
   type Logger,
   type SessionRevokedEvent,
 } from '@authbus/common';
+import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { testKeyRing, waitFor } from '@authbus/common/testing';
 import { MIRROR, startMirrorAccounts, type MirrorAccounts } from '../support/mirror-accounts';
 

@@ -1,16 +1,14 @@
 import { connect, type NatsConnection } from 'nats';
 import {
   AUTH_STREAM,
-  createEnvelope,
-  ensureAuthStream,
-  publishEnvelope,
   RevocationFeed,
   RevocationSet,
   Subjects,
   type SessionRevokedEvent,
   type UserBannedEvent,
 } from '@authbus/common';
-import { startNatsServer, startTcpProxy, waitFor, type NatsServerHandle } from '@authbus/common/testing';
+import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
+import { startTcpProxy, waitFor, type NatsServerHandle, startAuthBus, type AuthBus } from '@authbus/common/testing';
 
 const UNTIL = Math.floor(Date.now() / 1000) + 3600;
 
@@ -25,6 +23,7 @@ function sessionRevoked(sid: string, until = UNTIL) {
 }
 
 describe('RevocationFeed', () => {
+  let bus: AuthBus;
   let server: NatsServerHandle;
   let publisher: NatsConnection;
   const feeds: RevocationFeed[] = [];
@@ -46,16 +45,14 @@ describe('RevocationFeed', () => {
   }
 
   beforeEach(async () => {
-    server = await startNatsServer();
-    publisher = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    await ensureAuthStream(await publisher.jetstreamManager(), { maxAgeMs: 3600_000 });
+    bus = await startAuthBus({ maxAgeMs: 3600_000 });
+    ({ server, nc: publisher } = bus);
   });
 
   afterEach(async () => {
     await Promise.all(feeds.splice(0).map((f) => f.close()));
     await Promise.all(connections.splice(0).map((c) => c.close()));
-    await publisher.close();
-    await server.stop();
+    await bus.stop();
   });
 
   it('is caught up at once on an empty stream', async () => {

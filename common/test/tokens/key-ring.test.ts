@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyRing, keyRingFromEnv, signAccessToken, verifyAccessToken } from '@authbus/common';
+import { createKeyRing, keyRingFromEnv, verifyAccessToken } from '@authbus/common';
+import { signAccessToken } from '@authbus/common/issuer';
 
 const subject = { sub: 'u1', email: 'ada@example.com', roles: [], sid: 's1', gen: 0 };
 

@@ -1,12 +1,7 @@
 import { generateKeyPairSync, createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import {
-  createKeyRing,
-  signAccessToken,
-  verifyAccessToken,
-  type AccessClaims,
-  type KeyRing,
-} from '@authbus/common';
+import { createKeyRing, verifyAccessToken, type AccessClaims, type KeyRing } from '@authbus/common';
+import { signAccessToken } from '@authbus/common/issuer';
 
 const SECRET = 'a'.repeat(48);
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);

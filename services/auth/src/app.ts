@@ -4,10 +4,10 @@ import {
   probeRoutes,
   rejectCrossSite,
   requestMetrics,
-  sessionCookie,
   type AuthKit,
   type ReadinessReport,
 } from '@authbus/common';
+import { sessionCookie } from '@authbus/common/issuer';
 import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';

@@ -1,5 +1,13 @@
 import express, { type Express } from 'express';
-import { notFound, probeRoutes, rejectCrossSite, requestMetrics, type AuthKit, type Logger, type ReadinessReport } from '@authbus/common';
+import {
+  notFound,
+  probeRoutes,
+  rejectCrossSite,
+  requestMetrics,
+  type AuthKit,
+  type Logger,
+  type ReadinessReport,
+} from '@authbus/common';
 import type { Registry } from 'prom-client';
 import type { TicketsConfig } from './config';
 import { ticketsRoutes } from './routes/tickets-routes';

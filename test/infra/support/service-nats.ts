@@ -1,6 +1,6 @@
 import type { AuthKitOptions, NatsOptions } from '@authbus/common';
-import { loadConfig as loadAuthConfig } from '../../../services/auth/src/config';
-import { loadConfig as loadTicketsConfig } from '../../../services/tickets/src/config';
+import { loadConfig as loadAuthConfig } from '@authbus/auth/config';
+import { loadConfig as loadTicketsConfig } from '@authbus/tickets/config';
 
 /**
  * The services on the bus, each with its own configuration loader: given an environment (its

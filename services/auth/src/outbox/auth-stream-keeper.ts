@@ -1,4 +1,5 @@
-import { AUTH_STREAM, ensureAuthStream, isStreamNotFound, type AuthStreamOptions, type Logger } from '@authbus/common';
+import { AUTH_STREAM, isStreamNotFound, type Logger } from '@authbus/common';
+import { ensureAuthStream, type AuthStreamOptions } from '@authbus/common/issuer';
 import type { NatsConnection, StreamInfo } from 'nats';
 import type { AuthStore } from '../store/auth-store';
 

@@ -1,4 +1,5 @@
-import { publishEnvelope, type AnyEventEnvelope, type Logger } from '@authbus/common';
+import { type AnyEventEnvelope, type Logger } from '@authbus/common';
+import { publishEnvelope } from '@authbus/common/issuer';
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
 import type { OutboxRecord } from '../store/records';

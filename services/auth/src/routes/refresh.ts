@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { NotAuthenticatedError, isAuthbusError, requestToken, setSessionToken } from '@authbus/common';
+import { NotAuthenticatedError, isAuthbusError, requestToken } from '@authbus/common';
+import { setSessionToken } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import { refreshSession } from '../sessions/refresh-session';
 

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { body } from 'express-validator';
-import { setSessionToken } from '@authbus/common';
+import { setSessionToken } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import { signinRefused } from '../http/rate-limited';
 import { validateRequest } from '../http/validate';

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
-import { clearSessionCookie, NotAuthenticatedError, requestToken, verifyAccessToken, type AccessClaims } from '@authbus/common';
+import { NotAuthenticatedError, requestToken, verifyAccessToken, type AccessClaims } from '@authbus/common';
+import { clearSessionCookie } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import { revokeSession, revokeUser } from '../sessions/revoke';
 

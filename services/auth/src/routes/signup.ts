@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { body } from 'express-validator';
-import { RequestValidationError, setSessionToken } from '@authbus/common';
+import { RequestValidationError } from '@authbus/common';
+import { setSessionToken } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import { validateRequest } from '../http/validate';
 import { userView } from '../http/user-view';

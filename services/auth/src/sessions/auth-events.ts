@@ -1,5 +1,4 @@
 import {
-  createEnvelope,
   Subjects,
   type EventEnvelope,
   type SessionRevokedEvent,
@@ -8,6 +7,7 @@ import {
   type UserSessionsRevokedEvent,
   type UserUnbannedEvent,
 } from '@authbus/common';
+import { createEnvelope } from '@authbus/common/issuer';
 import type { SessionRecord, UserRecord } from '../store/records';
 
 /** `auth.user.created` for a new user. */

@@ -1,4 +1,5 @@
-import { applyRevocation, type AnyEventEnvelope } from '@authbus/common';
+import { type AnyEventEnvelope } from '@authbus/common';
+import { applyRevocation } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { AppliedChange, ChangeEvents, StateChange } from '../store/auth-store';
 

@@ -1,4 +1,4 @@
-import { signAccessToken, type SignedAccessToken } from '@authbus/common';
+import { signAccessToken, type SignedAccessToken } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { UserRecord } from '../store/records';
 

@@ -1,4 +1,5 @@
-import { newTokenId, TokenRevokedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
+import { TokenRevokedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
+import { newTokenId } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { SessionRecord, UserRecord } from '../store/records';
 import { SessionEndedError, UserBannedError } from './auth-errors';

@@ -1,4 +1,5 @@
-import { newTokenId, ServiceUnavailableError } from '@authbus/common';
+import { ServiceUnavailableError } from '@authbus/common';
+import { newTokenId } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { SessionRecord, UserRecord } from '../store/records';
 import { UserBannedError } from './auth-errors';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Subjects } from '@authbus/common';
-import { waitFor } from '@authbus/common/testing';
+import { waitFor, claimsOfCookie } from '@authbus/common/testing';
 import { startTestAuth, type TestAuth } from '../support/test-auth';
 
 describe('the outbox: nothing lost while NATS is down', () => {
@@ -16,7 +16,7 @@ describe('the outbox: nothing lost while NATS is down', () => {
 
   it('answers sign-out 200 with NATS stopped, holds the event, and publishes it once NATS is back', async () => {
     const { cookie } = await auth.signup('offline@example.com');
-    const sid = JSON.parse(Buffer.from(JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()).jwt.split('.')[1], 'base64url').toString()).sid;
+    const { sid } = claimsOfCookie(cookie);
     await auth.server.shutdown();
     await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, { description: 'auth to notice NATS is gone' });
 

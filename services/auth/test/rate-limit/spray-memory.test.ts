@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { silentLogger } from '@authbus/common';
-import { writeArtifact } from '../../../../test/support/artifacts';
+import { writeArtifact } from '@authbus/test-support';
 import { createLimiterStore } from '../../src/rate-limit/limiter-store';
 import { SigninLimits } from '../../src/rate-limit/signin-limits';
 

@@ -1,9 +1,9 @@
 import request from 'supertest';
-import { readSessionToken, Subjects } from '@authbus/common';
+import { Subjects } from '@authbus/common';
 import { startTestAuth, type TestAuth } from '../support/test-auth';
+import { claimsOfCookie } from '@authbus/common/testing';
 
-const claimsOf = (cookie: string) =>
-  JSON.parse(Buffer.from(readSessionToken(cookie)!.split('.')[1]!, 'base64url').toString()) as { sid: string; jti: string; exp: number; iat: number };
+const claimsOf = claimsOfCookie;
 const cookieOf = (res: request.Response): string => (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
 
 describe('POST /api/users/refresh', () => {

@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { Subjects } from '@authbus/common';
-import { waitFor } from '@authbus/common/testing';
+import { waitFor, claimsOfCookie } from '@authbus/common/testing';
 import { startTestAuth, type TestAuth } from '../support/test-auth';
 
-const sidOf = (cookie: string): string =>
-  JSON.parse(Buffer.from(JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()).jwt.split('.')[1], 'base64url').toString()).sid;
+const sidOf = (cookie: string): string => claimsOfCookie(cookie).sid;
 
 describe('sign-out, sign-out everywhere, current user', () => {
   let auth: TestAuth;

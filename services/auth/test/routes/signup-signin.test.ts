@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { readSessionToken, verifyAccessToken, type AnyEventEnvelope } from '@authbus/common';
-import { TEST_JWT_SECRET, testKeyRing } from '@authbus/common/testing';
+import { TEST_JWT_SECRET, testKeyRing, claimsOfCookie } from '@authbus/common/testing';
 import { ADMIN_EMAIL, PASSWORD, startTestAuth, type TestAuth } from '../support/test-auth';
 
 describe('sign-up and sign-in', () => {
@@ -57,7 +57,7 @@ describe('sign-up and sign-in', () => {
     const res = await request(auth.service.app).post('/api/users/signin').send({ email: 'IN@example.com', password: PASSWORD }).expect(200);
     expect(res.body).toEqual({ id, email: 'in@example.com', roles: ['user'] });
     const second = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
-    const sid = (cookie: string) => JSON.parse(Buffer.from(readSessionToken(cookie)!.split('.')[1]!, 'base64url').toString()).sid;
+    const sid = (cookie: string) => claimsOfCookie(cookie).sid;
     expect(sid(second)).not.toBe(sid(first));
   });
 

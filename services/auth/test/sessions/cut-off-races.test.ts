@@ -1,13 +1,14 @@
 import request from 'supertest';
 import { createAuthKit, readSessionToken, Subjects, type AuthKit } from '@authbus/common';
 import { MemoryStore } from '../../src/store/memory/memory-store';
-import { recordReliability } from '../../../../test/support/reliability-report';
+import { recordReliability } from '@authbus/test-support';
 import { HeldCommitStore } from '../support/held-commit-store';
 import { ADMIN_EMAIL, PASSWORD, startTestAuth, type TestAuth } from '../support/test-auth';
+import { claimsOfCookie } from '@authbus/common/testing';
 
 const TTL_SECONDS = 60;
 const cookieOf = (res: request.Response): string => (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
-const expOf = (cookie: string): number => (JSON.parse(Buffer.from(readSessionToken(cookie)!.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+const expOf = (cookie: string): number => claimsOfCookie(cookie).exp;
 
 /**
  * A ban, a sign-out everywhere or a sign-out whose commit is slow (a MongoDB transaction) races a

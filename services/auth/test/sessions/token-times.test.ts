@@ -1,12 +1,10 @@
 import request from 'supertest';
-import { readSessionToken } from '@authbus/common';
 import { startTestAuth, type TestAuth } from '../support/test-auth';
+import { claimsOfCookie } from '@authbus/common/testing';
 
 const TTL_SECONDS = 60;
 const TOLERANCE_SECONDS = 5;
 
-const claimsOf = (cookie: string) =>
-  JSON.parse(Buffer.from(readSessionToken(cookie)!.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
 
 /**
  * However many cut-offs (sign-out everywhere, ban) a user triggers in one second, no token is ever
@@ -34,7 +32,7 @@ describe('token times under repeated cut-offs', () => {
       cookie = next.cookie;
     }
     const now = Math.floor(auth.clock.now() / 1000);
-    const { iat, exp } = claimsOf(cookie);
+    const { iat, exp } = claimsOfCookie(cookie);
     expect(iat).toBeLessThanOrEqual(now + TOLERANCE_SECONDS);
     expect(exp).toBeLessThanOrEqual(now + TTL_SECONDS + TOLERANCE_SECONDS);
     // And the newest token still works: the cut-offs only refused the earlier ones.
@@ -50,7 +48,7 @@ describe('token times under repeated cut-offs', () => {
       cookie = (await auth.signin(email)).cookie;
     }
     await request(auth.service.app).post('/api/users/signout-all').set('Cookie', cookie).expect(200);
-    const { exp } = claimsOf(cookie);
+    const { exp } = claimsOfCookie(cookie);
     const last = (await auth.events()).filter((e) => e.subject === 'auth.user.sessions-revoked').at(-1)!;
     const until = (last.data as { until: number }).until;
     const occurredAt = Date.parse(last.occurredAt) / 1000;

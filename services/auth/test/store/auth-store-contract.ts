@@ -1,4 +1,5 @@
-import { createEnvelope, Subjects, type SessionRevokedEvent, type UserCreatedEvent } from '@authbus/common';
+import { Subjects, type SessionRevokedEvent, type UserCreatedEvent } from '@authbus/common';
+import { createEnvelope } from '@authbus/common/issuer';
 import { EmailTakenError, type AuthStore } from '../../src/store/auth-store';
 import { newId } from '../../src/store/new-id';
 import type { SessionRecord, UserRecord } from '../../src/store/records';

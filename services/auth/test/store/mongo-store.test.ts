@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeMongo, mongoUriFor } from '../../../../test/support/mongo';
+import { describeMongo, mongoUriFor } from '@authbus/test-support';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { authStoreContract } from './auth-store-contract';
 

@@ -4,13 +4,12 @@ import express from 'express';
 import request from 'supertest';
 import {
   createAuthKit,
-  createEnvelope,
-  publishEnvelope,
   Subjects,
   type AuthKit,
   type SessionRevokedEvent,
   type UserCreatedEvent,
 } from '@authbus/common';
+import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
 import { testKeyRing, testSessionCookie, waitFor } from '@authbus/common/testing';
 import { startTestTickets, type TestTickets } from '../support/test-tickets';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeMongo, mongoUriFor } from '../../../../test/support/mongo';
+import { describeMongo, mongoUriFor } from '@authbus/test-support';
 import { MongoTicketsStore } from '../../src/store/mongo/mongo-tickets-store';
 import { ticketsStoreContract } from './tickets-store-contract';
 

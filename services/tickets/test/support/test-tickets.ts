@@ -1,6 +1,6 @@
-import { connect, type NatsConnection } from 'nats';
-import { ensureAuthStream, silentLogger } from '@authbus/common';
-import { TEST_JWT_SECRET, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
+import type { NatsConnection } from 'nats';
+import { silentLogger } from '@authbus/common';
+import { TEST_JWT_SECRET, type NatsServerHandle, startAuthBus } from '@authbus/common/testing';
 import { loadConfig, type TicketsEnv } from '../../src/config';
 import { createTicketsService, type TicketsService } from '../../src/service';
 
@@ -13,9 +13,8 @@ export interface TestTickets {
 }
 
 export async function startTestTickets(env: Partial<TicketsEnv> = {}): Promise<TestTickets> {
-  const server = await startNatsServer();
-  const publisher = await connect({ servers: server.url });
-  await ensureAuthStream(await publisher.jetstreamManager(), { maxAgeMs: 3600_000 });
+  const bus = await startAuthBus({ maxAgeMs: 3600_000 });
+  const { server, nc: publisher } = bus;
   const config = loadConfig({ JWT_KEY: TEST_JWT_SECRET, JWT_ACTIVE_KID: 'test', NATS_URL: server.url, ...env });
   config.kit.revocation = { ...config.kit.revocation, syncIntervalMs: 100 };
   const service = await createTicketsService(config, silentLogger);
@@ -26,8 +25,7 @@ export async function startTestTickets(env: Partial<TicketsEnv> = {}): Promise<T
     publisher,
     async stop() {
       await service.close();
-      await publisher.close();
-      await server.stop();
+      await bus.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../local/src/embedded-mongo';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@authbus/local';
 import { findTestRedis } from './find-redis';
 
 declare global {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Where tests leave files for a reader (ignored by git). */
-export const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
+export const ARTIFACTS = resolve(__dirname, '..', '..', '..', 'test-artifacts');
 
 /** Write a test artifact (JSON or text) under test-artifacts/. */
 export function writeArtifact(name: string, content: unknown): string {

@@ -1,7 +1,7 @@
-import { startStack, type Stack, type StackOptions } from '../../local/src/stack';
+import { claimsOfCookie, sessionCookieFrom } from '@authbus/common/testing';
+import { startStack, type Stack, type StackOptions } from '@authbus/local';
 import { testMongoUri } from './mongo';
 
-export { ARTIFACTS, writeArtifact } from './artifacts';
 
 /**
  * The local stack for a black-box suite: real processes on free ports, MongoDB when the test run
@@ -20,13 +20,6 @@ export async function startTestStack(options: StackOptions = {}): Promise<Stack 
     env: { NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '100000', SIGNUP_LIMIT_PER_IP: '100000', ...options.env },
   });
   return Object.assign(stack, { logs });
-}
-
-/** A cookie jar of one: the `session` cookie a response set. */
-export function sessionCookieFrom(res: Response): string {
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='));
-  if (!cookie) throw new Error(`no session cookie in response ${res.status}`);
-  return cookie.split(';')[0]!;
 }
 
 /** JSON request helper over fetch. */
@@ -53,12 +46,6 @@ export async function acceptedBy(ticketsUrl: string, cookie: string): Promise<bo
   return res.status === 400;
 }
 
-/** Percentile of sorted numbers. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** One value of a Prometheus text exposition (`name{labels}`), or undefined. */
 export async function metric(serviceUrl: string, series: string): Promise<number | undefined> {
   const text = await (await fetch(`${serviceUrl}/metrics`)).text();
@@ -71,13 +58,7 @@ export async function signupUser(baseUrl: string, email: string, password = 'cor
   const res = await call(`${baseUrl}/api/users/signup`, { body: { email, password } });
   if (res.status !== 201) throw new Error(`signup ${email}: ${res.status} ${await res.text()}`);
   const cookie = sessionCookieFrom(res);
-  return { cookie, id: ((await res.json()) as { id: string }).id, sid: sidOf(cookie) };
-}
-
-/** The `sid` claim inside a session cookie (read, not verified). */
-export function sidOf(cookie: string): string {
-  const jwt = (JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()) as { jwt: string }).jwt;
-  return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+  return { cookie, id: ((await res.json()) as { id: string }).id, sid: claimsOfCookie(cookie).sid };
 }
 
 /** Run `work` over `items` with at most `limit` at a time. */

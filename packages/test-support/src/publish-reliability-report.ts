@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_REPORT } from './reliability-report';
 
-const target = resolve(__dirname, '..', '..', 'docs', 'reliability.md');
+const target = resolve(__dirname, '..', '..', '..', 'docs', 'reliability.md');
 if (!existsSync(RUN_REPORT)) {
   process.stderr.write(`No report at ${RUN_REPORT}: run npm test first.\n`);
   process.exit(1);

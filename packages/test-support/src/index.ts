@@ -1,0 +1,18 @@
+/**
+ * `@authbus/test-support`: what the black-box, fault, attack and browser suites share (the local
+ * stack on free ports, HTTP helpers, the MongoDB and Redis the run found, Chromium, the reliability
+ * report). Private to this repository; what users of `@authbus/common` need is in
+ * `@authbus/common/testing`.
+ */
+export { ARTIFACTS, writeArtifact } from './artifacts';
+export { CHROMIUM, launchChromium, screenshot } from './browser';
+export { findTestRedis } from './find-redis';
+export { LoopbackClient, statusCounts, everyRefusalSaysWhen } from './loopback-client';
+export type { JsonReply } from './loopback-client';
+export { testMongoUri, describeMongo, mongoUriFor } from './mongo';
+export { pipelinedPosts } from './pipelined-posts';
+export type { PipelinedOptions } from './pipelined-posts';
+export { testRedisUrl, describeRedis } from './redis';
+export { EXPECTED_SCENARIOS, RUN_REPORT, recordReliability, buildReliabilityReport, writeRunReport } from './reliability-report';
+export type { ReliabilityRow } from './reliability-report';
+export { startTestStack, call, acceptedBy, metric, signupUser, inParallel } from './stack';
