@@ -63,8 +63,8 @@ export type { ReadinessReport } from './http/probe-routes';
 // Revocation
 export { RevocationSet } from './revocation/revocation-set';
 export type { RevocableClaims, RevocationMatch, RevocationSetSize } from './revocation/revocation-set';
-export { RevocationFeed } from './revocation/revocation-feed';
-export type { FeedSource, FeedStats, RevocationFeedOptions } from './revocation/revocation-feed';
+export { RevocationFeed } from './feed/revocation-feed';
+export type { FeedSource, FeedStats, RevocationFeedOptions } from './feed/revocation-feed';
 
 // Events
 export { Subjects, AUTH_STREAM } from './events/subjects';
@@ -94,6 +94,8 @@ export type { AuthKitEnv } from './kit/auth-kit-options-from-env';
 // Infrastructure
 export { connectNats } from './nats/connect-nats';
 export type { NatsOptions } from './nats/connect-nats';
+export { connectionState } from './nats/connection-state';
+export type { ConnectionEvent, ConnectionState } from './nats/connection-state';
 export { createLogger, silentLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { parseDuration } from './config/duration';

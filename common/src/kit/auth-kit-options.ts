@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { NatsOptions } from '../nats/connect-nats';
 import type { AnyEventEnvelope } from '../events/auth-event';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
-import type { FeedSource } from '../revocation/revocation-feed';
+import type { FeedSource } from '../feed/revocation-feed';
 import type { KeyRing } from '../tokens/key-ring';
 import type { TokenOptions } from '../tokens/token-options';
 

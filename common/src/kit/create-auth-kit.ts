@@ -2,20 +2,19 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { AuthbusError } from '../errors/authbus-error';
-import { FeedNotReadyError, FeedStaleError } from '../errors/feed-errors';
 import { TokenRevokedError } from '../errors/token-errors';
 import { currentUserMiddleware } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
 import { requireAuth, requireRole } from '../http/require-auth';
-import { silentLogger } from '../logging/logger';
-import { keepMirror } from './keep-mirror';
-import { connectNats, type NatsOptions } from '../nats/connect-nats';
-import { RevocationFeed } from '../revocation/revocation-feed';
+import { connectionState } from '../nats/connection-state';
 import { RevocationSet } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
 import { createTokenVerifier } from '../tokens/verify-access-token';
-import { DEFAULT_MAX_STALENESS_MS, type AuthKitOptions } from './auth-kit-options';
+import type { AuthKitOptions } from './auth-kit-options';
 import { registerKitMetrics } from './kit-metrics';
+import { resolveKitOptions } from './resolve-kit-options';
+import { StalenessGuard } from './staleness-guard';
+import { startFeed } from './start-feed';
 
 /** What a readiness probe needs to know. */
 export interface KitReadiness {
@@ -68,98 +67,41 @@ const PRUNE_BUDGET = 10_000;
  * ```
  */
 export function createAuthKit(options: AuthKitOptions): AuthKit {
-  const logger = options.logger ?? silentLogger;
-  const revocation = options.revocation ?? {};
-  const maxStalenessMs = revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
-  const policy = revocation.stalenessPolicy ?? 'closed';
-  // Token times (exp, until) follow the token clock; heartbeats and staleness follow the wall clock.
-  const tokenNow = options.token?.now ?? Date.now;
-  const now = Date.now;
-  const toleranceSeconds = options.token?.clockToleranceSeconds ?? 5;
+  const o = resolveKitOptions(options);
+  const { logger } = o;
   const verify = createTokenVerifier(options.keyRing, options.token);
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
-  let feed: RevocationFeed | undefined;
-  let closing = false;
-  let connection: NatsConnection | undefined;
+  const handle = startFeed(options.nats, set, o, logger);
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
-  const stopConnecting = new AbortController();
+  let connection: NatsConnection | undefined;
+  handle.connecting.then((nc) => (connection = nc), () => undefined);
 
-  const ownsConnection = !isConnection(options.nats);
-  const connecting: Promise<NatsConnection> = isConnection(options.nats)
-    ? Promise.resolve(options.nats)
-    : connectNats(options.nats, logger, stopConnecting.signal);
-  const started = connecting.then(async (nc) => {
-    connection = nc;
-    if (revocation.mirror) await keepMirror(nc, revocation.mirror, revocation.stream, logger, () => closing);
-    if (closing) return;
-    feed = new RevocationFeed({
-      nc,
-      set,
-      logger,
-      tokenNow,
-      clockToleranceSeconds: toleranceSeconds,
-      ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
-      ...(revocation.live !== undefined ? { live: revocation.live } : {}),
-      ...(revocation.syncIntervalMs !== undefined ? { syncIntervalMs: revocation.syncIntervalMs } : {}),
-      ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
-      ...(revocation.mirror !== undefined
-        ? {
-            mirrorOrigin: {
-              apiPrefix: revocation.mirror.apiPrefix,
-              replaceMirror: () => keepMirror(nc, revocation.mirror!, revocation.stream, logger, () => closing),
-            },
-          }
-        : {}),
-    });
-    feed.start();
+  const guard = new StalenessGuard(handle.feed, {
+    maxStalenessMs: o.maxStalenessMs,
+    policy: o.policy,
+    now: o.now,
+    logger,
+    // Only ever called on a request, after `metrics` exists.
+    onServedStale: () => metrics.staleServed.inc(),
   });
-  started.catch((err: unknown) => {
-    if (!closing) logger.error({ err: String(err) }, 'revocation feed could not start');
-  });
-  let connected = false;
-  void connecting.then(async (nc) => {
-    connected = true;
-    for await (const s of nc.status()) {
-      if (closing) break;
-      if (s.type === 'disconnect') connected = false;
-      else if (s.type === 'reconnect') connected = true;
-    }
-  }).catch(() => undefined);
-
-  const stalenessMs = (): number | null => (feed && feed.lastSyncAt > 0 ? now() - feed.lastSyncAt : null);
-  const isStale = (): boolean => {
-    const ms = stalenessMs();
-    return ms !== null && ms > maxStalenessMs;
-  };
-  const metrics = registerKitMetrics(registry, set, () => feed, () => {
-    const ms = stalenessMs();
-    return { seconds: ms === null ? 0 : ms / 1000, stale: isStale() };
+  const metrics = registerKitMetrics(registry, set, handle.feed, () => {
+    const ms = guard.stalenessMs();
+    return { seconds: ms === null ? 0 : ms / 1000, stale: guard.isStale() };
   });
 
   /** Housekeeping once a second: prune expired revocations, log staleness changes. */
-  let wasStale = false;
   const maintenance = setInterval(() => {
-    set.prune(Math.floor(tokenNow() / 1000) - toleranceSeconds, PRUNE_BUDGET);
-    const stale = isStale();
-    if (stale !== wasStale) {
-      if (stale) logger.warn({ stalenessMs: stalenessMs(), maxStalenessMs, policy }, 'revocation feed is stale');
-      else logger.info({}, 'revocation feed is in sync again');
-      wasStale = stale;
-    }
+    set.prune(Math.floor(o.tokenNow() / 1000) - o.clockToleranceSeconds, PRUNE_BUDGET);
+    guard.logChange();
   }, MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
 
   const authenticate = (token: string): AccessClaims => {
     const claims = verify(token);
     if (set.match(claims) !== undefined) throw new TokenRevokedError();
-    if (!feed?.caughtUp) throw new FeedNotReadyError();
-    const staleFor = now() - feed.lastSyncAt;
-    if (staleFor > maxStalenessMs) {
-      if (policy === 'closed') throw new FeedStaleError(staleFor);
-      metrics.staleServed.inc();
-    }
+    guard.check();
     return claims;
   };
 
@@ -172,20 +114,17 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     errorHandler: createErrorHandler(logger),
     authenticate,
     readiness() {
-      const ms = stalenessMs();
-      const caughtUp = feed?.caughtUp ?? false;
-      const stale = isStale();
-      // A short NATS blip must not pull every replica out of service: readiness follows staleness.
+      const ms = guard.stalenessMs();
       return {
-        ready: caughtUp && !(stale && policy === 'closed'),
-        nats: connected,
-        caughtUp,
+        ready: guard.ready(),
+        nats: connection !== undefined && connectionState(connection).connected,
+        caughtUp: handle.feed()?.caughtUp ?? false,
         stalenessSeconds: ms === null ? null : ms / 1000,
-        stale,
+        stale: guard.isStale(),
       };
     },
     async whenReady() {
-      const ready = started.then(() => feed?.whenCaughtUp());
+      const ready = handle.started.then(() => handle.feed()?.whenCaughtUp());
       await Promise.race([
         ready,
         closedSignal.then(() => {
@@ -195,20 +134,11 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
-    connection: () => connecting,
+    connection: () => handle.connecting,
     async close() {
-      closing = true;
       clearInterval(maintenance);
       markClosed();
-      await feed?.close();
-      if (!ownsConnection) return;
-      if (connection) await connection.close();
-      // Still trying to reach NATS: stop trying.
-      else stopConnecting.abort(new Error('The auth kit was closed before NATS answered'));
+      await handle.close();
     },
   };
-}
-
-function isConnection(value: NatsConnection | NatsOptions): value is NatsConnection {
-  return typeof (value as NatsConnection).publish === 'function';
 }

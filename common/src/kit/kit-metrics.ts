@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { RevocationFeed } from '../revocation/revocation-feed';
+import type { RevocationFeed } from '../feed/revocation-feed';
 import type { RevocationSet } from '../revocation/revocation-set';
 
 /** Approximate heap bytes per revocation entry (see the memory benchmark); for the estimate gauge. */

@@ -1,5 +1,6 @@
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
+import { connectionState } from './connection-state';
 
 /** Where and how to reach NATS. */
 export interface NatsOptions {
@@ -51,7 +52,7 @@ export async function connectNats(options: NatsOptions, logger: Logger, signal?:
         signal.throwIfAborted();
       }
       logger.info({ server: nc.getServer() }, 'nats connected');
-      void logStatus(nc, logger);
+      logStatus(nc, logger);
       return nc;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
@@ -79,20 +80,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
-  for await (const s of nc.status()) {
-    switch (s.type) {
-      case 'disconnect':
-        logger.warn({ server: s.data }, 'nats disconnected');
-        break;
-      case 'reconnect':
-        logger.info({ server: s.data }, 'nats reconnected');
-        break;
-      case 'error':
-        logger.error({ err: String(s.data) }, 'nats error');
-        break;
-      default:
-        break;
-    }
-  }
+function logStatus(nc: NatsConnection, logger: Logger): void {
+  connectionState(nc).on((event) => {
+    if (event.type === 'error') logger.error({ err: event.err }, 'nats error');
+    else if (event.type === 'disconnect') logger.warn({ server: event.server }, 'nats disconnected');
+    else logger.info({ server: event.server }, 'nats reconnected');
+  });
 }

@@ -1,4 +1,4 @@
-import { type AnyEventEnvelope, type Logger } from '@authbus/common';
+import { connectionState, type AnyEventEnvelope, type Logger } from '@authbus/common';
 import { publishEnvelope } from '@authbus/common/issuer';
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
@@ -51,7 +51,7 @@ export class OutboxRelay {
   start(): void {
     if (this.loop) return;
     this.loop = this.run();
-    void this.watchConnection();
+    this.watchConnection();
   }
 
   /** Look for due events now instead of at the next poll. */
@@ -161,16 +161,19 @@ export class OutboxRelay {
     });
   }
 
-  private async watchConnection(): Promise<void> {
-    for await (const status of this.options.nc.status()) {
-      if (status.type === 'disconnect') this.connected = false;
-      if (status.type === 'reconnect') {
+  private watchConnection(): void {
+    const state = connectionState(this.options.nc);
+    this.connected = state.connected;
+    state.on((event) => {
+      if (event.type === 'disconnect') this.connected = false;
+      if (event.type === 'reconnect') {
         this.connected = true;
         this.flushRequested = true;
         this.kick();
       }
-    }
+    });
   }
+
 
   private sleep(ms: number): Promise<void> {
     if (this.kicked) {

@@ -1,0 +1,55 @@
+import { EventInvalidError } from '../errors/event-invalid-error';
+import type { AnyEventEnvelope } from '../events/auth-event';
+import { parseEvent } from '../events/parse-event';
+import type { Logger } from '../logging/logger';
+import { applyRevocation } from '../revocation/apply-revocation';
+import type { RevocationSet } from '../revocation/revocation-set';
+
+/** Where an event reached the feed: the core subscription (live) or the ordered consumer (stream). */
+export type FeedSource = 'live' | 'stream';
+
+/** What the applier counts (read by metrics). */
+export interface ApplierCounts {
+  applied: Record<FeedSource, number>;
+  ignored: number;
+  invalid: number;
+}
+
+/**
+ * Parses each message the feed receives and applies the revocations that still matter to the set;
+ * counts what it did. A malformed message is counted and logged, never thrown.
+ */
+export class EventApplier {
+  readonly counts: ApplierCounts = { applied: { live: 0, stream: 0 }, ignored: 0, invalid: 0 };
+
+  constructor(
+    private readonly options: {
+      set: RevocationSet;
+      logger: Logger;
+      /** Token clock, ms. */
+      tokenNow: () => number;
+      /** Verifiers' clock tolerance, seconds: a revocation matters until `until` plus this. */
+      clockToleranceSeconds: number;
+      onApplied: ((envelope: AnyEventEnvelope, source: FeedSource) => void) | undefined;
+    },
+  ) {}
+
+  receive(subject: string, data: Uint8Array, source: FeedSource, seq?: number): void {
+    let envelope: AnyEventEnvelope;
+    try {
+      envelope = parseEvent(subject, data);
+    } catch (err) {
+      this.counts.invalid++;
+      const reason = err instanceof EventInvalidError ? err.message : String(err);
+      this.options.logger.warn({ subject, source, seq, err: reason }, 'malformed event skipped');
+      return;
+    }
+    const horizon = Math.floor(this.options.tokenNow() / 1000) - this.options.clockToleranceSeconds;
+    if (applyRevocation(this.options.set, envelope, horizon)) {
+      this.counts.applied[source]++;
+      this.options.onApplied?.(envelope, source);
+    } else {
+      this.counts.ignored++;
+    }
+  }
+}

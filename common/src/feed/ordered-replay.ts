@@ -1,0 +1,102 @@
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import type { Logger } from '../logging/logger';
+
+/** What the replay hands on for each stored message, in stream order. */
+export type StoredMessage = Pick<JsMsg, 'subject' | 'data'> & { streamSequence: number; pending: number };
+
+/** Options of an ordered replay. */
+export interface OrderedReplayOptions {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  stream: string;
+  /** Messages per pull; default 1000. */
+  batch: number;
+  logger: Logger;
+  /** The next sequence to read from: one past the last applied. */
+  nextSequence: () => number;
+  /** Each message after the last applied one, in order. */
+  onMessage: (message: StoredMessage) => void;
+}
+
+/**
+ * Reads the stream in order from the next unapplied sequence, for as long as it runs, through an
+ * ordered consumer of our own: ephemeral, in memory, no acks. Any gap in its delivery sequence,
+ * a `restart(reason)` (a reconnect, a stall, a stream reset) or a failure replaces the consumer
+ * with a fresh one from the next unapplied sequence; a replaced consumer's late messages are
+ * ignored (each consumer has its own generation). nats.js's ordered consumer took up to its
+ * request timeout to resume after a dropped connection, and could leave resets running after close.
+ */
+export class OrderedReplay {
+  /** How many times the consumer was replaced. */
+  restarts = 0;
+
+  private generation = 0;
+  private closed = false;
+  private requestRestart: () => void = () => undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: OrderedReplayOptions) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Replace the consumer now, from the next unapplied sequence. */
+  restart(reason: string): void {
+    if (!this.closed) this.options.logger.info({ reason, fromSeq: this.options.nextSequence() }, 'revocation consumer restarting');
+    this.requestRestart();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.requestRestart();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const restart = new Promise<void>((resolve) => (this.requestRestart = resolve));
+      let failed = false;
+      try {
+        const starting = this.consume(++this.generation);
+        const messages = await Promise.race([starting, restart]);
+        if (messages) await Promise.race([messages.closed(), restart]);
+        // Don't wait for the old consumer to wind down: its late messages are ignored by generation.
+        void starting.then((m) => m.close()).catch(() => undefined);
+      } catch (err) {
+        failed = true;
+        if (!this.closed) this.options.logger.warn({ err: String(err), stream: this.options.stream }, 'revocation consumer failed');
+      }
+      if (this.closed) break;
+      this.restarts++;
+      if (failed) await Promise.race([new Promise((resolve) => setTimeout(resolve, 500)), restart]);
+    }
+  }
+
+  private async consume(generation: number): Promise<ConsumerMessages> {
+    const { jsm, nc, stream, logger } = this.options;
+    const from = this.options.nextSequence();
+    const info = await jsm.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: from,
+      mem_storage: true,
+      num_replicas: 1,
+      // A consumer left behind by a lost connection is removed by the server after a minute.
+      inactive_threshold: nanos(60_000),
+    });
+    const consumer = await nc.jetstream().consumers.get(stream, info.name);
+    let delivered = 0;
+    const messages = await consumer.consume({
+      max_messages: this.options.batch,
+      callback: (m: JsMsg) => {
+        if (generation !== this.generation) return;
+        if (m.info.deliverySequence !== ++delivered) return this.restart('delivery gap');
+        this.options.onMessage({ subject: m.subject, data: m.data, streamSequence: m.info.streamSequence, pending: m.info.pending });
+      },
+    });
+    void messages.closed().finally(() => consumer.delete().catch(() => undefined));
+    logger.info({ stream, fromSeq: from, consumer: info.name }, 'revocation feed consuming');
+    return messages;
+  }
+}

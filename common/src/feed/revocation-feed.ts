@@ -1,0 +1,232 @@
+import type { NatsConnection, Subscription } from 'nats';
+import type { AnyEventEnvelope } from '../events/auth-event';
+import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
+import { silentLogger, type Logger } from '../logging/logger';
+import { connectionState } from '../nats/connection-state';
+import type { RevocationSet } from '../revocation/revocation-set';
+import { EventApplier, type FeedSource } from './event-applier';
+import { MirrorWatch } from './mirror-watch';
+import { OrderedReplay, type StoredMessage } from './ordered-replay';
+import { StreamSyncMonitor } from './stream-sync-monitor';
+
+export type { FeedSource } from './event-applier';
+
+/** Options of a revocation feed. */
+export interface RevocationFeedOptions {
+  nc: NatsConnection;
+  set: RevocationSet;
+  /** Stream to replay; default `AUTH`. */
+  stream?: string;
+  /**
+   * Also apply events from a core subscription on `auth.>` as they are published (default true).
+   * The ordered consumer still replays and fills gaps; this only makes live delivery faster.
+   */
+  live?: boolean;
+  /** How often the feed asks the server whether it is in sync (the heartbeat), ms; default 1000. */
+  syncIntervalMs?: number;
+  /** Messages per pull while replaying; default 1000. */
+  batch?: number;
+  logger?: Logger;
+  /** Wall clock for heartbeats and staleness, ms; default `Date.now`. */
+  now?: () => number;
+  /** Clock that token times (`until`) are compared with, ms; default `now`. Tests freeze it. */
+  tokenNow?: () => number;
+  /**
+   * The verifiers' clock tolerance, seconds (default 5): a token is accepted until `exp` plus
+   * this, so a revocation is kept (and applied on replay) until `until` plus this.
+   */
+  clockToleranceSeconds?: number;
+  /** Called after each revocation event is applied (propagation measurements, metrics). */
+  onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
+  /**
+   * When `stream` is a mirror of the auth account's `AUTH` (another NATS account): where that
+   * account's JetStream API is imported (`$JS.auth.API`), and how to replace the mirror. A mirror
+   * cannot follow an origin that was deleted and created again (its sequences restart) and goes on
+   * reporting itself healthy; the heartbeat reads the origin's info too, and replaces the mirror.
+   */
+  mirrorOrigin?: { apiPrefix: string; replaceMirror: () => Promise<void> };
+}
+
+/** Counters of a feed, read by metrics. */
+export interface FeedStats {
+  applied: Record<FeedSource, number>;
+  ignored: number;
+  invalid: number;
+  /** Last stream sequence applied. */
+  appliedSeq: number;
+  /** Last stream sequence the server reported. */
+  streamSeq: number;
+  consumerRestarts: number;
+}
+
+/**
+ * Feeds a `RevocationSet` from the `AUTH` stream:
+ * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two;
+ * 2. replays the retained stream from its start (`OrderedReplay`), and keeps consuming it, so
+ *    nothing published while this instance was down or disconnected is missed;
+ * 3. asks the server every `syncIntervalMs` for the stream's last sequence (`StreamSyncMonitor`):
+ *    when everything up to it has been applied the feed is in sync (`lastSyncAt`), which tells a
+ *    quiet feed from a silent one.
+ * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
+ *
+ * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
+ * (`ensureRevocationMirror`; it keeps the origin's sequence numbers). Then being in sync with
+ * the mirror is not enough: the feed counts itself in sync only as of the last time the mirror
+ * had heard from its origin with nothing outstanding (`MirrorWatch`), so a mirror cut off from its
+ * origin makes the feed stale like a lost connection does.
+ */
+export class RevocationFeed {
+  private readonly stream: string;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly applier: EventApplier;
+  private readonly mirror: MirrorWatch;
+  private appliedSeq = 0;
+  private caughtUpFlag = false;
+  private syncedAt = 0;
+  private closed = false;
+  private subscription: Subscription | undefined;
+  private replay: OrderedReplay | undefined;
+  private monitor: StreamSyncMonitor | undefined;
+  private stopWatching: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private resolveCaughtUp!: () => void;
+  private readonly caughtUpPromise = new Promise<void>((resolve) => (this.resolveCaughtUp = resolve));
+
+  constructor(private readonly options: RevocationFeedOptions) {
+    this.stream = options.stream ?? AUTH_STREAM;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.applier = new EventApplier({
+      set: options.set,
+      logger: this.logger,
+      tokenNow: options.tokenNow ?? this.now,
+      clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
+      onApplied: options.onApplied,
+    });
+    this.mirror = new MirrorWatch(this.stream, this.logger, options.mirrorOrigin?.replaceMirror);
+  }
+
+  /** Has the retained stream been replayed? */
+  get caughtUp(): boolean {
+    return this.caughtUpFlag;
+  }
+
+  /** When the feed last knew it had every stored event, ms since the epoch (0: never). */
+  get lastSyncAt(): number {
+    return this.syncedAt;
+  }
+
+  get stats(): FeedStats {
+    const { applied, ignored, invalid } = this.applier.counts;
+    return {
+      applied: { ...applied },
+      ignored,
+      invalid,
+      appliedSeq: this.appliedSeq,
+      streamSeq: this.monitor?.streamSeq ?? 0,
+      consumerRestarts: this.replay?.restarts ?? 0,
+    };
+  }
+
+  /** Resolves once the retained stream has been replayed. */
+  whenCaughtUp(): Promise<void> {
+    return this.caughtUpPromise;
+  }
+
+  /** Start subscribing and replaying in the background. Returns at once. */
+  start(): void {
+    if (this.running) return;
+    if (this.options.live !== false) {
+      this.subscription = this.options.nc.subscribe(AUTH_SUBJECTS, {
+        callback: (err, msg) => {
+          if (!err) this.applier.receive(msg.subject, msg.data, 'live');
+        },
+      });
+    }
+    this.running = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.monitor?.close();
+    this.stopWatching?.();
+    this.subscription?.unsubscribe();
+    await this.running;
+    await this.replay?.close();
+  }
+
+  private async run(): Promise<void> {
+    const { nc } = this.options;
+    const intervalMs = this.options.syncIntervalMs ?? 1000;
+    // A probe lost in a dying connection must not hold up the next one for long.
+    const timeout = Math.min(5000, Math.max(1000, 2 * intervalMs));
+    const jsm = await nc.jetstreamManager({ checkAPI: false, timeout });
+    const origin = this.options.mirrorOrigin;
+    const originJsm = origin ? await nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout }) : undefined;
+    this.monitor = new StreamSyncMonitor({
+      jsm,
+      stream: this.stream,
+      intervalMs,
+      logger: this.logger,
+      now: this.now,
+      appliedSeq: () => this.appliedSeq,
+      isClosed: () => this.closed,
+      listener: {
+        inSync: (at) => this.sourceInSync(at),
+        reset: (lastSeq) => this.streamWasReset(lastSeq),
+        stalled: () => this.replay?.restart('stalled'),
+      },
+      mirror: this.mirror,
+      ...(originJsm ? { originJsm } : {}),
+    });
+    await this.monitor.waitForStream();
+    if (this.closed) return;
+    this.monitor.start();
+    this.replay = new OrderedReplay({
+      nc,
+      jsm,
+      stream: this.stream,
+      batch: this.options.batch ?? 1000,
+      logger: this.logger,
+      nextSequence: () => this.appliedSeq + 1,
+      onMessage: (m) => this.fromStream(m),
+    });
+    // After a reconnect, start a fresh consumer from the next unapplied sequence at once: a pull
+    // request lost with the old socket would otherwise stall delivery until it times out.
+    this.stopWatching = connectionState(nc).on((event) => {
+      if (event.type === 'reconnect') this.replay?.restart('reconnected');
+    });
+    this.replay.start();
+  }
+
+  private fromStream(m: StoredMessage): void {
+    if (m.streamSequence <= this.appliedSeq) return;
+    this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
+    this.appliedSeq = m.streamSequence;
+    if (m.pending === 0) this.sourceInSync(this.now());
+  }
+
+  /** Everything in the stream is applied as of `at`; on a mirror, as of when it last had everything of its origin. */
+  private sourceInSync(at: number): void {
+    const asOf = this.mirror.inSyncAsOf(at);
+    if (asOf !== undefined) this.markInSync(asOf);
+  }
+
+  private markInSync(at: number): void {
+    this.syncedAt = Math.max(this.syncedAt, at);
+    this.monitor?.progressed();
+    if (!this.caughtUpFlag) {
+      this.caughtUpFlag = true;
+      this.logger.info({ stream: this.stream, appliedSeq: this.appliedSeq, ...this.options.set.size }, 'revocation feed caught up');
+      this.resolveCaughtUp();
+    }
+  }
+
+  /** The stream was deleted and recreated: its sequences restarted, so replay it from the start. */
+  private streamWasReset(lastSeq: number): void {
+    this.logger.warn({ appliedSeq: this.appliedSeq, streamSeq: lastSeq }, 'revocation stream was reset; replaying');
+    this.appliedSeq = 0;
+    this.replay?.restart('stream reset');
+  }
+}

@@ -1,0 +1,127 @@
+import type { JetStreamManager } from 'nats';
+import { isStreamNotFound } from '../events/auth-stream';
+import { AUTH_STREAM } from '../events/subjects';
+import type { Logger } from '../logging/logger';
+import type { MirrorWatch } from './mirror-watch';
+
+/** What the monitor reports to the feed. */
+export interface SyncListener {
+  /** Everything stored up to the last probe is applied: the feed was in sync at `at`. */
+  inSync(at: number): void;
+  /** The stream was deleted and created again (its sequences restarted): replay it from the start. */
+  reset(lastSeq: number): void;
+  /** Behind the stream and nothing applied for a while: start a fresh consumer. */
+  stalled(): void;
+}
+
+/** Options of the monitor. */
+export interface StreamSyncMonitorOptions {
+  jsm: JetStreamManager;
+  stream: string;
+  intervalMs: number;
+  logger: Logger;
+  now: () => number;
+  /** The last stream sequence the feed applied. */
+  appliedSeq: () => number;
+  listener: SyncListener;
+  /** Has the feed been closed (stop waiting for the stream)? */
+  isClosed: () => boolean;
+  /** What is known of the stream as a mirror (nothing changes when it is not one). */
+  mirror: MirrorWatch;
+  /** A mirror's origin, read through the auth account's API (see `RevocationFeedOptions.mirrorOrigin`). */
+  originJsm?: JetStreamManager;
+}
+
+/**
+ * The heartbeat: every `intervalMs`, compare the stream's state (its last sequence, its creation
+ * time) with what the feed applied. All applied: in sync, which tells a quiet feed (nothing to
+ * apply) from a silent one (no answer). Fewer messages than applied, or another creation time:
+ * the stream was reset. Behind, with no progress for a while: stalled.
+ */
+export class StreamSyncMonitor {
+  /** The last sequence the server reported. */
+  streamSeq = 0;
+
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private streamCreated: string | undefined;
+  private lastProgressSeq = 0;
+  private lastProgressAt = 0;
+
+  constructor(private readonly options: StreamSyncMonitorOptions) {}
+
+  /** Probe until the stream can be read (the auth service creates it: a service started first waits). */
+  async waitForStream(): Promise<void> {
+    let logged = false;
+    while (!this.stopped() && !(await this.probe())) {
+      if (!logged) this.options.logger.warn({ stream: this.options.stream }, 'revocation stream not reachable yet; waiting');
+      logged = true;
+      await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs));
+    }
+  }
+
+  /** Probe every interval from now on. */
+  start(): void {
+    if (this.stopped()) return;
+    this.timer = setTimeout(() => {
+      void this.probe().then(() => this.start());
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */
+  progressed(): void {
+    this.lastProgressAt = this.options.now();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private stopped(): boolean {
+    return this.closed || this.options.isClosed();
+  }
+
+  /** Ask the server for the stream's state; returns whether the stream could be read. */
+  private async probe(): Promise<boolean> {
+    const { jsm, stream, mirror, originJsm, listener } = this.options;
+    const startedAt = this.options.now();
+    try {
+      const info = await jsm.streams.info(stream);
+      const originInfo = originJsm ? await originJsm.streams.info(AUTH_STREAM) : undefined;
+      if (originInfo && mirror.originWasRecreated(info, originInfo)) return true;
+      // On a mirror, what the origin holds counts: a new mirror may not have copied it yet.
+      const lastSeq = Math.max(info.state.last_seq, originInfo?.state.last_seq ?? 0);
+      const messages = Math.max(info.state.messages, originInfo?.state.messages ?? 0);
+      this.streamSeq = lastSeq;
+      // A stream deleted and created again restarts its sequences: detect it by its creation time,
+      // not only by a last sequence below ours (it may already have passed ours again).
+      const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
+      this.streamCreated = info.created;
+      mirror.note(info, startedAt);
+      const applied = this.options.appliedSeq();
+      if (recreated || lastSeq < applied) listener.reset(lastSeq);
+      else if (messages === 0 || lastSeq <= applied) listener.inSync(startedAt);
+      else this.watchProgress(applied);
+      return true;
+    } catch (err) {
+      if (!isStreamNotFound(err)) this.options.logger.debug({ err: String(err) }, 'revocation sync probe failed');
+      return false;
+    }
+  }
+
+  private watchProgress(applied: number): void {
+    const now = this.options.now();
+    if (applied !== this.lastProgressSeq) {
+      this.lastProgressSeq = applied;
+      this.lastProgressAt = now;
+      return;
+    }
+    const patience = Math.max(2000, 5 * this.options.intervalMs);
+    if (now - this.lastProgressAt >= patience) {
+      this.lastProgressAt = now;
+      this.options.listener.stalled();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { silentLogger, type Logger } from '../logging/logger';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
+import { DEFAULT_MAX_STALENESS_MS, type AuthKitOptions, type RevocationOptions, type StalenessPolicy } from './auth-kit-options';
+
+/** The kit's options with every default filled in, resolved once. */
+export interface ResolvedKitOptions extends Pick<RevocationOptions, 'stream' | 'live' | 'mirror' | 'onApplied'> {
+  logger: Logger;
+  maxStalenessMs: number;
+  policy: StalenessPolicy;
+  syncIntervalMs: number;
+  /** Token times (`exp`, `until`) follow the token clock; heartbeats and staleness the wall clock. */
+  tokenNow: () => number;
+  now: () => number;
+  clockToleranceSeconds: number;
+}
+
+export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
+  const revocation = options.revocation ?? {};
+  return {
+    logger: options.logger ?? silentLogger,
+    maxStalenessMs: revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+    policy: revocation.stalenessPolicy ?? 'closed',
+    syncIntervalMs: revocation.syncIntervalMs ?? 1000,
+    tokenNow: options.token?.now ?? Date.now,
+    now: Date.now,
+    clockToleranceSeconds: options.token?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
+    ...(revocation.live !== undefined ? { live: revocation.live } : {}),
+    ...(revocation.mirror !== undefined ? { mirror: revocation.mirror } : {}),
+    ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
+  };
+}
