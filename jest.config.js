@@ -1,10 +1,11 @@
-/** One jest run for the whole workspace; tests import `@authbus/common` from its sources. */
+/** One jest run for the whole workspace; tests import `@authbus/common` and `@authbus/service-kit` from their sources. */
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleNameMapper: {
     '^@authbus/common$': '<rootDir>/common/src/index.ts',
     '^@authbus/common/testing$': '<rootDir>/common/src/testing/index.ts',
+    '^@authbus/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
   },
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/scratch/'],
