@@ -1,4 +1,4 @@
-/** One jest run for the whole workspace; tests import `@authbus/common` from its sources. */
+/** One jest run for the whole workspace; tests import `@authbus/common` and `@authbus/service-kit` from their sources. */
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
@@ -10,6 +10,7 @@ module.exports = {
     '^@authbus/test-support$': '<rootDir>/packages/test-support/src/index.ts',
     '^@authbus/(auth|tickets)/config$': '<rootDir>/services/$1/src/config.ts',
     '^@authbus/bench/stats$': '<rootDir>/bench/src/stats.ts',
+    '^@authbus/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
   },
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/scratch/'],

@@ -31,6 +31,7 @@ export {
   PayloadTooLargeError,
   RateLimitedError,
   ServiceUnavailableError,
+  BadGatewayError,
 } from './errors/http-errors';
 export { FeedNotReadyError, FeedStaleError } from './errors/feed-errors';
 export { EventInvalidError } from './errors/event-invalid-error';

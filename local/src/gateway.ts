@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BadGatewayError, NotFoundError, type AuthbusError } from '@authbus/common';
 
 /** One route of the gateway: a path prefix and the upstreams that serve it (round-robin). */
 export interface GatewayRoute {
@@ -10,7 +11,8 @@ export interface GatewayRoute {
  * The local stand-in for the Kubernetes Ingress: routes by path prefix (`/api/users` → auth,
  * `/api/tickets` → tickets, …) to `http://host:port` upstreams, round-robin across replicas. Keeps
  * the `Host` header (so the services' same-origin check sees the browser's host), sets
- * `X-Forwarded-For/Proto/Host`, and answers 502 in the usual error shape when an upstream is down.
+ * `X-Forwarded-For/Proto/Host`, and answers 502 `ERR_BAD_GATEWAY` in the usual error shape (the
+ * status from the same table as the services') when an upstream is down.
  *
  * `X-Forwarded-For` is overwritten with the peer's address, never appended to: the gateway is the
  * edge, so whatever a client sent in it is a claim, not a hop. The services trust loopback (the
@@ -23,7 +25,7 @@ export function createGateway(routes: readonly GatewayRoute[]): Server {
     const path = req.url ?? '/';
     const route = routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
     const upstreams = route?.upstreams() ?? [];
-    if (!route || upstreams.length === 0) return fail(res, 404, 'ERR_NOT_FOUND', 'Route not found');
+    if (!route || upstreams.length === 0) return fail(res, new NotFoundError('Route not found'));
     const n = counters.get(route.prefix) ?? 0;
     counters.set(route.prefix, n + 1);
     forward(req, res, new URL(upstreams[n % upstreams.length]!));
@@ -46,13 +48,13 @@ function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void
     },
   );
   proxied.on('error', () => {
-    if (!res.headersSent) fail(res, 502, 'ERR_BAD_GATEWAY', 'Upstream unavailable');
+    if (!res.headersSent) fail(res, new BadGatewayError('Upstream unavailable'));
     else res.destroy();
   });
   req.pipe(proxied);
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message, code }] }));
+function fail(res: ServerResponse, error: AuthbusError): void {
+  res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: error.serialize() }));
 }

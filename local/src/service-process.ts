@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { prettyLogLines } from './pretty-log';
 
 /** How to run one service of the local stack. */
 export interface ServiceProcessOptions {
@@ -12,6 +13,12 @@ export interface ServiceProcessOptions {
   url: string;
   /** Where each output line goes (already prefixed); default stdout. */
   log?: (line: string) => void;
+  /**
+   * `json`: the lines as the service wrote them (pino JSON, what tests read); `pretty`: formatted
+   * for a person by pino-pretty. Default: `pretty` when the process runs with
+   * `NODE_ENV=development` (`npm start`), else `json`.
+   */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** A service running as its own node process, which the stack (or a test) can stop, kill, restart. */
@@ -42,13 +49,16 @@ export class ServiceProcess {
   /** Start the process and wait until it answers `/healthz` (and, if asked, `/readyz`). */
   async start(options: { waitReady?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const log = this.options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-    const child = spawn(process.execPath, [this.options.entry], {
-      env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const env = { ...process.env, ...this.options.env };
+    const format = this.options.logFormat ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
+    // Colours only where a person watches: the default output, on a terminal.
+    const lines = format === 'pretty' ? prettyLogLines({ colorize: !this.options.log && process.stdout.isTTY === true }) : (line: string) => [line];
+    const child = spawn(process.execPath, [this.options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => log(`[${this.name}] ${line}`));
+      createInterface({ input: stream }).on('line', (line) => {
+        for (const shown of lines(line)) log(`[${this.name}] ${shown}`);
+      });
     }
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {

@@ -27,7 +27,10 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra environment per service name (`auth`, `tickets`). */
   serviceEnv?: Record<string, Record<string, string>>;
-  /** Where log lines go; default stdout, prefixed with the service name. */
+  /**
+   * Where log lines go; default stdout, prefixed with the service name. Pino JSON, or formatted
+   * for a person when the services run with `NODE_ENV=development` (see `ServiceProcessOptions.logFormat`).
+   */
   log?: (line: string) => void;
   /** Also serve the web client at `/` (default true). */
   client?: boolean;
@@ -83,6 +86,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.adminEmails ? { ADMIN_EMAILS: options.adminEmails } : {}),
       ...options.env,
     };
+    // Services print to our stdout unless a log was given (then it gets the lines, uncoloured).
+    const output = options.log ? { log: options.log } : {};
     const mongoEnv = (database: string): Record<string, string> => (store.uri ? { MONGO_URI: withDatabase(store.uri, database) } : {});
 
     const authPort = await nextPort();
@@ -91,7 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       entry: entry('auth'),
       url: `http://127.0.0.1:${authPort}`,
       env: { ...common, ...mongoEnv('authbus_auth'), PORT: String(authPort), ...options.serviceEnv?.auth },
-      log,
+      ...output,
     });
     cleanup.push(() => auth.stop());
     await auth.start({ waitReady: true });
@@ -104,7 +109,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         entry: entry('tickets'),
         url: `http://127.0.0.1:${port}`,
         env: { ...common, ...mongoEnv('authbus_tickets'), PORT: String(port), AUTH_URL: auth.url, ...options.serviceEnv?.tickets, ...start.env },
-        log,
+        ...output,
       });
       tickets.push(replica);
       await replica.start({ waitReady: start.waitReady ?? true });
@@ -116,7 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let client: ServiceProcess | undefined;
     if (options.client ?? true) {
       const port = await nextPort();
-      client = new ServiceProcess({ name: 'client', entry: entry('client'), url: `http://127.0.0.1:${port}`, env: { ...common, PORT: String(port) }, log });
+      client = new ServiceProcess({ name: 'client', entry: entry('client'), url: `http://127.0.0.1:${port}`, env: { ...common, PORT: String(port) }, ...output });
       cleanup.push(() => client!.stop());
       await client.start();
     }

@@ -1,3 +1,4 @@
+import { parseInteger, parsePort, present } from '@authbus/service-kit';
 import { startStack } from './stack';
 
 /**
@@ -8,19 +9,17 @@ import { startStack } from './stack';
 async function main(): Promise<void> {
   const env = process.env;
   const adminEmails = env.ADMIN_EMAILS ?? 'admin@authbus.local';
-  const replicas = env.TICKETS_REPLICAS ? Number(env.TICKETS_REPLICAS) : undefined;
-  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)) {
-    throw new Error('TICKETS_REPLICAS must be 1 to 8');
-  }
+  const gatewayPort = parsePort(env.GATEWAY_PORT, 'GATEWAY_PORT', 3000);
+  const usesMongo = present(env.MONGO_URI);
+  const ticketsReplicas = parseInteger(env.TICKETS_REPLICAS, 'TICKETS_REPLICAS', { min: 1, max: 8 }, usesMongo ? 2 : 1);
   const passThrough = Object.fromEntries(
     ['ACCESS_TOKEN_TTL', 'SESSION_TTL', 'LOG_LEVEL', 'REVOCATION_MAX_STALENESS', 'REVOCATION_STALENESS_POLICY']
       .filter((k) => env[k] !== undefined)
       .map((k) => [k, env[k]!]),
   );
-  const usesMongo = Boolean(env.MONGO_URI);
   const stack = await startStack({
-    gatewayPort: env.GATEWAY_PORT ? Number(env.GATEWAY_PORT) : 3000,
-    ticketsReplicas: replicas ?? (usesMongo ? 2 : 1),
+    gatewayPort,
+    ticketsReplicas,
     ...(env.NATS_URL ? { natsUrl: env.NATS_URL } : {}),
     adminEmails,
     env: { NODE_ENV: 'development', ...passThrough },

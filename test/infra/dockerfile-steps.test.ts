@@ -81,13 +81,14 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     return p;
   }
 
-  it('ran npm ci for this workspace and @authbus/common only, then the builds, for each image', () => {
+  it('ran npm ci for this workspace, @authbus/common and @authbus/service-kit only, then the builds, for each image', () => {
     for (const service of SERVICES) {
       expect(images.get(service)!.ran).toEqual(
         expect.arrayContaining([
-          `npm ci --workspace common --workspace services/${service} --no-audit --no-fund`,
-          `npm ci --workspace common --workspace services/${service} --omit=dev --no-audit --no-fund`,
+          `npm ci --workspace common --workspace packages/service-kit --workspace services/${service} --no-audit --no-fund`,
+          `npm ci --workspace common --workspace packages/service-kit --workspace services/${service} --omit=dev --no-audit --no-fund`,
           'npm run build --workspace common',
+          'npm run build --workspace packages/service-kit',
           `npm run build --workspace services/${service}`,
         ]),
       );
@@ -99,12 +100,15 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     const main = (JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as { main: string }).main;
     expect(existsSync(join(app, 'services', service, main))).toBe(true);
     expect(existsSync(join(app, 'common', 'dist', 'index.js'))).toBe(true);
+    expect(existsSync(join(app, 'packages', 'service-kit', 'dist', 'index.js'))).toBe(true);
     for (const dependency of ['nats', 'express']) expect(existsSync(join(app, 'node_modules', dependency))).toBe(true);
     expect(existsSync(join(app, 'node_modules', 'typescript'))).toBe(false);
     // (mongodb depends on two @types packages at run time; the build's types must not be here.)
     for (const types of ['node', 'express']) expect(existsSync(join(app, 'node_modules', '@types', types))).toBe(false);
     expect(existsSync(join(app, 'services', service, 'src'))).toBe(false);
     expect(existsSync(join(app, 'common', 'src'))).toBe(false);
+    expect(existsSync(join(app, 'packages', 'service-kit', 'src'))).toBe(false);
+    expect(readdirSync(join(app, 'packages'))).toEqual(['service-kit']);
     const otherServices = readdirSync(join(app, 'services')).filter((d) => d !== service);
     expect(otherServices).toEqual([]);
   });

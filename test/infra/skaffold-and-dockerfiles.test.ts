@@ -96,13 +96,13 @@ describe.each(imageServices)('services/%s/Dockerfile', (service) => {
     }
   });
 
-  it('installs with npm ci only this workspace and @authbus/common', () => {
+  it('installs with npm ci only this workspace, @authbus/common and @authbus/service-kit', () => {
     const installs = stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN' && /\bnpm (ci|install)\b/.test(i.args));
     expect(installs.length).toBeGreaterThanOrEqual(1);
     for (const run of installs) {
       const { rest } = splitFlags(run.args);
       expect(rest).toMatch(/^npm ci\b/);
-      expect([...rest.matchAll(/--workspace[= ](\S+)/g)].map((m) => m[1])).toEqual(['common', `services/${service}`]);
+      expect([...rest.matchAll(/--workspace[= ](\S+)/g)].map((m) => m[1])).toEqual(['common', 'packages/service-kit', `services/${service}`]);
     }
     expect(installs.some((i) => i.args.includes('--omit=dev'))).toBe(true);
   });
@@ -120,6 +120,9 @@ describe('.dockerignore', () => {
       'services/client/dist/web/main.js',
       'services/client/dist/server/index.js',
       'services/client/test/x.test.ts',
+      'packages/service-kit/dist/index.js',
+      'packages/service-kit/node_modules/x',
+      'packages/service-kit/test/env/port.test.ts',
       '.env',
       'services/auth/.env',
       'services/client/.env',
@@ -139,6 +142,9 @@ describe('.dockerignore', () => {
       'tsconfig.base.json',
       'common/src/index.ts',
       'common/scripts/esm-wrappers.js',
+      'packages/service-kit/package.json',
+      'packages/service-kit/tsconfig.json',
+      'packages/service-kit/src/index.ts',
       'services/tickets/src/index.ts',
       'services/auth/package.json',
       'services/client/package.json',

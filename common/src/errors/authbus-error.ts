@@ -7,6 +7,12 @@ import { ErrorCodes, type ErrorCode, type ErrorItem } from './codes';
 export class AuthbusError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /**
+   * When to try again, seconds: the error handler sends it as `Retry-After`. Set by the errors
+   * that are worth retrying (429 `ERR_RATE_LIMITED`, 503 `ERR_FEED_NOT_READY`, `ERR_FEED_STALE`,
+   * `ERR_UNAVAILABLE`); absent on the others.
+   */
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

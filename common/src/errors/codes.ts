@@ -1,6 +1,7 @@
 /**
  * Every error code authbus raises, with the HTTP status it maps to.
- * Codes are stable strings: `switch (err.code)` on them, never on messages.
+ * Codes are stable strings: `switch (err.code)` on them, never on messages. What each means and
+ * what a client should do about it: docs/errors.md (a test keeps it listing exactly these).
  */
 export const ErrorCodes = {
   ERR_TOKEN_INVALID: 401,
@@ -13,8 +14,10 @@ export const ErrorCodes = {
   ERR_NOT_AUTHENTICATED: 401,
   ERR_FORBIDDEN: 403,
   ERR_CROSS_SITE_REQUEST: 403,
+  ERR_USER_BANNED: 403,
   ERR_BAD_REQUEST: 400,
   ERR_VALIDATION: 400,
+  ERR_INVALID_CREDENTIALS: 400,
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
   ERR_PAYLOAD_TOO_LARGE: 413,
@@ -23,6 +26,7 @@ export const ErrorCodes = {
   ERR_CONFIG: 500,
   ERR_EVENT_INVALID: 500,
   ERR_MIRROR_UNUSABLE: 500,
+  ERR_BAD_GATEWAY: 502,
   ERR_FEED_NOT_READY: 503,
   ERR_FEED_STALE: 503,
   ERR_UNAVAILABLE: 503,

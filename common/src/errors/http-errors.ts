@@ -63,14 +63,21 @@ export class PayloadTooLargeError extends AuthbusError {
 
 /** Too many attempts; `retryAfterSeconds` goes into the `Retry-After` header. */
 export class RateLimitedError extends AuthbusError {
-  constructor(readonly retryAfterSeconds: number, message = 'Too many requests') {
+  constructor(override readonly retryAfterSeconds: number, message = 'Too many requests') {
     super('ERR_RATE_LIMITED', message);
   }
 }
 
 /** A dependency the request needs is down; `retryAfterSeconds` goes into `Retry-After`. */
 export class ServiceUnavailableError extends AuthbusError {
-  constructor(message = 'Service unavailable', readonly retryAfterSeconds = 5) {
+  constructor(message = 'Service unavailable', override readonly retryAfterSeconds = 5) {
     super('ERR_UNAVAILABLE', message);
+  }
+}
+
+/** A proxy or gateway could not reach the service behind it (the local gateway: the upstream is down). */
+export class BadGatewayError extends AuthbusError {
+  constructor(message = 'Upstream unavailable') {
+    super('ERR_BAD_GATEWAY', message);
   }
 }

@@ -14,7 +14,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const known = isAuthbusError(err) ? err : fromHttpError(err);
     if (known) {
-      const retryAfter = (known as AuthbusError & { retryAfterSeconds?: number }).retryAfterSeconds;
+      const retryAfter = known.retryAfterSeconds;
       if (typeof retryAfter === 'number') res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
       res.status(known.status).json({ errors: known.serialize() });
       return;

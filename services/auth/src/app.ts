@@ -8,6 +8,7 @@ import {
   type ReadinessReport,
 } from '@authbus/common';
 import { sessionCookie } from '@authbus/common/issuer';
+import { jsonBody } from '@authbus/service-kit';
 import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';
@@ -16,9 +17,6 @@ import { refreshRoute } from './routes/refresh';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
-
-/** Largest JSON body accepted; sign-up and sign-in bodies are a few hundred bytes. */
-export const BODY_LIMIT = '16kb';
 
 /** What the app needs besides the context. */
 export interface AppDeps {
@@ -36,12 +34,7 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
   // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
   app.use(addressLimits(ctx));
-  app.use(express.json({ limit: BODY_LIMIT }));
-  // Express 5 leaves req.body undefined when a request has no (JSON) body: routes read an empty object.
-  app.use((req, _res, next) => {
-    req.body ??= {};
-    next();
-  });
+  app.use(jsonBody());
   app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
   app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));
   app.use(kit.currentUser);

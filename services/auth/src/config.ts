@@ -2,29 +2,37 @@ import {
   ConfigError,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   authKitOptionsFromEnv,
-  parseDuration,
   type AuthKitEnv,
   type AuthKitOptions,
 } from '@authbus/common';
-import { parseTrustProxy, type TrustProxy } from './http/trust-proxy';
+import {
+  parseBoolean,
+  parseDurationMs,
+  parseInteger,
+  parseList,
+  parseUrl,
+  parseWholeSeconds,
+  present,
+  serviceBasicsFromEnv,
+  type ServiceBasics,
+  type ServiceEnv,
+} from '@authbus/service-kit';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
-export interface AuthConfig {
-  port: number;
-  /** Everything the auth kit needs (keys, NATS, staleness). */
+export interface AuthConfig extends ServiceBasics {
+  /**
+   * Everything the auth kit needs (keys, NATS, staleness) and the token options. Its clock
+   * tolerance is the one verification uses; revocation horizons, `until` bounds and the stream's
+   * retention read the same value (`clockToleranceSeconds(config)`).
+   */
   kit: AuthKitOptions;
-  /** `mongo` when `MONGO_URI` is set, else `memory`. */
-  store: { kind: 'memory' } | { kind: 'mongo'; uri: string };
   accessTokenTtlSeconds: number;
   /** A session can be refreshed until this long after sign-in. */
   sessionTtlSeconds: number;
   /** An old token presented to refresh within this window after a rotation is a concurrent tab, not reuse. */
   refreshGraceSeconds: number;
-  clockToleranceSeconds: number;
   adminEmails: ReadonlySet<string>;
   cookieSecure: boolean;
-  /** Express `trust proxy`: who may set X-Forwarded-For/Proto (the ingress or gateway). */
-  trustProxy: TrustProxy;
   /** Stream retention: must cover a token lifetime plus tolerance. */
   streamMaxAgeMs: number;
   streamReplicas: number;
@@ -47,25 +55,19 @@ export interface AuthConfig {
   rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
-  /** Allowed browser origins for state-changing requests, besides the request's own host. */
-  allowedOrigins: string[];
-  logLevel: string;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
 export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'mongo' };
 
 /** The environment variables the auth service reads (see the README's configuration table). */
-export interface AuthEnv extends AuthKitEnv {
-  PORT?: string | undefined;
-  MONGO_URI?: string | undefined;
+export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   ACCESS_TOKEN_TTL?: string | undefined;
   SESSION_TTL?: string | undefined;
   REFRESH_GRACE?: string | undefined;
   ADMIN_EMAILS?: string | undefined;
   COOKIE_SECURE?: string | undefined;
   NODE_ENV?: string | undefined;
-  TRUST_PROXY?: string | undefined;
   AUTH_STREAM_MAX_AGE?: string | undefined;
   AUTH_STREAM_REPLICAS?: string | undefined;
   OUTBOX_MAX_LAG?: string | undefined;
@@ -79,29 +81,36 @@ export interface AuthEnv extends AuthKitEnv {
   REDIS_URL?: string | undefined;
   RATE_LIMIT_KEY_PREFIX?: string | undefined;
   PASSWORD_SCRYPT_COST?: string | undefined;
-  ALLOWED_ORIGINS?: string | undefined;
-  LOG_LEVEL?: string | undefined;
+}
+
+/**
+ * The clock tolerance, seconds, as `authKitOptionsFromEnv` read it from `JWT_CLOCK_TOLERANCE`
+ * (once, for every service): the value verification uses, so horizons and bounds use it as well,
+ * unrounded (`1500ms` is 1.5 s everywhere).
+ */
+export function clockToleranceSeconds(config: Pick<AuthConfig, 'kit'>): number {
+  return config.kit.token?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
 }
 
 /**
  * The shortest `AUTH` stream retention that keeps every revocation while a token it refuses can be
- * accepted. Every `until` the service publishes is at most `occurredAt` + lifetime + tolerance
- * (sessions/revoke.ts), and a verifier accepts a token until `exp` + tolerance, so a replica that
- * starts later must still find the event up to lifetime + 2 × tolerance after it was made.
+ * accepted. Every `until` the service publishes is at most `occurredAt` + lifetime + tolerance,
+ * the tolerance rounded up to a whole second because `until` is whole seconds
+ * (accounts/revocation-times.ts), and a verifier accepts a token until `exp` + tolerance, so a
+ * replica that starts later must still find the event that long after it was made: lifetime +
+ * 2 × tolerance when the tolerance is whole seconds.
  */
 export function minStreamMaxAgeSeconds(accessTokenTtlSeconds: number, clockToleranceSeconds: number): number {
-  return accessTokenTtlSeconds + 2 * clockToleranceSeconds;
+  return accessTokenTtlSeconds + Math.ceil(clockToleranceSeconds) + clockToleranceSeconds;
 }
 
 /** Read and validate the configuration; throws `ConfigError` naming the variable at fault. */
 export function loadConfig(env: AuthEnv = process.env): AuthConfig {
-  const accessTokenTtlSeconds = seconds(env.ACCESS_TOKEN_TTL ?? '15m', 'ACCESS_TOKEN_TTL');
-  const clockToleranceSeconds = env.JWT_CLOCK_TOLERANCE
-    ? seconds(env.JWT_CLOCK_TOLERANCE, 'JWT_CLOCK_TOLERANCE')
-    : DEFAULT_CLOCK_TOLERANCE_SECONDS;
-  const minMaxAgeMs = minStreamMaxAgeSeconds(accessTokenTtlSeconds, clockToleranceSeconds) * 1000;
-  const streamMaxAgeMs = env.AUTH_STREAM_MAX_AGE
-    ? parseDuration(env.AUTH_STREAM_MAX_AGE, 'AUTH_STREAM_MAX_AGE')
+  const accessTokenTtlSeconds = parseWholeSeconds(env.ACCESS_TOKEN_TTL, 'ACCESS_TOKEN_TTL', '15m');
+  const kit = authKitOptionsFromEnv('auth', env);
+  const minMaxAgeMs = Math.ceil(minStreamMaxAgeSeconds(accessTokenTtlSeconds, clockToleranceSeconds({ kit })) * 1000);
+  const streamMaxAgeMs = present(env.AUTH_STREAM_MAX_AGE)
+    ? parseDurationMs(env.AUTH_STREAM_MAX_AGE, 'AUTH_STREAM_MAX_AGE', '0s')
     : minMaxAgeMs + 5 * 60_000;
   if (streamMaxAgeMs < minMaxAgeMs) {
     throw new ConfigError(
@@ -109,71 +118,39 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
         'a revocation refuses tokens for up to a lifetime plus the tolerance after it is made, and a replica replaying the stream needs it that long plus the tolerance',
     );
   }
-  const kit = authKitOptionsFromEnv('auth', env);
   try {
     kit.keyRing.signer();
   } catch {
     throw new ConfigError('The auth service signs tokens: set JWT_KEY, or JWT_KEYS with JWT_ACTIVE_KID, or JWT_PRIVATE_KEY with JWT_ACTIVE_KID');
   }
-  const scryptCost = integer(env.PASSWORD_SCRYPT_COST ?? '16384', 'PASSWORD_SCRYPT_COST', 1024, 1 << 20);
+  const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('PASSWORD_SCRYPT_COST must be a power of two');
   return {
-    port: integer(env.PORT ?? '3001', 'PORT', 0, 65535),
+    ...serviceBasicsFromEnv(env, 3001),
     kit,
-    store: env.MONGO_URI ? { kind: 'mongo', uri: env.MONGO_URI } : { kind: 'memory' },
     accessTokenTtlSeconds,
-    sessionTtlSeconds: seconds(env.SESSION_TTL ?? '7d', 'SESSION_TTL'),
-    refreshGraceSeconds: seconds(env.REFRESH_GRACE ?? '10s', 'REFRESH_GRACE'),
-    clockToleranceSeconds,
-    adminEmails: new Set(
-      (env.ADMIN_EMAILS ?? '')
-        .split(',')
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-    cookieSecure: env.COOKIE_SECURE !== undefined ? bool(env.COOKIE_SECURE, 'COOKIE_SECURE') : env.NODE_ENV !== 'test',
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    sessionTtlSeconds: parseWholeSeconds(env.SESSION_TTL, 'SESSION_TTL', '7d'),
+    refreshGraceSeconds: parseWholeSeconds(env.REFRESH_GRACE, 'REFRESH_GRACE', '10s'),
+    adminEmails: new Set(parseList(env.ADMIN_EMAILS, { lowercase: true })),
+    cookieSecure: parseBoolean(env.COOKIE_SECURE, 'COOKIE_SECURE', env.NODE_ENV !== 'test'),
     streamMaxAgeMs,
-    streamReplicas: integer(env.AUTH_STREAM_REPLICAS ?? '1', 'AUTH_STREAM_REPLICAS', 1, 5),
-    outboxMaxLagMs: parseDuration(env.OUTBOX_MAX_LAG ?? '30s', 'OUTBOX_MAX_LAG'),
+    streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
+    outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
     signinLimits: signinLimits(env),
     signupLimits: {
-      perIp: integer(env.SIGNUP_LIMIT_PER_IP ?? '30', 'SIGNUP_LIMIT_PER_IP', 1, 1_000_000),
-      windowMs: limitWindow(env.SIGNUP_LIMIT_WINDOW ?? '15m', 'SIGNUP_LIMIT_WINDOW'),
+      perIp: parseInteger(env.SIGNUP_LIMIT_PER_IP, 'SIGNUP_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 30),
+      windowMs: limitWindow(env.SIGNUP_LIMIT_WINDOW, 'SIGNUP_LIMIT_WINDOW'),
     },
     rateLimitStore: rateLimitStore(env),
-    rateLimitKeyPrefix: keyPrefix(env.RATE_LIMIT_KEY_PREFIX ?? 'authbus'),
+    rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-    logLevel: env.LOG_LEVEL ?? 'info',
   };
 }
 
-function seconds(value: string, name: string): number {
-  return Math.round(parseDuration(value, name) / 1000);
-}
-
-function integer(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}="${value}" must be an integer from ${min} to ${max}`);
-  return n;
-}
-
-function bool(value: string, name: string): boolean {
-  if (/^(true|1|yes)$/i.test(value)) return true;
-  if (/^(false|0|no)$/i.test(value)) return false;
-  throw new ConfigError(`${name}="${value}" must be true or false`);
-}
-
 function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {
-  const perAccount = integer(env.SIGNIN_LIMIT_PER_ACCOUNT ?? '10', 'SIGNIN_LIMIT_PER_ACCOUNT', 1, 1_000_000);
+  const perAccount = parseInteger(env.SIGNIN_LIMIT_PER_ACCOUNT, 'SIGNIN_LIMIT_PER_ACCOUNT', { min: 1, max: 1_000_000 }, 10);
   // By default an account-wide lock takes 10 addresses, each at its own limit.
-  const perAccountTotal = env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL
-    ? integer(env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL, 'SIGNIN_LIMIT_PER_ACCOUNT_TOTAL', 2, 10_000_000)
-    : 10 * perAccount;
+  const perAccountTotal = parseInteger(env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL, 'SIGNIN_LIMIT_PER_ACCOUNT_TOTAL', { min: 2, max: 10_000_000 }, 10 * perAccount);
   // Each address adds at most `perAccount` failures to the account-wide count; if that alone
   // reached the account-wide limit, one address could lock anyone out.
   if (perAccountTotal <= perAccount) {
@@ -182,38 +159,30 @@ function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {
     );
   }
   return {
-    perIp: integer(env.SIGNIN_LIMIT_PER_IP ?? '50', 'SIGNIN_LIMIT_PER_IP', 1, 1_000_000),
+    perIp: parseInteger(env.SIGNIN_LIMIT_PER_IP, 'SIGNIN_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 50),
     perAccount,
     perAccountTotal,
-    windowMs: limitWindow(env.SIGNIN_LIMIT_WINDOW ?? '15m', 'SIGNIN_LIMIT_WINDOW'),
+    windowMs: limitWindow(env.SIGNIN_LIMIT_WINDOW, 'SIGNIN_LIMIT_WINDOW'),
   };
 }
 
 /** Windows are whole seconds of at least one: the stores count in seconds (Redis `EX`). */
-function limitWindow(value: string, name: string): number {
-  const ms = parseDuration(value, name);
+function limitWindow(value: string | undefined, name: string): number {
+  const ms = parseDurationMs(value, name, '15m');
   if (ms < 1000 || ms > 24 * 3600_000) throw new ConfigError(`${name}="${value}" must be from 1s to 24h`);
   return Math.round(ms / 1000) * 1000;
 }
 
 function rateLimitStore(env: AuthEnv): RateLimitStoreConfig {
-  const kind = env.RATE_LIMIT_STORE || (env.REDIS_URL ? 'redis' : 'memory');
+  const kind = present(env.RATE_LIMIT_STORE) ? env.RATE_LIMIT_STORE : present(env.REDIS_URL) ? 'redis' : 'memory';
   switch (kind) {
     case 'memory':
       return { kind };
-    case 'redis': {
-      if (!env.REDIS_URL) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://redis:6379)');
-      let url: URL;
-      try {
-        url = new URL(env.REDIS_URL);
-      } catch {
-        throw new ConfigError(`REDIS_URL="${env.REDIS_URL}" is not a URL (e.g. redis://redis:6379)`);
-      }
-      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL="${env.REDIS_URL}" must start with redis:// or rediss://`);
-      return { kind, url: env.REDIS_URL };
-    }
+    case 'redis':
+      if (!present(env.REDIS_URL)) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://redis:6379)');
+      return { kind, url: parseUrl(env.REDIS_URL, 'REDIS_URL', { protocols: ['redis:', 'rediss:'], example: 'redis://redis:6379' }) };
     case 'mongo':
-      if (!env.MONGO_URI) throw new ConfigError('RATE_LIMIT_STORE=mongo needs MONGO_URI: the limits live in the auth store’s MongoDB');
+      if (!present(env.MONGO_URI)) throw new ConfigError('RATE_LIMIT_STORE=mongo needs MONGO_URI: the limits live in the auth store’s MongoDB');
       return { kind };
     default:
       throw new ConfigError(`RATE_LIMIT_STORE="${kind}" must be memory, redis or mongo`);

@@ -6,12 +6,13 @@ import type { SigninLimits } from './rate-limit/signin-limits';
 import type { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 
-/** Everything the routes and session logic need, built once by `index.ts` (or by a test). */
+/** Everything the routes and use cases (`accounts/`) need, built once by `service.ts` (or by a test). */
 export interface AuthContext {
   config: AuthConfig;
   keyRing: KeyRing;
   store: AuthStore;
-  relay: Pick<OutboxRelay, 'publishNow' | 'kick'>;
+  /** Publishes a committed change's events before the request answers (they wait in the outbox if it can't). */
+  relay: Pick<OutboxRelay, 'publishNow'>;
   /** This instance's revocation set: a revocation made here applies here at once. */
   revocations: RevocationSet;
   /** Abuse limits, counted in the configured rate-limit store. */

@@ -7,7 +7,8 @@ import {
   type NatsOptions,
   type ReadinessReport,
 } from '@authbus/common';
-import type { NatsConnection } from 'nats';
+import type { RunnableService } from '@authbus/service-kit';
+import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
@@ -21,20 +22,20 @@ import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
 import { MongoStore } from './store/mongo/mongo-store';
 
-/** A running auth service, not yet listening. */
-export interface AuthService {
+/** A running auth service, not yet listening; the same shape as the tickets service's. */
+export interface AuthService extends RunnableService {
   app: Express;
-  ctx: AuthContext;
   kit: AuthKit;
-  relay: OutboxRelay;
-  nc: NatsConnection;
+  store: AuthStore;
+  /** What the routes and use cases use (config, store, relay, limits, metrics, clock). */
+  ctx: AuthContext;
   /** Graceful stop: drain the outbox (up to `drainMs`), close the feed, NATS and the store. */
   close(drainMs?: number): Promise<void>;
 }
 
 /**
  * The composition root: store, NATS (retrying until it answers), the `AUTH` stream, the auth kit,
- * the outbox relay and the app. `index.ts` adds a listening server and signal handling; tests
+ * the outbox relay and the app. `index.ts` runs it (`runService`: listen, stop on signals); tests
  * use this directly with their own configuration and store.
  */
 export async function createAuthService(config: AuthConfig, logger: Logger, store?: AuthStore): Promise<AuthService> {
@@ -57,7 +58,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     nc,
     stream: { maxAgeMs: config.streamMaxAgeMs, replicas: config.streamReplicas },
     store: db,
-    horizon: () => Math.floor(now() / 1000) - config.clockToleranceSeconds,
+    horizon: () => revocationHorizon(config, now()),
     logger,
   });
   const stream = await keeper.ensure();
@@ -110,10 +111,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   const app = buildApp({ ctx, kit, readiness });
   return {
     app,
-    ctx,
     kit,
-    relay,
-    nc,
+    store: db,
+    ctx,
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');

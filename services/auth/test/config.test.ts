@@ -1,5 +1,8 @@
+import { verifyAccessToken } from '@authbus/common';
+import { signAccessToken } from '@authbus/common/issuer';
 import { TEST_JWT_SECRET } from '@authbus/common/testing';
-import { loadConfig } from '../src/config';
+import { latestExp, revocationHorizon } from '../src/accounts/revocation-times';
+import { clockToleranceSeconds, loadConfig, minStreamMaxAgeSeconds } from '../src/config';
 
 describe('loadConfig', () => {
   const base = { JWT_KEY: TEST_JWT_SECRET };
@@ -43,6 +46,37 @@ describe('loadConfig', () => {
     // A lifetime plus one tolerance is not enough: a late replica still needs the event one more tolerance later.
     expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '65s' })).toThrow(/2 × clock tolerance \(70s\)/);
     expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '70s' }).streamMaxAgeMs).toBe(70_000);
+  });
+
+  it('JWT_CLOCK_TOLERANCE=1500ms: verification, revocation horizons and the stream bound all use 1.5 s', () => {
+    const config = loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '1500ms' });
+    // Parsed once, by authKitOptionsFromEnv; the auth config reads it from the kit's token options.
+    expect(config.kit.token?.clockToleranceSeconds).toBe(1.5);
+    expect(clockToleranceSeconds(config)).toBe(1.5);
+
+    // Verification (on its whole-second clock) accepts a token 1 s past its exp, not 2 s as a
+    // tolerance rounded to 2 s would.
+    const issuedAt = 1_700_000_000_000;
+    const { token, claims } = signAccessToken({ sub: 'u1', email: 'u1@example.com', roles: ['user'], sid: 's1', gen: 0 }, config.kit.keyRing, {
+      ...config.kit.token,
+      ttlSeconds: config.accessTokenTtlSeconds,
+      now: () => issuedAt,
+    });
+    const verifyAt = (ms: number) => verifyAccessToken(token, config.kit.keyRing, { ...config.kit.token, now: () => claims.exp * 1000 + ms });
+    expect(verifyAt(1999).sub).toBe('u1');
+    expect(() => verifyAt(2000)).toThrow(/expired/i);
+
+    // Revocations stop mattering 1.5 s after their until, as verification would have it: at the
+    // last moment the token is accepted, a revocation with until = exp still applies…
+    const now = claims.exp * 1000 + 1999;
+    expect(revocationHorizon(config, now)).toBe(Math.floor(now / 1000) - 1.5);
+    expect(revocationHorizon(config, now)).toBeLessThanOrEqual(claims.exp);
+    // …an until is whole seconds, the tolerance rounded up so it still covers every token…
+    expect(latestExp(config, new Date(issuedAt))).toBe(issuedAt / 1000 + 60 + 2);
+    // …and the stream keeps an event as long as a token it refuses is accepted.
+    expect(minStreamMaxAgeSeconds(config.accessTokenTtlSeconds, clockToleranceSeconds(config))).toBe(60 + 2 + 1.5);
+    expect(config.streamMaxAgeMs).toBe(63_500 + 5 * 60_000);
+    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '1500ms', AUTH_STREAM_MAX_AGE: '63s' })).toThrow(/\(63\.5s\)/);
   });
 
   it('limits sign-ins per address, per account from one address and per account from all, and sign-ups per address', () => {

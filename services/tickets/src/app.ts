@@ -8,6 +8,7 @@ import {
   type Logger,
   type ReadinessReport,
 } from '@authbus/common';
+import { jsonBody } from '@authbus/service-kit';
 import type { Registry } from 'prom-client';
 import type { TicketsConfig } from './config';
 import { ticketsRoutes } from './routes/tickets-routes';
@@ -16,24 +17,24 @@ import type { TicketsStore } from './store/tickets-store';
 export interface TicketsAppDeps {
   config: TicketsConfig;
   store: TicketsStore;
-  auth: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'errorHandler' | 'metrics'>;
+  kit: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'errorHandler' | 'metrics'>;
   registry: Registry;
   logger: Logger;
   readiness: () => Promise<ReadinessReport>;
 }
 
 /** The tickets API: protected by @authbus/common in three lines (marked below). */
-export function buildApp({ config, store, auth, registry, logger, readiness }: TicketsAppDeps): Express {
+export function buildApp({ config, store, kit, registry, logger, readiness }: TicketsAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestMetrics(registry, logger));
-  app.use(probeRoutes(readiness, [registry, auth.metrics]));
-  app.use(express.json({ limit: '16kb' }));
+  app.use(probeRoutes(readiness, [registry, kit.metrics]));
+  app.use(jsonBody());
   app.use(rejectCrossSite({ allowedOrigins: config.allowedOrigins }));
-  app.use(auth.currentUser); // (1) every request: cookie or Bearer → verified, unrevoked claims
-  app.use(ticketsRoutes({ store, requireAuth: auth.requireAuth /* (2) on routes that need a user */, authUrl: config.authUrl, logger }));
+  app.use(kit.currentUser); // (1) every request: cookie or Bearer → verified, unrevoked claims
+  app.use(ticketsRoutes({ store, requireAuth: kit.requireAuth /* (2) on routes that need a user */, authUrl: config.authUrl, logger }));
   app.use(notFound);
-  app.use(auth.errorHandler); // (3) typed errors → { errors: [...] }
+  app.use(kit.errorHandler); // (3) typed errors → { errors: [...] }
   return app;
 }

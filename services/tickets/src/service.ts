@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { createAuthKit, type AuthKit, type Logger, type ReadinessReport } from '@authbus/common';
+import type { RunnableService } from '@authbus/service-kit';
 import { Registry } from 'prom-client';
 import { buildApp } from './app';
 import type { TicketsConfig } from './config';
@@ -8,9 +9,10 @@ import { MemoryTicketsStore } from './store/memory/memory-tickets-store';
 import { MongoTicketsStore } from './store/mongo/mongo-tickets-store';
 import type { TicketsStore } from './store/tickets-store';
 
-export interface TicketsService {
+/** A running tickets service, not yet listening; the same shape as the auth service's. */
+export interface TicketsService extends RunnableService {
   app: Express;
-  auth: AuthKit;
+  kit: AuthKit;
   store: TicketsStore;
   close(): Promise<void>;
 }
@@ -19,7 +21,7 @@ export interface TicketsService {
 export async function createTicketsService(config: TicketsConfig, logger: Logger, store?: TicketsStore): Promise<TicketsService> {
   const db = store ?? (config.store.kind === 'mongo' ? await MongoTicketsStore.connect(config.store.uri) : new MemoryTicketsStore());
   logger.info({ store: db.kind }, 'store ready');
-  const auth = createAuthKit({ ...config.kit, logger });
+  const kit = createAuthKit({ ...config.kit, logger });
   const registry = new Registry();
   let listener: UserCreatedListener | undefined;
   let listening = false;
@@ -27,8 +29,8 @@ export async function createTicketsService(config: TicketsConfig, logger: Logger
   // The directory is a convenience: tickets work without it, so it starts in the background.
   // It reads the stream the feed reads: with its own NATS account (Kubernetes), tickets' mirror of
   // AUTH, which the kit creates before its feed starts; so it waits for the kit to be ready.
-  const listenerStarted = auth.connection().then(async (nc) => {
-    await auth.whenReady();
+  const listenerStarted = kit.connection().then(async (nc) => {
+    await kit.whenReady();
     if (closing) return;
     listener = new UserCreatedListener(nc, db, { logger });
     await listener.listen();
@@ -43,21 +45,21 @@ export async function createTicketsService(config: TicketsConfig, logger: Logger
       () => true,
       () => false,
     );
-    const feed = auth.readiness();
+    const feed = kit.readiness();
     return { ready: storeOk && feed.ready, store: storeOk, feed, directoryListener: listening };
   };
 
-  const app = buildApp({ config, store: db, auth, registry, logger, readiness });
+  const app = buildApp({ config, store: db, kit, registry, logger, readiness });
   return {
     app,
-    auth,
+    kit,
     store: db,
     async close() {
       closing = true;
       // Closing the kit first settles a listener still waiting for the feed (or for NATS).
       const listenerClosed = listenerStarted.then(() => listener?.close()).catch(() => undefined);
       await listener?.close();
-      await auth.close();
+      await kit.close();
       await listenerClosed;
       await db.close();
     },

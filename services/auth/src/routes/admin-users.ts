@@ -1,13 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { body, param, query } from 'express-validator';
-import { BadRequestError, NotFoundError } from '@authbus/common';
+import { validateRequest } from '@authbus/service-kit';
+import { ban } from '../accounts/ban';
+import { listUsers } from '../accounts/list-users';
+import { unban } from '../accounts/unban';
 import type { AuthContext } from '../context';
 import { userView } from '../http/user-view';
-import { validateRequest } from '../http/validate';
-import { userUnbanned } from '../sessions/auth-events';
-import { commitAndPublish } from '../sessions/commit-and-publish';
-import { revokeUser } from '../sessions/revoke';
-import { isId } from '../store/new-id';
 
 /** Deepest page offset: beyond it a listing is a scan, not a page (and big numbers lose precision). */
 const MAX_OFFSET = 1_000_000;
@@ -30,7 +28,7 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
     validateRequest,
     async (req, res) => {
       const { limit = 100, offset = 0 } = req.query as { limit?: number; offset?: number };
-      const { users, total } = await ctx.store.listUsers({ limit, offset });
+      const { users, total } = await listUsers(ctx, { limit, offset });
       res.json({ users: users.map((u) => userView(u, true)), total });
     },
   );
@@ -44,33 +42,16 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
     body('reason').optional().isString().trim().isLength({ min: 1, max: 200 }).withMessage('reason must be 1 to 200 characters'),
     validateRequest,
     async (req, res) => {
-      const user = await findTarget(ctx, req.params.id as string);
-      if (user.id === req.currentUser!.sub) throw new BadRequestError('You cannot ban yourself');
-      if (!user.banned) {
-        const reason = (req.body as { reason?: string }).reason ?? 'banned by an administrator';
-        await revokeUser(ctx, user, 'ban', { reason });
-        ctx.metrics.bans.inc({ action: 'ban' });
-        ctx.logger.info({ sub: user.id, by: req.currentUser!.sub }, 'ban applied');
-      }
-      res.json({ ...userView(user), banned: true });
+      const { reason } = req.body as { reason?: string };
+      const user = await ban(ctx, { userId: req.params.id as string, by: req.currentUser!.sub, ...(reason !== undefined ? { reason } : {}) });
+      res.json(userView(user, true));
     },
   );
 
   router.delete('/api/users/:id/ban', ...requireAdmin, ...target, async (req, res) => {
-    const user = await findTarget(ctx, req.params.id as string);
-    if (user.banned) {
-      await commitAndPublish(ctx, { kind: 'user-unbanned', userId: user.id }, [userUnbanned(user.id)]);
-      ctx.metrics.bans.inc({ action: 'unban' });
-      ctx.logger.info({ sub: user.id, by: req.currentUser!.sub }, 'ban lifted');
-    }
-    res.json({ ...userView(user), banned: false });
+    const user = await unban(ctx, { userId: req.params.id as string, by: req.currentUser!.sub });
+    res.json(userView(user, true));
   });
 
   return router;
-}
-
-async function findTarget(ctx: AuthContext, id: string) {
-  const user = isId(id) ? await ctx.store.findUserById(id) : undefined;
-  if (!user) throw new NotFoundError('User not found');
-  return user;
 }

@@ -1,47 +1,25 @@
 import { Router, type RequestHandler } from 'express';
-import { body } from 'express-validator';
 import { setSessionToken } from '@authbus/common/issuer';
+import { validateRequest } from '@authbus/service-kit';
+import { signIn } from '../accounts/sign-in';
+import type { Credentials } from '../accounts/sign-up';
 import type { AuthContext } from '../context';
+import { emailRule, passwordRule } from '../http/credential-rules';
 import { signinRefused } from '../http/rate-limited';
-import { validateRequest } from '../http/validate';
 import { userView } from '../http/user-view';
-import { MAX_PASSWORD_LENGTH, burnPasswordCheck, verifyPassword } from '../passwords/password-hash';
 import { clientAddressKey } from '../rate-limit/client-address';
-import { InvalidCredentialsError, UserBannedError } from '../sessions/auth-errors';
-import { startSession } from '../sessions/start-session';
-import { emailRule } from './signup';
 
 /**
- * `POST /api/users/signin {email, password}` → 200 user, cookie set; 400 `Invalid credentials`;
- * 403 banned (only told to whoever knows the password); 429 with `Retry-After` past the limits.
+ * `POST /api/users/signin {email, password}` → 200 user, cookie set; 400 `ERR_INVALID_CREDENTIALS`;
+ * 403 `ERR_USER_BANNED` (only told to whoever knows the password); 429 with `Retry-After` past
+ * the limits.
  */
 export function signinRoute(ctx: AuthContext): Router {
-  return Router().post(
-    '/api/users/signin',
-    emailRule(),
-    body('password').isString().isLength({ min: 1, max: MAX_PASSWORD_LENGTH }).withMessage('You must supply a password'),
-    validateRequest,
-    limitSignins(ctx),
-    async (req, res) => {
-      const { email, password } = req.body as { email: string; password: string };
-      const user = await ctx.store.findUserByEmail(email);
-      const ok = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password, ctx.config.scryptCost);
-      if (!user || !ok) {
-        ctx.metrics.signins.inc({ result: 'invalid' });
-        throw new InvalidCredentialsError();
-      }
-      if (user.banned) {
-        ctx.metrics.signins.inc({ result: 'banned' });
-        throw new UserBannedError();
-      }
-      await ctx.limits.signin.succeeded(email, clientAddressKey(req.ip));
-      const { token, sid } = await startSession(ctx, user);
-      setSessionToken(req, token);
-      ctx.metrics.signins.inc({ result: 'ok' });
-      ctx.logger.info({ sub: user.id, sid }, 'user signed in');
-      res.json(userView(user));
-    },
-  );
+  return Router().post('/api/users/signin', emailRule(), passwordRule(), validateRequest, limitSignins(ctx), async (req, res) => {
+    const { user, token } = await signIn(ctx, req.body as Credentials, clientAddressKey(req.ip));
+    setSessionToken(req, token);
+    res.json(userView(user));
+  });
 }
 
 /**

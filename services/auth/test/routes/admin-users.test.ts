@@ -31,9 +31,9 @@ describe('admin: list, ban, unban', () => {
     expect(await currentUser(cookie)).toBeNull();
     expect(await currentUser(second)).toBeNull();
     const signin = await request(auth.service.app).post('/api/users/signin').send({ email: 'victim@example.com', password: 'correct horse battery' }).expect(403);
-    expect(signin.body.errors[0]).toMatchObject({ message: 'Account banned', code: 'ERR_FORBIDDEN' });
+    expect(signin.body.errors[0]).toMatchObject({ message: 'Account banned', code: 'ERR_USER_BANNED' });
     const refresh = await request(auth.service.app).post('/api/users/refresh').set('Cookie', cookie).expect(403);
-    expect(refresh.body.errors[0].message).toBe('Account banned');
+    expect(refresh.body.errors[0]).toMatchObject({ message: 'Account banned', code: 'ERR_USER_BANNED' });
   });
 
   it('unbans: auth.user.unbanned is published and the user can sign in again at once', async () => {

@@ -65,7 +65,7 @@ describe('sign-up and sign-in', () => {
     await auth.signup('pw@example.com');
     const wrong = await request(auth.service.app).post('/api/users/signin').send({ email: 'pw@example.com', password: 'wrong password' }).expect(400);
     const unknown = await request(auth.service.app).post('/api/users/signin').send({ email: 'nobody@example.com', password: PASSWORD }).expect(400);
-    expect(wrong.body).toEqual({ errors: [{ message: 'Invalid credentials', code: 'ERR_BAD_REQUEST' }] });
+    expect(wrong.body).toEqual({ errors: [{ message: 'Invalid credentials', code: 'ERR_INVALID_CREDENTIALS' }] });
     expect(unknown.body).toEqual(wrong.body);
     expect(wrong.headers['set-cookie']).toBeUndefined();
   });

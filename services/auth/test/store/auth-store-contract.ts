@@ -1,7 +1,7 @@
 import { Subjects, type SessionRevokedEvent, type UserCreatedEvent } from '@authbus/common';
 import { createEnvelope } from '@authbus/common/issuer';
 import { EmailTakenError, type AuthStore } from '../../src/store/auth-store';
-import { newId } from '../../src/store/new-id';
+import { newId } from '@authbus/service-kit';
 import type { SessionRecord, UserRecord } from '../../src/store/records';
 
 function user(email: string): UserRecord {

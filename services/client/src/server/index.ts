@@ -1,11 +1,6 @@
-import { createLogger, stopOnSignals } from '@authbus/common';
+import { runService } from '@authbus/service-kit';
 import { buildClientApp } from './app';
+import { loadConfig } from './config';
 
-const logger = createLogger('client', process.env.LOG_LEVEL ?? 'info');
-const port = Number(process.env.PORT ?? '3003');
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  logger.error({ port: process.env.PORT }, 'invalid configuration: PORT must be a port number');
-  process.exit(1);
-}
-const server = buildClientApp(logger).listen(port, () => logger.info({ port }, 'client listening'));
-stopOnSignals(server, async () => undefined, logger);
+// Nothing to close: no store, no NATS. runService stops the server and waits for its requests.
+runService({ name: 'client', loadConfig, start: (_config, logger) => ({ app: buildClientApp(logger), close: async () => undefined }) });

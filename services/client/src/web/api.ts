@@ -5,6 +5,19 @@ export interface ErrorItem {
   code?: string;
 }
 
+/**
+ * The error codes the page acts on; every code, its status and what a client should do:
+ * docs/errors.md. The page decides on codes, never on messages (those are for people).
+ */
+export const ErrorCodes = {
+  /** 401: the access token merely expired: refresh it and retry. */
+  tokenExpired: 'ERR_TOKEN_EXPIRED',
+  /** 401: the session was revoked (sign-out, sign-out everywhere, ban): sign in again. */
+  tokenRevoked: 'ERR_TOKEN_REVOKED',
+  /** 403: the account is banned: no refresh, no sign-in. */
+  userBanned: 'ERR_USER_BANNED',
+} as const;
+
 /** An API call that answered with an error. */
 export class ApiError extends Error {
   constructor(
@@ -64,7 +77,7 @@ export function endSession(why: SessionEnd): void {
  */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   let res = await send(path, init);
-  if (res.status === 401 && (await codeOf(res)) === 'ERR_TOKEN_EXPIRED') {
+  if (res.status === 401 && (await codeOf(res)) === ErrorCodes.tokenExpired) {
     const refreshed = await refreshSession();
     if (!refreshed.ok) throw failed(new ApiError(refreshed.status, refreshed.errors));
     res = await send(path, init);
@@ -103,7 +116,13 @@ async function errorsOf(res: Response): Promise<ErrorItem[]> {
 }
 
 function sessionEndOf(error: ApiError): SessionEnd | undefined {
-  if (error.status === 403 && error.message === 'Account banned') return 'banned';
-  if (error.status !== 401) return undefined;
-  return error.code === 'ERR_TOKEN_REVOKED' ? 'revoked' : 'ended';
+  switch (error.code) {
+    case ErrorCodes.userBanned:
+      return 'banned';
+    case ErrorCodes.tokenRevoked:
+      return 'revoked';
+    default:
+      // Every other 401 code (no token, an invalid or expired one that could not be refreshed).
+      return error.status === 401 ? 'ended' : undefined;
+  }
 }

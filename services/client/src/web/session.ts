@@ -1,4 +1,4 @@
-import { api, ApiError, endSession, refreshSession } from './api.js';
+import { api, ApiError, endSession, ErrorCodes, refreshSession } from './api.js';
 
 /** The verified claims the services see, as `GET /api/users/currentuser` returns them. */
 export interface CurrentUser {
@@ -42,13 +42,15 @@ interface CurrentUserAnswer {
  */
 export async function loadCurrentUser(): Promise<CurrentUser | null> {
   let answer = await api<CurrentUserAnswer>('/api/users/currentuser');
-  if (!answer.currentUser && answer.tokenError === 'ERR_TOKEN_EXPIRED') {
+  if (!answer.currentUser && answer.tokenError === ErrorCodes.tokenExpired) {
     const refreshed = await refreshSession();
     if (refreshed.ok) answer = await api<CurrentUserAnswer>('/api/users/currentuser');
-    else if (refreshed.status === 401 || refreshed.status === 403) endSession(refreshed.status === 403 ? 'banned' : 'revoked');
+    else if (refreshed.errors[0]?.code === ErrorCodes.userBanned) endSession('banned');
+    // Any 401 code: the session cannot be refreshed (revoked, expired, reused).
+    else if (refreshed.status === 401) endSession('revoked');
     // Anything else (the service busy or down) is not the end of the session: say so and retry later.
     else throw new ApiError(refreshed.status, refreshed.errors);
-  } else if (!answer.currentUser && answer.tokenError === 'ERR_TOKEN_REVOKED') {
+  } else if (!answer.currentUser && answer.tokenError === ErrorCodes.tokenRevoked) {
     endSession('revoked');
   }
   setCurrentUser(answer.currentUser);

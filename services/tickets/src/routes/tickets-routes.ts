@@ -1,10 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import { query } from 'express-validator';
 import { ForbiddenError, NotFoundError, fetchAsUser, ServiceUnavailableError, type Logger } from '@authbus/common';
-import { isId, newId } from '../store/new-id';
+import { isId, newId, validateRequest } from '@authbus/service-kit';
 import type { TicketsStore } from '../store/tickets-store';
 import { ticketView } from './ticket-view';
-import { ticketRules, validateRequest } from './validate';
+import { ticketRules } from './ticket-rules';
 
 /** What the ticket routes need. */
 export interface TicketsRoutesDeps {

@@ -16,7 +16,7 @@ describe('shutdown', () => {
     const server = await startNatsServer();
     try {
       const service = await createTicketsService(loadConfig({ JWT_KEY: TEST_JWT_SECRET, NATS_URL: server.url }), silentLogger);
-      await service.auth.connection();
+      await service.kit.connection();
       await service.close();
     } finally {
       await server.stop();

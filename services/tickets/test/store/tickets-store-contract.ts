@@ -1,4 +1,4 @@
-import { newId } from '../../src/store/new-id';
+import { newId } from '@authbus/service-kit';
 import type { TicketRecord } from '../../src/store/records';
 import type { TicketsStore } from '../../src/store/tickets-store';
 

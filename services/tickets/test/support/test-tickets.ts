@@ -18,7 +18,7 @@ export async function startTestTickets(env: Partial<TicketsEnv> = {}): Promise<T
   const config = loadConfig({ JWT_KEY: TEST_JWT_SECRET, JWT_ACTIVE_KID: 'test', NATS_URL: server.url, ...env });
   config.kit.revocation = { ...config.kit.revocation, syncIntervalMs: 100 };
   const service = await createTicketsService(config, silentLogger);
-  await service.auth.whenReady();
+  await service.kit.whenReady();
   return {
     service,
     server,

@@ -24,7 +24,7 @@ export function signupPage(): HTMLElement {
   });
 }
 
-/** Sign in (403 for a banned account shows "Account banned" on the form). */
+/** Sign in (a banned account, `ERR_USER_BANNED`: the form shows the server's message and the page says the account is banned). */
 export function signinPage(): HTMLElement {
   return formView({
     title: 'Sign in',

@@ -2,8 +2,14 @@ import { ServiceUnavailableError } from '@authbus/common';
 import { newTokenId } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { SessionRecord, UserRecord } from '../store/records';
-import { UserBannedError } from './auth-errors';
+import { UserBannedError } from './errors';
 import { issueToken } from './issue-token';
+
+/** A new session and its first token, for the user as they were when it was issued. */
+export interface StartedSession {
+  token: string;
+  sid: string;
+}
 
 /** How often a sign-in starts over when a revocation ends its brand-new session. */
 const ATTEMPTS = 3;
@@ -17,7 +23,7 @@ const ATTEMPTS = 3;
  * sign-in; a cut-off raised the generation the token carries), or ends this session, and then no
  * token leaves: the sign-in reads the user again and starts over (a ban answers 403).
  */
-export async function startSession(ctx: AuthContext, user: UserRecord): Promise<{ token: string; sid: string }> {
+export async function startSession(ctx: AuthContext, user: UserRecord): Promise<StartedSession> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const session = newSession(ctx, user);
     await ctx.store.createSession(session);

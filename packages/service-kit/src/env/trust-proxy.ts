@@ -1,12 +1,14 @@
 import ipaddr from 'ipaddr.js';
 import { ConfigError } from '@authbus/common';
+import { present } from './present';
 
 /** A value for Express's `trust proxy`: a hop count, a list of addresses/subnets/names, or all/none. */
 export type TrustProxy = number | string | boolean;
 
 /**
- * Who may tell us the client's address (`X-Forwarded-For`) and scheme. By default only loopback:
- * the local gateway, which overwrites `X-Forwarded-For` with its peer's address. Believing any
+ * `TRUST_PROXY`, read alike by every service: who may tell us the client's address
+ * (`X-Forwarded-For`) and scheme. By default only loopback: the local gateway, which overwrites
+ * `X-Forwarded-For` with its peer's address. Believing any
  * private address (Express's usual advice) lets anyone who reaches the service from inside the
  * network, or any header a proxy passes through, pick the address the rate limits count against.
  *
@@ -16,7 +18,7 @@ export type TrustProxy = number | string | boolean;
  * - `true` (every hop: only behind a proxy that strips the header) or `false` (none).
  */
 export function parseTrustProxy(value: string | undefined, name = 'TRUST_PROXY'): TrustProxy {
-  if (value === undefined || value.trim() === '') return 'loopback';
+  if (!present(value)) return 'loopback';
   const text = value.trim();
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
   if (/^\d+$/.test(text)) {

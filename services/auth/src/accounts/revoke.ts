@@ -2,18 +2,9 @@ import { Subjects } from '@authbus/common';
 import type { AuthContext } from '../context';
 import type { AppliedChange } from '../store/auth-store';
 import type { SessionRecord, UserRecord } from '../store/records';
-import { sessionRevoked, userRevoked } from './auth-events';
 import { commitAndPublish } from './commit-and-publish';
-
-/**
- * The latest `exp` a token issued by the time `at` can have: one lifetime, plus the clock
- * tolerance for an auth replica whose clock runs ahead. Every `until` this service publishes is at
- * most this, so `until − occurredAt` never exceeds lifetime + tolerance, whatever happened before
- * (the stream's `max_age` is checked against it at start-up: see config.ts).
- */
-function latestExp(ctx: AuthContext, at: Date): number {
-  return Math.floor(at.getTime() / 1000) + ctx.config.accessTokenTtlSeconds + ctx.config.clockToleranceSeconds;
-}
+import { sessionRevoked, userRevoked } from './events';
+import { latestExp } from './revocation-times';
 
 /**
  * Revoke one session (sign-out, refresh reuse) and publish `auth.session.revoked`. `until` comes
@@ -23,7 +14,7 @@ function latestExp(ctx: AuthContext, at: Date): number {
 export async function revokeSession(ctx: AuthContext, session: SessionRecord, reason: string): Promise<void> {
   const applied = await commitAndPublish(ctx, { kind: 'session-revoked', sessionId: session.id, reason }, ({ at, revoked }) => {
     if (!revoked) return []; // revoked meanwhile by someone else, who published it
-    const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx, at));
+    const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
     return [sessionRevoked(revoked, reason, at, until)];
   });
   if (applied.revoked) ctx.logger.info({ sid: session.id, sub: session.userId, reason }, 'session revoked');
@@ -42,7 +33,7 @@ export async function revokeUser(ctx: AuthContext, user: UserRecord, reason: str
     ctx,
     { kind: 'user-sessions-revoked', userId: user.id, reason, ...(ban ? { ban } : {}) },
     ({ at, generation }) =>
-      generation === undefined ? [] : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx, at), at)],
+      generation === undefined ? [] : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx.config, at), at)],
   );
   ctx.logger.info({ sub: user.id, reason, banned: ban !== undefined, generation: applied.generation }, ban ? 'user banned' : 'all sessions of user revoked');
   return applied;

@@ -1,8 +1,14 @@
-import { TokenRevokedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
+import {
+  isAuthbusError,
+  NotAuthenticatedError,
+  TokenRevokedError,
+  verifyAccessToken,
+  type AccessClaims,
+} from '@authbus/common';
 import { newTokenId } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { SessionRecord, UserRecord } from '../store/records';
-import { SessionEndedError, UserBannedError } from './auth-errors';
+import { SessionEndedError, UserBannedError } from './errors';
 import { issueToken } from './issue-token';
 import { revokeSession } from './revoke';
 
@@ -14,16 +20,30 @@ export interface Refreshed {
 }
 
 /**
- * Re-issue an access token for a live session. The presented token may have expired (its
- * signature, issuer and audience are still checked); the session record decides:
- * - unknown, other user's, or past its absolute lifetime → 401;
- * - user banned → 403; session revoked, or the token below the user's generation → 401;
+ * Refresh: re-issue an access token for a live session. The presented token may have expired
+ * (its signature, issuer and audience are still checked); the session record decides:
+ * - no token → 401; unknown, other user's, or past its absolute lifetime → 401;
+ * - user banned → 403 `ERR_USER_BANNED`; session revoked, or the token below the user's
+ *   generation → 401;
  * - token is the session's current one → rotate its `jti` and issue;
  * - token is the previous one, within the grace window after rotation (a second tab) → issue
  *   with the current `jti`;
  * - any older token → refresh reuse: the session is revoked (event published) and 401.
+ * Every attempt with a token is counted in `authbus_refreshes_total{result}`.
  */
-export async function refreshSession(ctx: AuthContext, token: string): Promise<Refreshed> {
+export async function refresh(ctx: AuthContext, token: string | undefined): Promise<Refreshed> {
+  if (token === undefined) throw new NotAuthenticatedError();
+  try {
+    const refreshed = await refreshSession(ctx, token);
+    ctx.metrics.refreshes.inc({ result: refreshed.outcome });
+    return refreshed;
+  } catch (err) {
+    ctx.metrics.refreshes.inc({ result: isAuthbusError(err) ? err.code : 'error' });
+    throw err;
+  }
+}
+
+async function refreshSession(ctx: AuthContext, token: string): Promise<Refreshed> {
   const claims = verifyAccessToken(token, ctx.keyRing, { ...ctx.config.kit.token, now: ctx.now, ignoreExpiration: true });
   const session = await ctx.store.findSession(claims.sid);
   if (!session || session.userId !== claims.sub) throw new SessionEndedError('Session not found');

@@ -2,6 +2,7 @@ import { type AnyEventEnvelope } from '@authbus/common';
 import { applyRevocation } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { AppliedChange, ChangeEvents, StateChange } from '../store/auth-store';
+import { revocationHorizon } from './revocation-times';
 
 /**
  * Write a state change with its events (atomically, through the outbox), apply revocations to this
@@ -12,7 +13,7 @@ export async function commitAndPublish(ctx: AuthContext, change: StateChange, ev
   let built: readonly AnyEventEnvelope[] = typeof events === 'function' ? [] : events;
   // The store may build the events more than once (a retried transaction): the last build is what it stored.
   const applied = await ctx.store.commit(change, typeof events === 'function' ? (a) => (built = events(a)) : events);
-  const horizon = Math.floor(ctx.now() / 1000) - ctx.config.clockToleranceSeconds;
+  const horizon = revocationHorizon(ctx.config, ctx.now());
   for (const envelope of built) applyRevocation(ctx.revocations, envelope, horizon);
   await ctx.relay.publishNow(built);
   return applied;

@@ -1,0 +1,27 @@
+import { AuthbusError, NotAuthenticatedError, RequestValidationError } from '@authbus/common';
+
+/** The account is banned (sign-in, refresh): 403 `ERR_USER_BANNED`. */
+export class UserBannedError extends AuthbusError {
+  constructor() {
+    super('ERR_USER_BANNED', 'Account banned');
+  }
+}
+
+/** Email and password don't match an account: 400 `ERR_INVALID_CREDENTIALS` (the status the course's clients expect). */
+export class InvalidCredentialsError extends AuthbusError {
+  constructor() {
+    super('ERR_INVALID_CREDENTIALS', 'Invalid credentials');
+  }
+}
+
+/** The session can't be refreshed: unknown, expired, revoked, or its token was reused. */
+export class SessionEndedError extends NotAuthenticatedError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Sign-up with an email that has an account: a field error, shown next to the email input. */
+export function emailInUse(): RequestValidationError {
+  return new RequestValidationError([{ message: 'Email in use', field: 'email' }]);
+}

@@ -1,0 +1,24 @@
+import { clockToleranceSeconds, type AuthConfig } from '../config';
+
+type TimesConfig = Pick<AuthConfig, 'kit' | 'accessTokenTtlSeconds'>;
+
+/**
+ * Revocations whose `until` is before this (seconds) refuse nothing any more: every token they
+ * cover expired more than the clock tolerance ago, and verifiers accept a token until `exp` +
+ * tolerance. The tolerance is the verifiers' own, as given (1.5 s stays 1.5 s).
+ */
+export function revocationHorizon(config: Pick<AuthConfig, 'kit'>, nowMs: number): number {
+  return Math.floor(nowMs / 1000) - clockToleranceSeconds(config);
+}
+
+/**
+ * The latest `exp` a token issued by the time `at` can have: one lifetime, plus the clock
+ * tolerance for an auth replica whose clock runs ahead, rounded up to a whole second (`until` is
+ * whole seconds, and rounding down could leave a token uncovered). Every `until` this service
+ * publishes is at most this, so `until − occurredAt` never exceeds lifetime + tolerance rounded up,
+ * whatever happened before (the stream's `max_age` is checked against it at start-up: see
+ * `minStreamMaxAgeSeconds` in config.ts).
+ */
+export function latestExp(config: TimesConfig, at: Date): number {
+  return Math.floor(at.getTime() / 1000) + config.accessTokenTtlSeconds + Math.ceil(clockToleranceSeconds(config));
+}
