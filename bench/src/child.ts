@@ -9,13 +9,23 @@ export interface ReadyChild {
 }
 
 /** Start `node <script> ...args` and wait for its `READY <port>` line. */
-export function spawnReady(script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ReadyChild> {
+export function spawnReady(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ReadyChild> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code}): ${stderr.slice(-1000)}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} ${args.join(' ')} exited (${code}): ${stderr.slice(-1000)}`)),
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /^READY (\d+)$/.exec(line);
       if (match) {
         resolve({

@@ -38,7 +38,9 @@ async function main(): Promise<void> {
       rps: throughput.rps,
       p50Ms: throughput.p50Ms,
       p99Ms: throughput.p99Ms,
-      ratioToNone: Object.fromEntries(THROUGHPUT_CASES.map((c) => [c, round(throughput.rps[c] / throughput.rps.none, 3)])) as BenchResults['throughput']['ratioToNone'],
+      ratioToNone: Object.fromEntries(
+        THROUGHPUT_CASES.map((c) => [c, round(throughput.rps[c] / throughput.rps.none, 3)]),
+      ) as BenchResults['throughput']['ratioToNone'],
       runs: throughput.runs,
       settings: { ...settings.throughput, redis: throughput.redis },
     },
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
   writeFileSync(join(out, `${name}-throughput.svg`), throughputSvg(results));
   writeFileSync(join(out, `${name}-propagation.svg`), propagationSvg(samplesMs, propagation.instances));
   progress(`wrote bench/results/${name}.{json,md} and charts`);
-  for (const t of checkTargets(results)) progress(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured} (target ${t.target})`);
+  for (const t of checkTargets(results))
+    progress(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured} (target ${t.target})`);
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,13 @@
 /** What one `npm run bench` measures; `--quick` is a smoke run of the same code paths. */
 export interface BenchSettings {
   quick: boolean;
-  throughput: { warmupSeconds: number; runSeconds: number; runs: number; connections: number; revocationEntries: number };
+  throughput: {
+    warmupSeconds: number;
+    runSeconds: number;
+    runs: number;
+    connections: number;
+    revocationEntries: number;
+  };
   propagation: { instances: number; processes: number; samples: number };
   catchUp: { events: number };
   memory: { sizes: number[]; checkSizes: number[] };
@@ -16,6 +22,9 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
       : { warmupSeconds: 3, runSeconds: 10, runs: 3, connections: 10, revocationEntries: 10_000 },
     propagation: { instances: 10, processes: 2, samples: quick ? 40 : 200 },
     catchUp: { events: quick ? 20_000 : 100_000 },
-    memory: { sizes: quick ? [100_000] : [100_000, 1_000_000], checkSizes: quick ? [0, 10_000] : [0, 10_000, 1_000_000] },
+    memory: {
+      sizes: quick ? [100_000] : [100_000, 1_000_000],
+      checkSizes: quick ? [0, 10_000] : [0, 10_000, 1_000_000],
+    },
   };
 }

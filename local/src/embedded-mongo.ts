@@ -20,7 +20,9 @@ const DOWNLOAD_HOST = 'fastdl.mongodb.org';
 export async function startEmbeddedMongo(): Promise<EmbeddedMongo | { unavailable: string }> {
   const systemBinary = process.env.MONGOMS_SYSTEM_BINARY ?? onPath('mongod');
   if (!systemBinary && !hasCachedBinary() && !(await reachable(DOWNLOAD_HOST))) {
-    return { unavailable: `no mongod on PATH or in the mongodb-memory-server cache, and ${DOWNLOAD_HOST} is unreachable (offline)` };
+    return {
+      unavailable: `no mongod on PATH or in the mongodb-memory-server cache, and ${DOWNLOAD_HOST} is unreachable (offline)`,
+    };
   }
   try {
     const replSet = await MongoMemoryReplSet.create({
@@ -42,7 +44,9 @@ function onPath(binary: string): string | undefined {
 }
 
 function hasCachedBinary(): boolean {
-  const dirs = [process.env.MONGOMS_DOWNLOAD_DIR, join(homedir(), '.cache', 'mongodb-binaries')].filter((d): d is string => !!d);
+  const dirs = [process.env.MONGOMS_DOWNLOAD_DIR, join(homedir(), '.cache', 'mongodb-binaries')].filter(
+    (d): d is string => !!d,
+  );
   return dirs.some((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('mongod')));
 }
 

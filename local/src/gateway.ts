@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { BadGatewayError, NotFoundError, type AuthbusError } from '@authbus/common';
 
 /** One route of the gateway: a path prefix and the upstreams that serve it (round-robin). */
@@ -23,7 +29,12 @@ export function createGateway(routes: readonly GatewayRoute[]): Server {
   const counters = new Map<string, number>();
   return createServer((req, res) => {
     const path = req.url ?? '/';
-    const route = routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+    const route = routes.find(
+      (r) =>
+        path === r.prefix ||
+        path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`) ||
+        path.startsWith(`${r.prefix}?`),
+    );
     const upstreams = route?.upstreams() ?? [];
     if (!route || upstreams.length === 0) return fail(res, new NotFoundError('Route not found'));
     const n = counters.get(route.prefix) ?? 0;

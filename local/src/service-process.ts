@@ -52,10 +52,13 @@ export class ServiceProcess {
     const env = { ...process.env, ...this.options.env };
     const format = this.options.logFormat ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
     // Colours only where a person watches: the default output, on a terminal.
-    const lines = format === 'pretty' ? prettyLogLines({ colorize: !this.options.log && process.stdout.isTTY === true }) : (line: string) => [line];
+    const lines =
+      format === 'pretty'
+        ? prettyLogLines({ colorize: !this.options.log && process.stdout.isTTY === true })
+        : (line: string) => [line];
     const child = spawn(process.execPath, [this.options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         for (const shown of lines(line)) log(`[${this.name}] ${shown}`);
       });

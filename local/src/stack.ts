@@ -88,7 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     // Services print to our stdout unless a log was given (then it gets the lines, uncoloured).
     const output = options.log ? { log: options.log } : {};
-    const mongoEnv = (database: string): Record<string, string> => (store.uri ? { MONGO_URI: withDatabase(store.uri, database) } : {});
+    const mongoEnv = (database: string): Record<string, string> =>
+      store.uri ? { MONGO_URI: withDatabase(store.uri, database) } : {};
 
     const authPort = await nextPort();
     const auth = new ServiceProcess({
@@ -102,13 +103,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await auth.start({ waitReady: true });
 
     const tickets: ServiceProcess[] = [];
-    const addTickets = async (start: { waitReady?: boolean; env?: Record<string, string> } = {}): Promise<ServiceProcess> => {
+    const addTickets = async (
+      start: { waitReady?: boolean; env?: Record<string, string> } = {},
+    ): Promise<ServiceProcess> => {
       const port = await nextPort();
       const replica = new ServiceProcess({
         name: `tickets-${tickets.length + 1}`,
         entry: entry('tickets'),
         url: `http://127.0.0.1:${port}`,
-        env: { ...common, ...mongoEnv('authbus_tickets'), PORT: String(port), AUTH_URL: auth.url, ...options.serviceEnv?.tickets, ...start.env },
+        env: {
+          ...common,
+          ...mongoEnv('authbus_tickets'),
+          PORT: String(port),
+          AUTH_URL: auth.url,
+          ...options.serviceEnv?.tickets,
+          ...start.env,
+        },
         ...output,
       });
       tickets.push(replica);
@@ -121,7 +131,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let client: ServiceProcess | undefined;
     if (options.client ?? true) {
       const port = await nextPort();
-      client = new ServiceProcess({ name: 'client', entry: entry('client'), url: `http://127.0.0.1:${port}`, env: { ...common, PORT: String(port) }, ...output });
+      client = new ServiceProcess({
+        name: 'client',
+        entry: entry('client'),
+        url: `http://127.0.0.1:${port}`,
+        env: { ...common, PORT: String(port) },
+        ...output,
+      });
       cleanup.push(() => client!.stop());
       await client.start();
     }
@@ -134,7 +150,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gatewayPort = await listen(gateway, options.gatewayPort ?? 3000);
     cleanup.push(() => closeServer(gateway));
     const gatewayUrl = `http://localhost:${gatewayPort}`;
-    say(`gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`);
+    say(
+      `gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`,
+    );
 
     return {
       gatewayUrl,
@@ -161,7 +179,8 @@ async function chooseStore(
 ): Promise<{ description: string; uri?: string; mongo?: EmbeddedMongo }> {
   if (choice === 'memory') return { description: 'memory (nothing survives a restart)' };
   if (typeof choice === 'object') return { description: `MongoDB at ${redact(choice.mongoUri)}`, uri: choice.mongoUri };
-  if (process.env.MONGO_URI) return { description: `MongoDB at ${redact(process.env.MONGO_URI)} (MONGO_URI)`, uri: process.env.MONGO_URI };
+  if (process.env.MONGO_URI)
+    return { description: `MongoDB at ${redact(process.env.MONGO_URI)} (MONGO_URI)`, uri: process.env.MONGO_URI };
   const mongo = await startEmbeddedMongo();
   if ('unavailable' in mongo) return { description: `memory, because ${mongo.unavailable}` };
   return { description: `embedded MongoDB replica set at ${mongo.uri}`, uri: mongo.uri, mongo };

@@ -2,7 +2,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
 import { createGateway, ServiceProcess } from '@authbus/local';
-import { pipelinedPosts, LoopbackClient, everyRefusalSaysWhen, statusCounts, type JsonReply, recordReliability, call, inParallel, metric, signupUser } from '@authbus/test-support';
+import {
+  pipelinedPosts,
+  LoopbackClient,
+  everyRefusalSaysWhen,
+  statusCounts,
+  type JsonReply,
+  recordReliability,
+  call,
+  inParallel,
+  metric,
+  signupUser,
+} from '@authbus/test-support';
 import { percentile } from '@authbus/bench/stats';
 
 /** Failed sign-ins per account from one client address. */
@@ -32,8 +43,13 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     clients.push(client);
     return client;
   };
-  const signin = (client: LoopbackClient, base: string, email: string, password: string, headers?: Record<string, string>): Promise<JsonReply> =>
-    client.post(`${base}/api/users/signin`, { email, password }, headers);
+  const signin = (
+    client: LoopbackClient,
+    base: string,
+    email: string,
+    password: string,
+    headers?: Record<string, string>,
+  ): Promise<JsonReply> => client.post(`${base}/api/users/signin`, { email, password }, headers);
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -77,10 +93,14 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     const email = `target-${Date.now()}@example.com`;
     await signupUser(auth.url, email);
     const limitedBefore = { ip: await limitedBy('ip'), pair: await limitedBy('account-ip') };
-    const burst = await inParallel(Array.from({ length: 100 }, (_, i) => i), 25, async (i) => {
-      const res = await call(`${auth.url}/api/users/signin`, { body: { email, password: `guess number ${i}` } });
-      return { status: res.status, retryAfter: res.headers.get('retry-after') };
-    });
+    const burst = await inParallel(
+      Array.from({ length: 100 }, (_, i) => i),
+      25,
+      async (i) => {
+        const res = await call(`${auth.url}/api/users/signin`, { body: { email, password: `guess number ${i}` } });
+        return { status: res.status, retryAfter: res.headers.get('retry-after') };
+      },
+    );
     const wrong = burst.filter((r) => r.status === 400).length;
     const limited = burst.filter((r) => r.status === 429);
     expect(wrong).toBe(PER_ACCOUNT);
@@ -94,8 +114,15 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     expect(right.status).toBe(429);
 
     // Spraying many accounts from one IP runs into the per-IP limit (the 101 attempts above count too).
-    const spray = await inParallel(Array.from({ length: 40 }, (_, i) => i), 20, async (i) =>
-      (await call(`${auth.url}/api/users/signin`, { body: { email: `spray${i}@example.com`, password: 'password1' } })).status,
+    const spray = await inParallel(
+      Array.from({ length: 40 }, (_, i) => i),
+      20,
+      async (i) =>
+        (
+          await call(`${auth.url}/api/users/signin`, {
+            body: { email: `spray${i}@example.com`, password: 'password1' },
+          })
+        ).status,
     );
     expect(spray.every((s) => s === 429)).toBe(true);
     expect(auth.exits).toEqual([]);
@@ -104,7 +131,8 @@ describe('attacks: sign-in brute force and abuse limits', () => {
       kind: 'attack',
       scenario: 'Sign-in brute force',
       done: `100 parallel wrong passwords for one account, then the right one, then 40 accounts sprayed from the same IP (limits ${PER_ACCOUNT}/account per address, ${PER_IP}/IP per 15 min)`,
-      checked: 'exactly the per-account limit reached the password check; the rest 429 with Retry-After, decided per IP first; the right password is refused while limited; the spray hits the per-IP limit',
+      checked:
+        'exactly the per-account limit reached the password check; the rest 429 with Retry-After, decided per IP first; the right password is refused while limited; the spray hits the per-IP limit',
       figures: `password checks: ${wrong} of 100; 429s: ${limited.length} + ${spray.length} (spray); Retry-After ${limited[0]?.retryAfter} s`,
     });
   });
@@ -112,8 +140,13 @@ describe('attacks: sign-in brute force and abuse limits', () => {
   it('believes X-Forwarded-For only from the gateway: a spoofed header through it changes nothing', async () => {
     const attacker = from('127.0.0.21');
     const spoofed = (i: number): string => [`203.0.113.${i}`, `10.0.${i}.1`, `2001:db8::${i.toString(16)}`][i % 3]!;
-    const replies = await inParallel(Array.from({ length: PER_IP + 10 }, (_, i) => i), 10, (i) =>
-      signin(attacker, gatewayUrl, `xff-${i}@example.com`, PASSWORD, { 'x-forwarded-for': `${spoofed(i)}, ${spoofed(i + 1)}` }),
+    const replies = await inParallel(
+      Array.from({ length: PER_IP + 10 }, (_, i) => i),
+      10,
+      (i) =>
+        signin(attacker, gatewayUrl, `xff-${i}@example.com`, PASSWORD, {
+          'x-forwarded-for': `${spoofed(i)}, ${spoofed(i + 1)}`,
+        }),
     );
     const counts = statusCounts(replies);
     // Every attempt is counted against the attacker's real address, whatever it claimed.
@@ -126,7 +159,8 @@ describe('attacks: sign-in brute force and abuse limits', () => {
       kind: 'attack',
       scenario: 'Spoofed X-Forwarded-For',
       done: `${PER_IP + 10} sign-ins through the gateway from one client, each with a different forged X-Forwarded-For (public, private and IPv6 addresses)`,
-      checked: 'the gateway overwrites X-Forwarded-For with the peer address and auth trusts only loopback: every attempt counts against the real client, which gets 429 with Retry-After past the per-IP limit; another client is unaffected',
+      checked:
+        'the gateway overwrites X-Forwarded-For with the peer address and auth trusts only loopback: every attempt counts against the real client, which gets 429 with Retry-After past the per-IP limit; another client is unaffected',
       figures: `answers: ${counts[400]} × 400, ${counts[429]} × 429 (limit ${PER_IP}/IP)`,
     });
   });
@@ -135,7 +169,11 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     const email = 'lockout-victim@example.com';
     await signupUser(auth.url, email);
     const attacker = from('127.0.0.31');
-    const attack = await inParallel(Array.from({ length: 100 }, (_, i) => i), 25, (i) => signin(attacker, gatewayUrl, email, `wrong guess ${i}`));
+    const attack = await inParallel(
+      Array.from({ length: 100 }, (_, i) => i),
+      25,
+      (i) => signin(attacker, gatewayUrl, email, `wrong guess ${i}`),
+    );
     const attackCounts = statusCounts(attack);
     expect(attackCounts).toEqual({ 400: PER_ACCOUNT, 429: 100 - PER_ACCOUNT });
     expect(everyRefusalSaysWhen(attack)).toBe(true);
@@ -149,7 +187,17 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     const target = 'botnet-target@example.com';
     await signupUser(auth.url, target);
     const botnet = Array.from({ length: PER_ACCOUNT_TOTAL / PER_ACCOUNT }, (_, i) => from(`127.0.0.${33 + i}`));
-    const botnetReplies = (await Promise.all(botnet.map((bot) => inParallel(Array.from({ length: PER_ACCOUNT + 2 }, (_, i) => i), 1, (i) => signin(bot, gatewayUrl, target, `bot guess ${i}`))))).flat();
+    const botnetReplies = (
+      await Promise.all(
+        botnet.map((bot) =>
+          inParallel(
+            Array.from({ length: PER_ACCOUNT + 2 }, (_, i) => i),
+            1,
+            (i) => signin(bot, gatewayUrl, target, `bot guess ${i}`),
+          ),
+        ),
+      )
+    ).flat();
     expect(statusCounts(botnetReplies)).toEqual({ 400: PER_ACCOUNT_TOTAL, 429: 2 * botnet.length });
     const lockedForAll = await signin(from('127.0.0.39'), gatewayUrl, target, PASSWORD);
     expect(lockedForAll.status).toBe(429);
@@ -167,21 +215,28 @@ describe('attacks: sign-in brute force and abuse limits', () => {
   it('keys IPv6 clients by their /64: rotating addresses inside one prefix hits the per-IP limit', async () => {
     // The test stands where the ingress stands: a trusted proxy on loopback that names the client.
     const proxy = from('127.0.0.41');
-    const inPrefix = (i: number): string => `2001:db8:41:7:${(0x1000 + i).toString(16)}:${((i * 7919) % 0xffff).toString(16)}:beef:${i.toString(16)}`;
-    const replies = await inParallel(Array.from({ length: PER_IP + 10 }, (_, i) => i), 10, (i) =>
-      signin(proxy, auth.url, `v6-${i}@example.com`, PASSWORD, { 'x-forwarded-for': inPrefix(i) }),
+    const inPrefix = (i: number): string =>
+      `2001:db8:41:7:${(0x1000 + i).toString(16)}:${((i * 7919) % 0xffff).toString(16)}:beef:${i.toString(16)}`;
+    const replies = await inParallel(
+      Array.from({ length: PER_IP + 10 }, (_, i) => i),
+      10,
+      (i) => signin(proxy, auth.url, `v6-${i}@example.com`, PASSWORD, { 'x-forwarded-for': inPrefix(i) }),
     );
     const counts = statusCounts(replies);
     expect(counts).toEqual({ 400: PER_IP, 429: 10 });
     expect(everyRefusalSaysWhen(replies)).toBe(true);
     // The next /64 is another client.
-    expect((await signin(proxy, auth.url, 'v6-next@example.com', PASSWORD, { 'x-forwarded-for': '2001:db8:41:8::1' })).status).toBe(400);
+    expect(
+      (await signin(proxy, auth.url, 'v6-next@example.com', PASSWORD, { 'x-forwarded-for': '2001:db8:41:8::1' }))
+        .status,
+    ).toBe(400);
 
     recordReliability({
       kind: 'attack',
       scenario: 'IPv6 /64 rotation',
       done: `${PER_IP + 10} sign-ins, each from a different address of one IPv6 /64 (as named by the trusted proxy's X-Forwarded-For)`,
-      checked: 'the client key is the /64, so the rotation hits the per-IP limit (429 with Retry-After); an address in the next /64 is not limited',
+      checked:
+        'the client key is the /64, so the rotation hits the per-IP limit (429 with Retry-After); an address in the next /64 is not limited',
       figures: `answers: ${counts[400]} × 400, ${counts[429]} × 429 (limit ${PER_IP}/IP)`,
     });
   });
@@ -189,8 +244,10 @@ describe('attacks: sign-in brute force and abuse limits', () => {
   it('limits sign-ups per client address, before the password is hashed', async () => {
     const signupsBefore = (await metric(auth.url, 'authbus_signups_total')) ?? 0;
     const flooder = from('127.0.0.51');
-    const replies = await inParallel(Array.from({ length: SIGNUP_PER_IP + 10 }, (_, i) => i), 10, (i) =>
-      flooder.post(`${gatewayUrl}/api/users/signup`, { email: `flood-${i}@example.com`, password: PASSWORD }),
+    const replies = await inParallel(
+      Array.from({ length: SIGNUP_PER_IP + 10 }, (_, i) => i),
+      10,
+      (i) => flooder.post(`${gatewayUrl}/api/users/signup`, { email: `flood-${i}@example.com`, password: PASSWORD }),
     );
     const counts = statusCounts(replies);
     expect(counts).toEqual({ 201: SIGNUP_PER_IP, 429: 10 });
@@ -201,12 +258,26 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     const accepted: JsonReply[] = [];
     const refused: JsonReply[] = [];
     for (let i = 0; i < 5; i++) {
-      accepted.push(await from(`127.0.0.${52 + i}`).post(`${gatewayUrl}/api/users/signup`, { email: `flood-other-${i}@example.com`, password: PASSWORD }));
-      refused.push(await flooder.post(`${gatewayUrl}/api/users/signup`, { email: `flood-more-${i}@example.com`, password: PASSWORD }));
+      accepted.push(
+        await from(`127.0.0.${52 + i}`).post(`${gatewayUrl}/api/users/signup`, {
+          email: `flood-other-${i}@example.com`,
+          password: PASSWORD,
+        }),
+      );
+      refused.push(
+        await flooder.post(`${gatewayUrl}/api/users/signup`, {
+          email: `flood-more-${i}@example.com`,
+          password: PASSWORD,
+        }),
+      );
     }
     expect(accepted.every((r) => r.status === 201)).toBe(true);
     expect(refused.every((r) => r.status === 429)).toBe(true);
-    const median = (of: readonly JsonReply[]): number => percentile(of.map((r) => r.ms).sort((a, b) => a - b), 50);
+    const median = (of: readonly JsonReply[]): number =>
+      percentile(
+        of.map((r) => r.ms).sort((a, b) => a - b),
+        50,
+      );
 
     recordReliability({
       kind: 'attack',
@@ -222,14 +293,20 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     await signupUser(auth.url, email);
     // Lock the account for everyone: PER_ACCOUNT_TOTAL failures from enough addresses.
     const lockers = Array.from({ length: PER_ACCOUNT_TOTAL / PER_ACCOUNT }, (_, i) => from(`127.0.0.${61 + i}`));
-    for (const locker of lockers) for (let i = 0; i < PER_ACCOUNT; i++) await signin(locker, auth.url, email, `locker guess ${i}`);
+    for (const locker of lockers)
+      for (let i = 0; i < PER_ACCOUNT; i++) await signin(locker, auth.url, email, `locker guess ${i}`);
     expect((await signin(from('127.0.0.65'), auth.url, email, 'a fresh guess')).status).toBe(429);
 
     const sprayed = 100_000;
     const started = performance.now();
-    const sprayCounts = await pipelinedPosts(`${auth.url}/api/users/signin`, sprayed, (i) => ({ email: `sprayed-${i}@example.com`, password: 'password1' }), {
-      localAddress: '127.0.0.66',
-    });
+    const sprayCounts = await pipelinedPosts(
+      `${auth.url}/api/users/signin`,
+      sprayed,
+      (i) => ({ email: `sprayed-${i}@example.com`, password: 'password1' }),
+      {
+        localAddress: '127.0.0.66',
+      },
+    );
     const sprayMs = performance.now() - started;
     expect(Object.values(sprayCounts).reduce((a, b) => a + b, 0)).toBe(sprayed);
     expect(sprayCounts[500]).toBeUndefined();
@@ -244,8 +321,13 @@ describe('attacks: sign-in brute force and abuse limits', () => {
       kind: 'attack',
       scenario: 'Email spraying',
       done: `an account locked by ${PER_ACCOUNT_TOTAL} failures from ${lockers.length} addresses; then ${sprayed.toLocaleString('en')} sign-ins for distinct emails from one address`,
-      checked: 'the locked account stays locked (429 with Retry-After) for a fresh address and for the lockers: nothing evicts a window; the spray is refused by the per-IP limit before it counts against any account',
-      figures: `spray answers: ${Object.entries(sprayCounts).map(([s, n]) => `${n} × ${s}`).join(', ')} in ${(sprayMs / 1000).toFixed(1)} s; the locked account after the spray: ${after.status}, Retry-After ${after.headers['retry-after']} s`,
+      checked:
+        'the locked account stays locked (429 with Retry-After) for a fresh address and for the lockers: nothing evicts a window; the spray is refused by the per-IP limit before it counts against any account',
+      figures: `spray answers: ${Object.entries(sprayCounts)
+        .map(([s, n]) => `${n} × ${s}`)
+        .join(
+          ', ',
+        )} in ${(sprayMs / 1000).toFixed(1)} s; the locked account after the spray: ${after.status}, Retry-After ${String(after.headers['retry-after'])} s`,
     });
   }, 180_000);
 

@@ -13,7 +13,15 @@ import {
 } from '@authbus/common';
 import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { waitFor } from '@authbus/common/testing';
-import { AckPolicy, createInbox, DeliverPolicy, JSONCodec, nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  createInbox,
+  DeliverPolicy,
+  JSONCodec,
+  nanos,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import { startInfraBus, type InfraBus } from '../infra/support/infra-bus';
 import { NATS_CONF } from '../infra/support/paths';
 import { withReaderAccount } from '../infra/support/reader-account';
@@ -29,7 +37,8 @@ const revocation = () =>
     revokedAt: new Date().toISOString(),
     until: until(),
   });
-const userCreated = (sub: string) => createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub, email: `${sub}@example.com`, roles: [] });
+const userCreated = (sub: string) =>
+  createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub, email: `${sub}@example.com`, roles: [] });
 const isRevoked = (kit: AuthKit, sid: string) => kit.revocations.isRevoked({ sid, sub: 'x', gen: 0 });
 
 /** A logger that keeps what it was told, to learn the name of a feed's consumer as an attacker would. */
@@ -43,12 +52,14 @@ function recordingLogger(lines: Array<Record<string, unknown>>): Logger {
 async function outcome(attempt: () => Promise<unknown>): Promise<string> {
   try {
     const result = (await attempt()) as { name?: unknown; stream_name?: unknown; config?: { name?: unknown } } | null;
-    if (result && typeof result === 'object' && typeof result.name === 'string') return `succeeded: consumer ${result.name} on ${String(result.stream_name)}`;
-    if (result && typeof result === 'object' && typeof result.config?.name === 'string') return `succeeded: stream ${result.config.name}`;
+    if (result && typeof result === 'object' && typeof result.name === 'string')
+      return `succeeded: consumer ${result.name} on ${String(result.stream_name)}`;
+    if (result && typeof result === 'object' && typeof result.config?.name === 'string')
+      return `succeeded: stream ${result.config.name}`;
     return `succeeded: ${JSON.stringify(result)}`;
   } catch (err) {
     const e = err as { code?: unknown; message?: string };
-    const code = String(e.code ?? '');
+    const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : '';
     const message = e.message ?? '';
     return `refused: ${code && message.includes(code) ? message : `${code} ${message}`.trim()}`;
   }
@@ -99,12 +110,21 @@ describe('attacks: a reader service against the other services on the bus', () =
     // As the auth service does at start-up, then its own revocation feed.
     await ensureAuthStream(authJsm, { maxAgeMs: 20 * 60_000 });
     await publish(3);
-    authKit = createAuthKit({ ...authOptions, nats: auth, logger: recordingLogger(authLog), revocation: { ...authOptions.revocation, syncIntervalMs: 200 } });
+    authKit = createAuthKit({
+      ...authOptions,
+      nats: auth,
+      logger: recordingLogger(authLog),
+      revocation: { ...authOptions.revocation, syncIntervalMs: 200 },
+    });
     kits.push(authKit);
     // A running tickets replica, configured by its Deployment.
     const ticketsOptions = bus.kitOptionsOf('tickets');
     const { nc: tickets } = await bus.connect(ticketsOptions.nats);
-    ticketsKit = createAuthKit({ ...ticketsOptions, nats: tickets, revocation: { ...ticketsOptions.revocation, syncIntervalMs: 200 } });
+    ticketsKit = createAuthKit({
+      ...ticketsOptions,
+      nats: tickets,
+      revocation: { ...ticketsOptions.revocation, syncIntervalMs: 200 },
+    });
     kits.push(ticketsKit);
     await Promise.all([authKit.whenReady(), ticketsKit.whenReady()]);
     // The attacker: the tickets service's credentials and connection settings.
@@ -129,14 +149,22 @@ describe('attacks: a reader service against the other services on the bus', () =
       return m?.subject ?? null;
     });
     const viaRequest = await outcome(async () => {
-      const m = await attacker.request('$JS.API.CONSUMER.MSG.NEXT.AUTH.auth-audit-pull', JSONCodec().encode({ batch: 1, no_wait: true }), { timeout: 2000 });
+      const m = await attacker.request(
+        '$JS.API.CONSUMER.MSG.NEXT.AUTH.auth-audit-pull',
+        JSONCodec().encode({ batch: 1, no_wait: true }),
+        { timeout: 2000 },
+      );
       if (m.headers?.code === undefined) stolen.push(m.subject);
       return m.headers?.code ?? m.subject;
     });
 
     expect(stolen).toEqual([]);
     const after = await authJsm.consumers.info('AUTH', 'auth-audit-pull');
-    expect({ pending: after.num_pending, ackPending: after.num_ack_pending, delivered: after.delivered.stream_seq }).toEqual({ pending, ackPending: 0, delivered: 0 });
+    expect({
+      pending: after.num_pending,
+      ackPending: after.num_ack_pending,
+      delivered: after.delivered.stream_seq,
+    }).toEqual({ pending, ackPending: 0, delivered: 0 });
     recordReliability({
       kind: 'attack',
       scenario: "Reader pulls another service's consumer",
@@ -197,7 +225,8 @@ describe('attacks: a reader service against the other services on the bus', () =
       kind: 'attack',
       scenario: 'Reader deletes a consumer on AUTH',
       done: "the tickets user deletes, by name, a durable consumer of auth and the ephemeral consumer of auth's own revocation feed on AUTH",
-      checked: "both deletes are refused; both consumers still exist on auth's stream; auth's feed applies a later revocation",
+      checked:
+        "both deletes are refused; both consumers still exist on auth's stream; auth's feed applies a later revocation",
       figures: `durable: ${attempts.durable}; feed consumer: ${attempts.feed}`,
     });
   });
@@ -225,7 +254,8 @@ describe('attacks: a reader service against the other services on the bus', () =
       kind: 'attack',
       scenario: 'Reader floods consumers',
       done: `the tickets user creates consumers on "AUTH" until refused (at most ${ATTEMPTS})`,
-      checked: "auth's stream gains no consumer (the reader's consumers live on its own mirror); its account's JetStream limit refuses the rest",
+      checked:
+        "auth's stream gains no consumer (the reader's consumers live on its own mirror); its account's JetStream limit refuses the rest",
       figures: `consumers created before the refusal: ${created.length}; consumers on auth's stream: ${before} before, ${after} after; refusal: ${refusal}`,
     });
   });
@@ -243,15 +273,25 @@ describe('attacks: a reader service against the other services on the bus', () =
       consumer: await outcome(() => attackerJsm.consumers.add('AUTH', push)),
       // Straight at the auth account's consumer API, as the mirror machinery reaches it.
       importedApi: await outcome(() =>
-        attacker.request('$JS.auth.API.CONSUMER.CREATE.AUTH', JSONCodec().encode({ stream_name: 'AUTH', config: push }), { timeout: 2000 }),
+        attacker.request(
+          '$JS.auth.API.CONSUMER.CREATE.AUTH',
+          JSONCodec().encode({ stream_name: 'AUTH', config: push }),
+          { timeout: 2000 },
+        ),
       ),
       // A second mirror of auth's stream whose deliveries are addressed to auth's inbox prefix.
       mirror: await outcome(() =>
-        attackerJsm.streams.add({ name: 'EVIL', mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } } }),
+        attackerJsm.streams.add({
+          name: 'EVIL',
+          mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } },
+        }),
       ),
       // Or its own mirror made again that way (it exists: the server keeps the one it has).
       ownMirror: await outcome(() =>
-        attackerJsm.streams.add({ name: 'AUTH', mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } } }),
+        attackerJsm.streams.add({
+          name: 'AUTH',
+          mirror: { name: 'AUTH', external: { api: '$JS.auth.API', deliver: '_INBOX_auth' } },
+        }),
       ),
     };
 
@@ -267,8 +307,9 @@ describe('attacks: a reader service against the other services on the bus', () =
     recordReliability({
       kind: 'attack',
       scenario: "Reader pushes into auth's inbox",
-      done: "the tickets user creates a push consumer on \"AUTH\" delivering to an inbox auth's connection listens on (_INBOX_auth.…), calls the auth account's consumer API directly, and creates a mirror (a new one, or its own again) whose deliveries go to _INBOX_auth",
-      checked: "auth's inbox receives nothing while new events flow (a later revocation reaches tickets); auth's stream gains no consumer; the direct API call and both mirrors are refused",
+      done: 'the tickets user creates a push consumer on "AUTH" delivering to an inbox auth\'s connection listens on (_INBOX_auth.…), calls the auth account\'s consumer API directly, and creates a mirror (a new one, or its own again) whose deliveries go to _INBOX_auth',
+      checked:
+        "auth's inbox receives nothing while new events flow (a later revocation reaches tickets); auth's stream gains no consumer; the direct API call and both mirrors are refused",
       figures: `messages pushed into auth's inbox: ${received.length}; consumers on auth's stream: ${consumersOnAuth} before and after; push consumer: ${attempts.consumer} (the reader's own mirror); imported API: ${attempts.importedApi}; second mirror: ${attempts.mirror}; own mirror again: ${attempts.ownMirror}`,
     });
   });
@@ -290,7 +331,7 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     await bus?.close();
   });
 
-  it('gets its own mirror and cannot touch tickets\' consumers, deliveries or replies', async () => {
+  it("gets its own mirror and cannot touch tickets' consumers, deliveries or replies", async () => {
     const config = withReaderAccount(readFileSync(NATS_CONF, 'utf8'), { account: 'REPORTS', service: 'reports' });
     bus = await startInfraBus({ config, serverEnv: { NATS_REPORTS_PASSWORD: `"${reportsPassword}"` } });
     const authOptions = bus.kitOptionsOf('auth');
@@ -302,7 +343,11 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     // tickets, as deployed, with its directory listener (a durable consumer on its mirror).
     const ticketsOptions = bus.kitOptionsOf('tickets');
     const { nc: tickets } = await bus.connect(ticketsOptions.nats);
-    const ticketsKit = createAuthKit({ ...ticketsOptions, nats: tickets, revocation: { ...ticketsOptions.revocation, syncIntervalMs: 200 } });
+    const ticketsKit = createAuthKit({
+      ...ticketsOptions,
+      nats: tickets,
+      revocation: { ...ticketsOptions.revocation, syncIntervalMs: 200 },
+    });
     kits.push(ticketsKit);
     await ticketsKit.whenReady();
     const seen: string[] = [];
@@ -329,7 +374,11 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     const fromEnv = authKitOptionsFromEnv('reports', reportsEnv);
     const reportsOptions = { ...fromEnv, nats: { ...(fromEnv.nats as NatsOptions), servers: bus.nats.url } };
     const { nc: reports, errors: reportsErrors } = await bus.connect(reportsOptions.nats);
-    const reportsKit = createAuthKit({ ...reportsOptions, nats: reports, revocation: { ...reportsOptions.revocation, syncIntervalMs: 200 } });
+    const reportsKit = createAuthKit({
+      ...reportsOptions,
+      nats: reports,
+      revocation: { ...reportsOptions.revocation, syncIntervalMs: 200 },
+    });
     kits.push(reportsKit);
     await reportsKit.whenReady();
     const reportsJsm = await reports.jetstreamManager({ checkAPI: false, timeout: 2000 });
@@ -342,9 +391,19 @@ describe("attacks: a second reader service against tickets' mirror and consumers
 
     const attempts = {
       info: await outcome(() => reportsJsm.consumers.info('AUTH', 'tickets-user-created')),
-      pull: await outcome(async () => (await (await reports.jetstream().consumers.get('AUTH', 'tickets-user-created')).next({ expires: 1000 }))?.subject ?? null),
+      pull: await outcome(
+        async () =>
+          (await (await reports.jetstream().consumers.get('AUTH', 'tickets-user-created')).next({ expires: 1000 }))
+            ?.subject ?? null,
+      ),
       delete: await outcome(() => reportsJsm.consumers.delete('AUTH', 'tickets-user-created')),
-      push: await outcome(() => reportsJsm.consumers.add('AUTH', { deliver_subject: ticketsInbox, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All })),
+      push: await outcome(() =>
+        reportsJsm.consumers.add('AUTH', {
+          deliver_subject: ticketsInbox,
+          ack_policy: AckPolicy.None,
+          deliver_policy: DeliverPolicy.All,
+        }),
+      ),
     };
     // Acks of tickets' deliveries ($JS.ACK.AUTH.tickets-user-created.…), guessed.
     reports.publish('$JS.ACK.AUTH.tickets-user-created.1.1.1.0.0', new TextEncoder().encode('+ACK'));
@@ -352,7 +411,9 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     for (const subject of ['deliver.auth.TICKETS.>', '_INBOX_tickets.>']) {
       const sub = reports.subscribe(subject);
       await reports.flush();
-      await waitFor(() => reportsErrors.some((e) => e.includes(subject)), { description: `the server to refuse ${subject}` });
+      await waitFor(() => reportsErrors.some((e) => e.includes(subject)), {
+        description: `the server to refuse ${subject}`,
+      });
       subscriptions[subject] = reportsErrors.find((e) => e.includes(subject))!;
       sub.unsubscribe();
     }
@@ -367,20 +428,25 @@ describe("attacks: a second reader service against tickets' mirror and consumers
     expect(attempts.delete).toMatch(/^refused/);
     expect(Object.values(subscriptions).every((e) => e.startsWith('PERMISSIONS_VIOLATION'))).toBe(true);
     const durable = await ticketsJsm.consumers.info('AUTH', 'tickets-user-created');
-    await waitFor(async () => (await ticketsJsm.consumers.info('AUTH', 'tickets-user-created')).num_ack_pending === 0, { description: "tickets' acks" });
+    await waitFor(async () => (await ticketsJsm.consumers.info('AUTH', 'tickets-user-created')).num_ack_pending === 0, {
+      description: "tickets' acks",
+    });
     expect(durable.name).toBe('tickets-user-created');
     expect(seen).toEqual(['user-a', 'user-b']);
 
     // And an account cannot be configured to receive another's mirror deliveries: nats-server refuses it.
     const stealing = config.replace('subject: "deliver.auth.REPORTS.>"', 'subject: "deliver.auth.TICKETS.>"');
     expect(stealing).not.toBe(config);
-    await expect(startInfraBus({ config: stealing, serverEnv: { NATS_REPORTS_PASSWORD: `"${reportsPassword}"` } })).rejects.toThrow(/not authorized/);
+    await expect(
+      startInfraBus({ config: stealing, serverEnv: { NATS_REPORTS_PASSWORD: `"${reportsPassword}"` } }),
+    ).rejects.toThrow(/not authorized/);
 
     recordReliability({
       kind: 'attack',
       scenario: 'Second reader against tickets',
       done: "a second reading service (account REPORTS, added from the template in nats.conf) reads its own mirror, then tries tickets' durable consumer (info, pull, delete, forged ack), a push into tickets' inbox, and subscribing to tickets' mirror deliveries and replies; a config importing tickets' deliveries into REPORTS",
-      checked: "every attempt refused or reaching only its own account; tickets' listener gets every event exactly once; nats-server refuses to start with the stealing import",
+      checked:
+        "every attempt refused or reaching only its own account; tickets' listener gets every event exactly once; nats-server refuses to start with the stealing import",
       figures: `reports ready with ${reportsKit.revocations.size.sessions} revocations from its own mirror; info: ${attempts.info}; pull: ${attempts.pull}; delete: ${attempts.delete}; pushed into tickets' inbox: ${pushed.length}; subscriptions: ${Object.values(subscriptions).join(', ')}`,
     });
   });

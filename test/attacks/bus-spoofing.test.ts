@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type NatsConnection, Events } from 'nats';
 import {
   ensureRevocationMirror,
   RevocationFeed,
@@ -11,13 +11,19 @@ import {
   type UserUnbannedEvent,
 } from '@authbus/common';
 import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@authbus/common/testing';
+import { startNatsServer, waitFor, type NatsServerHandle, describeNatsStatus } from '@authbus/common/testing';
 import { recordReliability } from '@authbus/test-support';
 
 const CONFIG = resolve(__dirname, '..', '..', 'infra', 'nats', 'nats.conf');
 const until = () => Math.floor(Date.now() / 1000) + 600;
 const revoke = (sid: string) =>
-  createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, { sid, sub: 'u1', reason: 'signout', revokedAt: new Date().toISOString(), until: until() });
+  createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
+    sid,
+    sub: 'u1',
+    reason: 'signout',
+    revokedAt: new Date().toISOString(),
+    until: until(),
+  });
 
 /**
  * Only the auth service can put an event on `auth.>`: nats-server refuses a publish from any
@@ -40,7 +46,11 @@ describe('attacks: spoofing events on the bus', () => {
     server = await startNatsServer({
       configFile: CONFIG,
       // nats-server reads $VARIABLES as config syntax: quoted, so any password is a string.
-      env: { NATS_AUTH_PASSWORD: `"${passwords.auth}"`, NATS_TICKETS_PASSWORD: `"${passwords.tickets}"`, NATS_SERVER_NAME: '"spoof-test"' },
+      env: {
+        NATS_AUTH_PASSWORD: `"${passwords.auth}"`,
+        NATS_TICKETS_PASSWORD: `"${passwords.tickets}"`,
+        NATS_SERVER_NAME: '"spoof-test"',
+      },
     });
   });
 
@@ -64,13 +74,21 @@ describe('attacks: spoofing events on the bus', () => {
     const attacker = await as('tickets');
     const violations: string[] = [];
     void (async () => {
-      for await (const s of attacker.status()) if (s.type === 'error') violations.push(String(s.data));
+      for await (const s of attacker.status()) if (s.type === Events.Error) violations.push(describeNatsStatus(s.data));
     })();
     const spoofed = revoke('spoofed-session');
-    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'spoof', belowGeneration: 1, until: until(), revokedBefore: Math.floor(Date.now() / 1000) });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, {
+      sub: 'victim',
+      reason: 'spoof',
+      belowGeneration: 1,
+      until: until(),
+      revokedBefore: Math.floor(Date.now() / 1000),
+    });
     const unban = createEnvelope<UserUnbannedEvent>(Subjects.UserUnbanned, { sub: 'banned-user' });
     for (const e of [spoofed, ban, unban]) attacker.publish(e.subject, JSON.stringify(e));
-    const jsAttempts = await Promise.allSettled([spoofed, ban, unban].map((e) => publishEnvelope(attacker.jetstream(), { ...e, id: crypto.randomUUID() }, 1000)));
+    const jsAttempts = await Promise.allSettled(
+      [spoofed, ban, unban].map((e) => publishEnvelope(attacker.jetstream(), { ...e, id: crypto.randomUUID() }, 1000)),
+    );
     await waitFor(() => violations.length >= 3, { description: 'the server to report the permission violations' });
     expect(violations.join('\n')).toMatch(/PERMISSIONS_VIOLATION|Permissions Violation/i);
     expect(jsAttempts.every((r) => r.status === 'rejected')).toBe(true);
@@ -88,13 +106,16 @@ describe('attacks: spoofing events on the bus', () => {
       kind: 'attack',
       scenario: 'Bus spoofing',
       done: 'with infra/nats/nats.conf, the tickets user publishes a well-formed auth.session.revoked, auth.user.banned and auth.user.unbanned (core and JetStream)',
-      checked: 'nats-server reports a permission violation for each; the JetStream publishes fail; a feed sees the later real revocation from auth but none of the spoofed events; the stream holds only the real one',
+      checked:
+        'nats-server reports a permission violation for each; the JetStream publishes fail; a feed sees the later real revocation from auth but none of the spoofed events; the stream holds only the real one',
       figures: `spoofed events stored: 0; spoofed events applied: 0; permission violations reported: ${violations.length}`,
     });
   });
 
   it('refuses clients without credentials, or with another user’s', async () => {
     await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
-    await expect(connect({ servers: server.url, user: 'tickets', pass: passwords.auth, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+    await expect(
+      connect({ servers: server.url, user: 'tickets', pass: passwords.auth, reconnect: false }),
+    ).rejects.toThrow(/Authorization Violation/i);
   });
 });

@@ -11,7 +11,14 @@ import {
   Subjects,
   type AuthKit,
 } from '@authbus/common';
-import { testKeyRing, testSessionCookie, waitFor, tokenOfCookie, startAuthBus, type AuthBus } from '@authbus/common/testing';
+import {
+  testKeyRing,
+  testSessionCookie,
+  waitFor,
+  tokenOfCookie,
+  startAuthBus,
+  type AuthBus,
+} from '@authbus/common/testing';
 import { recordReliability } from '@authbus/test-support';
 
 /** Strings an attacker controls in a cookie or an Authorization header, biased towards near-misses. */
@@ -21,7 +28,12 @@ function hostileHeaders(validToken: string) {
     fc.string(),
     fc.string({ unit: 'binary' }),
     fc.base64String(),
-    fc.constantFrom(validToken.slice(0, -1), `${validToken}A`, validToken.replace(/\./g, '..'), validToken.split('.').reverse().join('.')),
+    fc.constantFrom(
+      validToken.slice(0, -1),
+      `${validToken}A`,
+      validToken.replace(/\./g, '..'),
+      validToken.split('.').reverse().join('.'),
+    ),
     fc.tuple(fc.base64String(), fc.base64String(), fc.base64String()).map(([a, b, c]) => `${a}.${b}.${c}`),
     fc.json().map((j) => `${Buffer.from(j).toString('base64url')}.${Buffer.from(j).toString('base64url')}.x`),
   );
@@ -32,7 +44,16 @@ function hostileHeaders(validToken: string) {
     fc.string({ unit: 'binary' }).map((s) => `session=${encodeURIComponent(s)}`),
     fc.string().map((s) => `a=1; session=${b64(s)}; b=2`),
   );
-  return fc.record({ cookie: fc.option(cookie, { nil: undefined }), authorization: fc.option(fc.oneof(tokenish.map((t) => `Bearer ${t}`), fc.string()), { nil: undefined }) });
+  return fc.record({
+    cookie: fc.option(cookie, { nil: undefined }),
+    authorization: fc.option(
+      fc.oneof(
+        tokenish.map((t) => `Bearer ${t}`),
+        fc.string(),
+      ),
+      { nil: undefined },
+    ),
+  });
 }
 
 describe('attacks: fuzzing the cookie → token → claims path and the event validator', () => {
@@ -69,7 +90,9 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
     fc.assert(
       fc.property(hostileHeaders(validToken), (headers) => {
         runs++;
-        const req = { headers: Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) } as unknown as express.Request;
+        const req = {
+          headers: Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)),
+        } as unknown as express.Request;
         let nextCalled = 0;
         kit.currentUser(req, {} as express.Response, () => nextCalled++);
         return nextCalled === 1 && req.currentUser === null;
@@ -105,10 +128,25 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
       id: fc.oneof(fc.uuid(), fc.string()),
       subject: subjects,
       version: fc.oneof(fc.constant(1), fc.integer()),
-      occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+      occurredAt: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
       data: fc.oneof(
-        fc.record({ sid: fc.string(), sub: fc.string(), reason: fc.string(), revokedAt: fc.string(), until: fc.oneof(fc.integer(), fc.double(), fc.string()) }, { requiredKeys: [] }),
-        fc.record({ sub: fc.string(), reason: fc.string(), revokedBefore: fc.integer(), until: fc.integer() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            sid: fc.string(),
+            sub: fc.string(),
+            reason: fc.string(),
+            revokedAt: fc.string(),
+            until: fc.oneof(fc.integer(), fc.double(), fc.string()),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.record(
+          { sub: fc.string(), reason: fc.string(), revokedBefore: fc.integer(), until: fc.integer() },
+          { requiredKeys: [] },
+        ),
         fc.anything(),
       ),
     });
@@ -118,10 +156,24 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
     const dataFor = (subject: string) => {
       switch (subject) {
         case Subjects.SessionRevoked:
-          return fc.record({ sid: text, sub: text, reason: text, revokedAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()), until: seconds });
+          return fc.record({
+            sid: text,
+            sub: text,
+            reason: text,
+            revokedAt: fc
+              .date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) })
+              .map((d) => d.toISOString()),
+            until: seconds,
+          });
         case Subjects.UserBanned:
         case Subjects.UserSessionsRevoked:
-          return fc.record({ sub: text, reason: text, belowGeneration: fc.nat(), until: seconds, revokedBefore: fc.option(seconds, { nil: undefined }) });
+          return fc.record({
+            sub: text,
+            reason: text,
+            belowGeneration: fc.nat(),
+            until: seconds,
+            revokedBefore: fc.option(seconds, { nil: undefined }),
+          });
         case Subjects.UserUnbanned:
           return fc.record({ sub: text });
         default:
@@ -129,14 +181,22 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
       }
     };
     const valid = (subject: string) =>
-      fc.record({ id: fc.uuid(), subject: fc.constant(subject), version: fc.constant(1), occurredAt: fc.constant(new Date().toISOString()), data: dataFor(subject) });
+      fc.record({
+        id: fc.uuid(),
+        subject: fc.constant(subject),
+        version: fc.constant(1),
+        occurredAt: fc.constant(new Date().toISOString()),
+        data: dataFor(subject),
+      });
     const payload = (subject: string) =>
       fc.oneof(
         fc.uint8Array({ maxLength: 400 }),
         fc.oneof(fc.anything(), shaped),
         valid(subject),
         // One field broken in an otherwise valid envelope.
-        fc.tuple(valid(subject), fc.constantFrom('id', 'version', 'occurredAt', 'subject', 'data'), fc.anything()).map(([e, k, v]) => ({ ...e, [k]: v })),
+        fc
+          .tuple(valid(subject), fc.constantFrom('id', 'version', 'occurredAt', 'subject', 'data'), fc.anything())
+          .map(([e, k, v]) => ({ ...e, [k]: v })),
       );
     let accepted = 0;
     let refused = 0;
@@ -181,13 +241,31 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
     feed.start();
     await feed.whenCaughtUp();
     const js = nc.jetstream();
-    const payloads = fc.sample(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.json().map((j) => new TextEncoder().encode(j))), 300);
+    const payloads = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.json().map((j) => new TextEncoder().encode(j)),
+      ),
+      300,
+    );
     const subjects = Object.values(Subjects);
-    for (let i = 0; i < payloads.length; i++) await js.publish(subjects[i % subjects.length]!, payloads[i]!);
+    for (let i = 0; i < payloads.length; i++) await js.publish(subjects[i % subjects.length]!, payloads[i]);
     const { claims } = testSessionCookie({}, keyRing);
     await js.publish(
       Subjects.SessionRevoked,
-      JSON.stringify({ id: crypto.randomUUID(), subject: Subjects.SessionRevoked, version: 1, occurredAt: new Date().toISOString(), data: { sid: claims.sid, sub: claims.sub, reason: 'signout', revokedAt: new Date().toISOString(), until: claims.exp } }),
+      JSON.stringify({
+        id: crypto.randomUUID(),
+        subject: Subjects.SessionRevoked,
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        data: {
+          sid: claims.sid,
+          sub: claims.sub,
+          reason: 'signout',
+          revokedAt: new Date().toISOString(),
+          until: claims.exp,
+        },
+      }),
     );
     await waitFor(() => set.isRevoked(claims), { description: 'the real revocation after the garbage' });
     await waitFor(() => feed.stats.appliedSeq === payloads.length + 1);
@@ -198,7 +276,8 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
       kind: 'attack',
       scenario: 'Fuzzed events',
       done: `fast-check: 5,000 arbitrary payloads (bytes, JSON, near-valid envelopes) through parseEvent; 300 published on auth.* to a running feed`,
-      checked: 'refusals are EventInvalidError only; every accepted event has the declared shape; the feed counts the garbage, keeps running and applies the next real revocation',
+      checked:
+        'refusals are EventInvalidError only; every accepted event has the declared shape; the feed counts the garbage, keeps running and applies the next real revocation',
       figures: `offline: ${fuzzEvents.offline.refused} refused, ${fuzzEvents.offline.accepted} accepted (each checked for a sound shape); live: ${invalid} counted invalid (live and stream paths), 0 crashes`,
     });
   });
@@ -211,7 +290,8 @@ function recordFuzz(runs: number, statuses: Map<number, number>): void {
     kind: 'attack',
     scenario: 'Fuzzed cookies and tokens',
     done: `fast-check: ${runs.toLocaleString('en')} arbitrary session cookies and Authorization headers (random bytes, JSON, base64, near-miss tokens) through the kit's middleware, 400 over HTTP`,
-    checked: 'never a throw, a 500 or an accepted identity; protected route always 401 with the error shape; a valid cookie still 200',
+    checked:
+      'never a throw, a 500 or an accepted identity; protected route always 401 with the error shape; a valid cookie still 200',
     figures: `HTTP statuses: ${[...statuses].map(([s, n]) => `${s} ×${n}`).join(', ')}`,
   });
 }

@@ -1,5 +1,11 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { freePort, startNatsServer, type NatsServerHandle, sessionCookieFrom, tokenOfCookie } from '@authbus/common/testing';
+import {
+  freePort,
+  startNatsServer,
+  type NatsServerHandle,
+  sessionCookieFrom,
+  tokenOfCookie,
+} from '@authbus/common/testing';
 import { ServiceProcess } from '@authbus/local';
 import { recordReliability, call, signupUser } from '@authbus/test-support';
 
@@ -22,7 +28,15 @@ describe('attacks: lenient parsing and missing input', () => {
       name: 'auth',
       entry: require.resolve('@authbus/auth'),
       url: `http://127.0.0.1:${port}`,
-      env: { PORT: String(port), NATS_URL: nats.url, NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', ADMIN_EMAILS: ADMIN, ...env },
+      env: {
+        PORT: String(port),
+        NATS_URL: nats.url,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        PASSWORD_SCRYPT_COST: '1024',
+        ADMIN_EMAILS: ADMIN,
+        ...env,
+      },
       log: (line) => logs.push(line),
     });
   };
@@ -39,7 +53,9 @@ describe('attacks: lenient parsing and missing input', () => {
   });
 
   it('refuses to start with a public key configured as the HS256 secret', async () => {
-    const pem = String(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const pem = String(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     const logs: string[] = [];
     const misconfigured = await authProcess({ JWT_KEY: pem }, logs);
     await expect(misconfigured.start({ timeoutMs: 10_000 })).rejects.toThrow(/exited/);
@@ -52,7 +68,10 @@ describe('attacks: lenient parsing and missing input', () => {
   it('bans without a body, and refuses an absurd offset', async () => {
     const admin = await signupUser(auth.url, ADMIN);
     const victim = await signupUser(auth.url, `victim-${Date.now()}@example.com`);
-    const ban = await fetch(`${auth.url}/api/users/${victim.id}/ban`, { method: 'POST', headers: { cookie: admin.cookie } });
+    const ban = await fetch(`${auth.url}/api/users/${victim.id}/ban`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie },
+    });
     expect(ban.status).toBe(200);
     const offset = await call(`${auth.url}/api/users?offset=100000000000000000000`, { cookie: admin.cookie });
     expect(offset.status).toBe(400);
@@ -64,20 +83,31 @@ describe('attacks: lenient parsing and missing input', () => {
     const value = user.cookie.slice('session='.length);
     const token = tokenOfCookie(user.cookie);
     const [header, payload] = token.split('.') as [string, string];
-    const sign = (h: string, p: string) => `${h}.${p}.${createHmac('sha256', JWT_KEY).update(`${h}.${p}`).digest('base64url')}`;
+    const sign = (h: string, p: string) =>
+      `${h}.${p}.${createHmac('sha256', JWT_KEY).update(`${h}.${p}`).digest('base64url')}`;
     const cookieFor = (jwt: string) => `session=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
     // A payload spelled in standard base64: the same bytes, with a claim padded until it needs + or /.
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     let standard = '';
-    for (let i = 0; !/[+/]/.test(standard); i++) standard = Buffer.from(JSON.stringify({ ...claims, pad: '?'.repeat(i) })).toString('base64').replace(/=+$/, '');
+    for (let i = 0; !/[+/]/.test(standard); i++)
+      standard = Buffer.from(JSON.stringify({ ...claims, pad: '?'.repeat(i) }))
+        .toString('base64')
+        .replace(/=+$/, '');
     const variants: Array<[string, string]> = [
       // One character percent-encoded: decoded, the same token; as cookie-session reads it, another value.
-      ['percent-encoded cookie', `session=${value.slice(0, 4)}%${value.charCodeAt(4).toString(16).toUpperCase()}${value.slice(5)}`],
+      [
+        'percent-encoded cookie',
+        `session=${value.slice(0, 4)}%${value.charCodeAt(4).toString(16).toUpperCase()}${value.slice(5)}`,
+      ],
       ['padded payload', cookieFor(sign(header, `${payload}==`))],
       ['standard-base64 payload', cookieFor(sign(header, standard))],
       ['padded header', cookieFor(sign(`${header}=`, payload))],
     ];
-    const me = async (cookie: string) => (await call(`${auth.url}/api/users/currentuser`, { cookie })).json() as Promise<{ currentUser: unknown; tokenError?: string }>;
+    const me = async (cookie: string) =>
+      (await call(`${auth.url}/api/users/currentuser`, { cookie })).json() as Promise<{
+        currentUser: unknown;
+        tokenError?: string;
+      }>;
     expect((await me(user.cookie)).currentUser).not.toBeNull();
     for (const [name, cookie] of variants) {
       const res = await call(`${auth.url}/api/users/currentuser`, { cookie });
@@ -98,7 +128,8 @@ describe('attacks: lenient parsing and missing input', () => {
       kind: 'attack',
       scenario: 'Lenient parsing and missing input',
       done: 'auth started with an EC public key PEM as JWT_KEY; a ban with no body; GET /api/users?offset=10^20; a valid cookie percent-encoded; valid tokens re-signed with padded or standard-base64 segments',
-      checked: 'the misconfigured auth exits 1 with a ConfigError line; the ban is 200 and the offset 400; every re-spelled cookie and token is refused with a typed error (never a second reading of the same token, never a 500); no crash',
+      checked:
+        'the misconfigured auth exits 1 with a ConfigError line; the ban is 200 and the offset 400; every re-spelled cookie and token is refused with a typed error (never a second reading of the same token, never a 500); no crash',
       figures: outcomes.join('; '),
     });
   });

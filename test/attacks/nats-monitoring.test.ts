@@ -26,21 +26,25 @@ describe('attacks: the NATS monitoring port from another pod', () => {
     await bus?.close();
   });
 
-  (address ? it : it.skip)('answers on the loopback interface only, while the client port answers on the network', async () => {
-    bus = await startInfraBus({ host: '0.0.0.0' });
-    const monitorPort = Number(new URL(bus.nats.monitorUrl).port);
-    // The client port is reachable at this address, so an unreachable monitor is not the network's doing.
-    expect(await isPortOpen(bus.nats.port, address)).toBe(true);
-    const fromNetwork = await isPortOpen(monitorPort, address);
-    const health = await fetch(`${bus.nats.monitorUrl}/healthz`);
-    expect(fromNetwork).toBe(false);
-    expect(health.status).toBe(200);
-    recordReliability({
-      kind: 'attack',
-      scenario: 'NATS monitoring from a pod',
-      done: `nats-server started with infra/nats/nats.conf listening for clients on every interface, as in its pod; connect to its monitoring port (which lists connections, subscriptions and consumers) through this machine's network address (not loopback)`,
-      checked: 'the monitoring port refuses connections from the network and answers /healthz on loopback (the probes run in the container); the client port answers on the network',
-      figures: `monitoring reachable from the network: ${fromNetwork ? 'yes' : 'no'}; /healthz on loopback: ${health.status}`,
-    });
-  });
+  (address ? it : it.skip)(
+    'answers on the loopback interface only, while the client port answers on the network',
+    async () => {
+      bus = await startInfraBus({ host: '0.0.0.0' });
+      const monitorPort = Number(new URL(bus.nats.monitorUrl).port);
+      // The client port is reachable at this address, so an unreachable monitor is not the network's doing.
+      expect(await isPortOpen(bus.nats.port, address)).toBe(true);
+      const fromNetwork = await isPortOpen(monitorPort, address);
+      const health = await fetch(`${bus.nats.monitorUrl}/healthz`);
+      expect(fromNetwork).toBe(false);
+      expect(health.status).toBe(200);
+      recordReliability({
+        kind: 'attack',
+        scenario: 'NATS monitoring from a pod',
+        done: `nats-server started with infra/nats/nats.conf listening for clients on every interface, as in its pod; connect to its monitoring port (which lists connections, subscriptions and consumers) through this machine's network address (not loopback)`,
+        checked:
+          'the monitoring port refuses connections from the network and answers /healthz on loopback (the probes run in the container); the client port answers on the network',
+        figures: `monitoring reachable from the network: ${fromNetwork ? 'yes' : 'no'}; /healthz on loopback: ${health.status}`,
+      });
+    },
+  );
 });

@@ -9,7 +9,6 @@ const TTL_SECONDS = 3;
 const TOLERANCE_SECONDS = 1;
 const PASSWORD = 'correct horse battery';
 
-
 /**
  * An attacker signs in and signs out everywhere over and over, hoping to push the next token's
  * `iat` (and `exp`) ahead of the clock, past the retention of the revocation that refuses it; then
@@ -25,7 +24,11 @@ describe('attacks: outrunning a revocation with tokens from the future', () => {
     stack = await startTestStack({
       ticketsReplicas: 1,
       client: false,
-      env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, JWT_CLOCK_TOLERANCE: `${TOLERANCE_SECONDS}s`, AUTH_STREAM_MAX_AGE: '5s' },
+      env: {
+        ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`,
+        JWT_CLOCK_TOLERANCE: `${TOLERANCE_SECONDS}s`,
+        AUTH_STREAM_MAX_AGE: '5s',
+      },
     });
     nc = await connect({ servers: stack.natsUrl });
   }, 60_000);
@@ -70,7 +73,8 @@ describe('attacks: outrunning a revocation with tokens from the future', () => {
       kind: 'attack',
       scenario: 'Tokens from the future',
       done: `${CYCLES} sign-in + sign-out-everywhere cycles in a row (tokens live ${TTL_SECONDS} s, tolerance ${TOLERANCE_SECONDS} s, stream max_age 5 s); a last sign-out everywhere; a tickets replica started after the stream had aged out every event`,
-      checked: 'the last token’s iat and exp are not ahead of the clock; the late replica and the running one refuse it',
+      checked:
+        'the last token’s iat and exp are not ahead of the clock; the late replica and the running one refuse it',
       figures: `last token: iat − now ${(iat - issuedAt).toFixed(1)} s, exp − now ${(exp - issuedAt).toFixed(1)} s; accepted by the late replica: ${acceptedLate ? 'yes' : 'no'}; by the running replica: ${acceptedFirst ? 'yes' : 'no'}`,
     });
   }, 60_000);

@@ -3,14 +3,27 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
 import { createGateway, ServiceProcess } from '@authbus/local';
-import { LoopbackClient, everyRefusalSaysWhen, statusCounts, describeRedis, testRedisUrl, recordReliability, inParallel, metric, signupUser } from '@authbus/test-support';
+import {
+  LoopbackClient,
+  everyRefusalSaysWhen,
+  statusCounts,
+  describeRedis,
+  testRedisUrl,
+  recordReliability,
+  inParallel,
+  metric,
+  signupUser,
+} from '@authbus/test-support';
 
 const PER_ACCOUNT = 5;
 const PER_IP = 20;
 const GUESSES = 40;
 
 /** Two auth replicas behind the gateway (round-robin), counting in the given store. */
-async function startReplicas(nats: NatsServerHandle, env: Record<string, string>): Promise<{ replicas: ServiceProcess[]; gateway: Server; url: string }> {
+async function startReplicas(
+  nats: NatsServerHandle,
+  env: Record<string, string>,
+): Promise<{ replicas: ServiceProcess[]; gateway: Server; url: string }> {
   const replicas = await Promise.all(
     [1, 2].map(async (n) => {
       const port = await freePort();
@@ -71,8 +84,10 @@ describeRedis('attacks: guessing across auth replicas (Redis)', () => {
     await signupUser(stack.url, email);
     const attacker = new LoopbackClient(address);
     clients.push(attacker);
-    const replies = await inParallel(Array.from({ length: GUESSES }, (_, i) => i), 8, (i) =>
-      attacker.post(`${stack.url}/api/users/signin`, { email, password: `replica guess ${i}` }),
+    const replies = await inParallel(
+      Array.from({ length: GUESSES }, (_, i) => i),
+      8,
+      (i) => attacker.post(`${stack.url}/api/users/signin`, { email, password: `replica guess ${i}` }),
     );
     const right = await attacker.post(`${stack.url}/api/users/signin`, { email, password: 'correct horse battery' });
     return { replies, right };
@@ -97,12 +112,15 @@ describeRedis('attacks: guessing across auth replicas (Redis)', () => {
     expect(after.right.status).toBe(429);
     // Both replicas refused some: the gateway spread the guesses and each saw the shared count.
     const refusedBy = await Promise.all(
-      shared.replicas.map(async (r) =>
-        ((await metric(r.url, 'authbus_signin_rate_limited_total{by="account-ip"}')) ?? 0) + ((await metric(r.url, 'authbus_signin_rate_limited_total{by="ip"}')) ?? 0),
+      shared.replicas.map(
+        async (r) =>
+          ((await metric(r.url, 'authbus_signin_rate_limited_total{by="account-ip"}')) ?? 0) +
+          ((await metric(r.url, 'authbus_signin_rate_limited_total{by="ip"}')) ?? 0),
       ),
     );
     expect(refusedBy.every((n) => n > 0)).toBe(true);
-    for (const r of shared.replicas) expect(await metric(r.url, 'authbus_rate_limit_store_fallbacks_total{limit="signin_ip"}')).toBeUndefined();
+    for (const r of shared.replicas)
+      expect(await metric(r.url, 'authbus_rate_limit_store_fallbacks_total{limit="signin_ip"}')).toBeUndefined();
 
     recordReliability({
       kind: 'attack',

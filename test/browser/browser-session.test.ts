@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Locator } from 'playwright-core';
 import type { Stack } from '@authbus/local';
 import { launchChromium, screenshot, startTestStack } from '@authbus/test-support';
 import { waitFor } from '@authbus/common/testing';
@@ -139,7 +139,9 @@ describe('browser: the cookie session in Chromium', () => {
     const page = await newPage();
     await signUp(page);
     expect(await page.evaluate(() => document.cookie)).not.toMatch(/session=/);
-    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/ey[A-Za-z0-9_-]{10,}/);
+    expect(
+      await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })),
+    ).not.toMatch(/ey[A-Za-z0-9_-]{10,}/);
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === 'session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
@@ -171,7 +173,7 @@ function countRefreshes(page: Page): () => number {
   return () => count;
 }
 
-async function expectText(locator: import('playwright-core').Locator, text: string | RegExp): Promise<void> {
+async function expectText(locator: Locator, text: string | RegExp): Promise<void> {
   await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
 }
 
@@ -209,8 +211,14 @@ describe('browser: an expired access token is refreshed once, transparently', ()
       await page.locator('#signup input[name=password]').fill(PASSWORD);
       await page.locator('#signup button[type=submit]').click();
       await page.getByTestId('who').waitFor();
-      const { exp } = await page.evaluate(async () => ((await (await fetch('/api/users/currentuser')).json()) as { currentUser: { exp: number } }).currentUser);
-      await waitFor(() => Date.now() / 1000 >= exp + 0.2, { timeoutMs: 10_000, description: 'the access token to expire' });
+      const { exp } = await page.evaluate(
+        async () =>
+          ((await (await fetch('/api/users/currentuser')).json()) as { currentUser: { exp: number } }).currentUser,
+      );
+      await waitFor(() => Date.now() / 1000 >= exp + 0.2, {
+        timeoutMs: 10_000,
+        description: 'the access token to expire',
+      });
 
       const refreshes = countRefreshes(page);
       await page.goto('/tickets/new');

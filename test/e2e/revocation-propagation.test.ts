@@ -31,7 +31,9 @@ describe('end to end: logout and ban reach every tickets replica', () => {
   const gateway = (path: string) => `${stack.gatewayUrl}${path}`;
   const replicas = () => stack.tickets.map((t) => t.url);
 
-  async function signup(email = `user${++n}-${Date.now()}@example.com`): Promise<{ cookie: string; id: string; email: string }> {
+  async function signup(
+    email = `user${++n}-${Date.now()}@example.com`,
+  ): Promise<{ cookie: string; id: string; email: string }> {
     const res = await call(gateway('/api/users/signup'), { body: { email, password: PASSWORD } });
     expect(res.status).toBe(201);
     return { cookie: sessionCookieFrom(res), id: ((await res.json()) as { id: string }).id, email };
@@ -80,8 +82,16 @@ describe('end to end: logout and ban reach every tickets replica', () => {
       samples.push(await refusedEverywhere(cookie, answeredAt));
     }
     const sorted = [...samples].sort((a, b) => a - b);
-    const summary = { replicas: replicas().length, samples: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) };
-    process.stdout.write(`\nlogout propagation (sign-out response → every tickets replica refuses): ${JSON.stringify(summary)}\n`);
+    const summary = {
+      replicas: replicas().length,
+      samples: sorted.length,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1),
+    };
+    process.stdout.write(
+      `\nlogout propagation (sign-out response → every tickets replica refuses): ${JSON.stringify(summary)}\n`,
+    );
     writeArtifact('e2e-propagation.json', summary);
     expect(summary.maxMs).toBeLessThan(5000);
   });
@@ -141,7 +151,14 @@ describe('end to end: logout and ban reach every tickets replica', () => {
   describe('forged cookies get 401 on tickets', () => {
     const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const cookieFor = (jwt: string) => `session=${encodeSessionCookieValue(jwt)}`;
-    const claims = () => ({ sub: '0123456789abcdef01234567', email: 'x@example.com', roles: ['user', 'admin'], sid: 'forged', gen: 0, jti: 'j' });
+    const claims = () => ({
+      sub: '0123456789abcdef01234567',
+      email: 'x@example.com',
+      roles: ['user', 'admin'],
+      sid: 'forged',
+      gen: 0,
+      jti: 'j',
+    });
 
     async function expect401(cookie: string, code: string | RegExp): Promise<void> {
       for (const url of replicas()) {
@@ -175,11 +192,20 @@ describe('end to end: logout and ban reach every tickets replica', () => {
       const payload = { ...claims(), iat: now, exp: now + 600, iss: 'authbus', aud: 'authbus' };
       await expect401(cookieFor(`${b64url({ alg: 'none', kid: 'default' })}.${b64url(payload)}.`), 'ERR_KEY_UNKNOWN');
       const hs = `${b64url({ alg: 'HS256', kid: 'default' })}.${b64url(payload)}`;
-      await expect401(cookieFor(`${hs}.${createHmac('sha256', 'guess').update(hs).digest('base64url')}`), 'ERR_TOKEN_INVALID');
+      await expect401(
+        cookieFor(`${hs}.${createHmac('sha256', 'guess').update(hs).digest('base64url')}`),
+        'ERR_TOKEN_INVALID',
+      );
     });
 
     it('garbage of every kind, never a 500', async () => {
-      for (const cookie of ['session=', 'session=!!!', 'session=e30', `session=${'A'.repeat(6000)}`, 'session=eyJqd3QiOjF9']) {
+      for (const cookie of [
+        'session=',
+        'session=!!!',
+        'session=e30',
+        `session=${'A'.repeat(6000)}`,
+        'session=eyJqd3QiOjF9',
+      ]) {
         for (const url of replicas()) {
           const res = await call(`${url}/api/tickets`, { cookie, body: { title: 'x', price: 1 } });
           expect(res.status).toBe(401);

@@ -2,7 +2,15 @@ import { connect } from 'nats';
 import { AUTH_STREAM, Subjects } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
-import { describeMongo, testMongoUri, recordReliability, acceptedBy, call, signupUser, startTestStack } from '@authbus/test-support';
+import {
+  describeMongo,
+  testMongoUri,
+  recordReliability,
+  acceptedBy,
+  call,
+  signupUser,
+  startTestStack,
+} from '@authbus/test-support';
 
 // Needs a durable store: runs against MongoDB when one can be had (jest's global setup says why
 // not otherwise). The memory store loses its outbox with the process by design.
@@ -20,22 +28,28 @@ describeMongo('faults: auth crashes with events in the outbox (MongoDB)', () => 
   it('publishes the events the outbox held at the crash after the restart', async () => {
     const user = await signupUser(stack.gatewayUrl, `durable-${Date.now()}@example.com`);
     await stack.nats!.shutdown();
-    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: user.cookie })).status).toBe(200);
+    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: user.cookie })).status).toBe(
+      200,
+    );
     await stack.auth.kill('SIGKILL');
     await stack.nats!.restart();
     await stack.auth.start({ waitReady: true });
     const restartedAt = Date.now();
-    await waitFor(async () => !(await acceptedBy(stack.tickets[0]!.url, user.cookie)), { timeoutMs: 20_000, description: 'the held revocation to arrive' });
+    await waitFor(async () => !(await acceptedBy(stack.tickets[0]!.url, user.cookie)), {
+      timeoutMs: 20_000,
+      description: 'the held revocation to arrive',
+    });
     const nc = await connect({ servers: stack.natsUrl });
     const jsm = await nc.jetstreamManager();
     const msg = await jsm.streams.getMessage(AUTH_STREAM, { last_by_subj: Subjects.SessionRevoked });
     await nc.close();
-    expect((msg.json<{ data: { sid: string } }>()).data.sid).toBe(user.sid);
+    expect(msg.json<{ data: { sid: string } }>().data.sid).toBe(user.sid);
     recordReliability({
       kind: 'fault',
       scenario: 'Auth restart with a durable store',
       done: 'MongoDB store; NATS stopped; a sign-out; kill -9 of the auth service; NATS and auth started again',
-      checked: 'the revocation written to the outbox before the crash is published after the restart and refused by tickets',
+      checked:
+        'the revocation written to the outbox before the crash is published after the restart and refused by tickets',
       figures: `held revocation found on the stream after the restart (events lost: 0); refused by tickets ${Date.now() - restartedAt} ms after auth was ready again`,
     });
   });

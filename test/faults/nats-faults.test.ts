@@ -2,7 +2,15 @@ import { connect } from 'nats';
 import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
 import type { Stack, ServiceProcess } from '@authbus/local';
-import { recordReliability, acceptedBy, call, inParallel, metric, signupUser, startTestStack } from '@authbus/test-support';
+import {
+  recordReliability,
+  acceptedBy,
+  call,
+  inParallel,
+  metric,
+  signupUser,
+  startTestStack,
+} from '@authbus/test-support';
 
 const SESSIONS = 200;
 
@@ -37,7 +45,11 @@ describe('faults: NATS crashes and outages', () => {
   const replicas = (): ServiceProcess[] => stack.tickets;
 
   /** Wait until every replica refuses every cookie; returns when, in ms after `since`. */
-  async function refusedEverywhere(cookies: readonly string[], since: number, urls = replicas().map((r) => r.url)): Promise<number> {
+  async function refusedEverywhere(
+    cookies: readonly string[],
+    since: number,
+    urls = replicas().map((r) => r.url),
+  ): Promise<number> {
     let pending = urls.flatMap((url) => cookies.map((cookie) => ({ url, cookie })));
     await waitFor(
       async () => {
@@ -90,20 +102,31 @@ describe('faults: NATS crashes and outages', () => {
     await crash;
     expect(statuses.every((s) => s === 200)).toBe(true);
 
-    const recoveryMs = await refusedEverywhere(users.map((u) => u.cookie), restartedAt);
-    await waitFor(async () => ((await (await fetch(`${stack.auth.url}/readyz`)).json()) as { outbox: { backlog: number } }).outbox.backlog === 0, {
-      timeoutMs: 30_000,
-      description: 'the auth outbox to drain',
-    });
+    const recoveryMs = await refusedEverywhere(
+      users.map((u) => u.cookie),
+      restartedAt,
+    );
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${stack.auth.url}/readyz`)).json()) as { outbox: { backlog: number } }).outbox.backlog ===
+        0,
+      {
+        timeoutMs: 30_000,
+        description: 'the auth outbox to drain',
+      },
+    );
     const stored = await storedRevocations();
     const perSid = new Map<string, number>();
-    for (const e of stored) perSid.set((e.data as { sid: string }).sid, (perSid.get((e.data as { sid: string }).sid) ?? 0) + 1);
+    for (const e of stored)
+      perSid.set((e.data as { sid: string }).sid, (perSid.get((e.data as { sid: string }).sid) ?? 0) + 1);
     const lost = users.filter((u) => !perSid.has(u.sid)).length;
     const duplicates = [...perSid.values()].filter((n) => n > 1).length;
     expect(lost).toBe(0);
     expect(duplicates).toBe(0);
     for (const service of [stack.auth, ...replicas()]) expect(service.exits).toEqual([]);
-    const applied = await Promise.all(replicas().map((r) => metric(r.url, 'authbus_revocation_entries{kind="session"}')));
+    const applied = await Promise.all(
+      replicas().map((r) => metric(r.url, 'authbus_revocation_entries{kind="session"}')),
+    );
     for (const entries of applied) expect(entries).toBeGreaterThanOrEqual(SESSIONS);
 
     recordReliability({
@@ -120,14 +143,19 @@ describe('faults: NATS crashes and outages', () => {
     const closed = replicas()[0]!;
     const leaving = await signupUser(stack.gatewayUrl, `leaving-${Date.now()}@example.com`);
     const staying = await signupUser(stack.gatewayUrl, `staying-${Date.now()}@example.com`);
-    await waitFor(async () => (await acceptedBy(open.url, staying.cookie)) && (await acceptedBy(closed.url, staying.cookie)));
+    await waitFor(
+      async () => (await acceptedBy(open.url, staying.cookie)) && (await acceptedBy(closed.url, staying.cookie)),
+    );
 
     await stack.nats!.shutdown();
     const started = Date.now();
     const res = await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: leaving.cookie });
     const signoutMs = Date.now() - started;
     expect(res.status).toBe(200);
-    const ready = (await (await fetch(`${stack.auth.url}/readyz`)).json()) as { ready: boolean; outbox: { backlog: number } };
+    const ready = (await (await fetch(`${stack.auth.url}/readyz`)).json()) as {
+      ready: boolean;
+      outbox: { backlog: number };
+    };
     expect(ready).toMatchObject({ ready: true, outbox: { backlog: 1 } });
 
     // Policy closed: once stale beyond REVOCATION_MAX_STALENESS, authenticated requests get 503.
@@ -141,7 +169,9 @@ describe('faults: NATS crashes and outages', () => {
     expect(stale.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await stale.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe('ERR_FEED_STALE');
     let servedClosed = 0;
-    for (let i = 0; i < 20; i++) if ((await call(`${closed.url}/api/tickets`, { cookie: staying.cookie, body: {} })).status !== 503) servedClosed++;
+    for (let i = 0; i < 20; i++)
+      if ((await call(`${closed.url}/api/tickets`, { cookie: staying.cookie, body: {} })).status !== 503)
+        servedClosed++;
     expect(servedClosed).toBe(0);
     expect((await fetch(`${closed.url}/api/tickets`)).status).toBe(200);
     expect((await fetch(`${closed.url}/readyz`)).status).toBe(503);
@@ -156,30 +186,44 @@ describe('faults: NATS crashes and outages', () => {
 
     await stack.nats!.restart();
     const restartedAt = Date.now();
-    const recoveryMs = await refusedEverywhere([leaving.cookie], restartedAt, [closed.url, open.url, ...replicas().slice(1).map((r) => r.url)]);
-    await waitFor(async () => acceptedBy(closed.url, staying.cookie), { timeoutMs: 15_000, description: 'the closed replica to serve again' });
-    const stored = (await storedRevocations()).filter((e) => e.subject === Subjects.SessionRevoked && (e.data as { sid: string }).sid === leaving.sid);
+    const recoveryMs = await refusedEverywhere([leaving.cookie], restartedAt, [
+      closed.url,
+      open.url,
+      ...replicas()
+        .slice(1)
+        .map((r) => r.url),
+    ]);
+    await waitFor(async () => acceptedBy(closed.url, staying.cookie), {
+      timeoutMs: 15_000,
+      description: 'the closed replica to serve again',
+    });
+    const stored = (await storedRevocations()).filter(
+      (e) => e.subject === Subjects.SessionRevoked && (e.data as { sid: string }).sid === leaving.sid,
+    );
     expect(stored).toHaveLength(1);
 
     recordReliability({
       kind: 'fault',
       scenario: 'NATS down at sign-out',
       done: 'nats-server stopped; a user signs out through the gateway; nats-server started again',
-      checked: 'sign-out answers 200 with the event held in the outbox (backlog 1 on /readyz); after NATS returns every replica refuses the session',
+      checked:
+        'sign-out answers 200 with the event held in the outbox (backlog 1 on /readyz); after NATS returns every replica refuses the session',
       figures: `sign-out answered in ${signoutMs} ms while NATS was down; events stored: ${stored.length} of 1; every replica refusing it ${recoveryMs} ms after NATS returned`,
     });
     recordReliability({
       kind: 'fault',
       scenario: 'Stale feed, policy closed',
       done: 'NATS down longer than REVOCATION_MAX_STALENESS (2 s) under a tickets replica with policy closed (the default)',
-      checked: 'authenticated requests answered 503 ERR_FEED_STALE with Retry-After; public routes still 200; /readyz 503; serves again after NATS returns',
+      checked:
+        'authenticated requests answered 503 ERR_FEED_STALE with Retry-After; public routes still 200; /readyz 503; serves again after NATS returns',
       figures: `authenticated requests served while stale: ${servedClosed} of 20; Retry-After: ${stale.headers.get('retry-after')} s`,
     });
     recordReliability({
       kind: 'fault',
       scenario: 'Stale feed, policy open',
       done: 'the same outage under a tickets replica with REVOCATION_STALENESS_POLICY=open',
-      checked: 'authenticated requests served; authbus_revocation_feed_stale = 1 and authbus_stale_requests_served_total counts them; /readyz stays 200',
+      checked:
+        'authenticated requests served; authbus_revocation_feed_stale = 1 and authbus_stale_requests_served_total counts them; /readyz stays 200',
       figures: `authenticated requests served while stale: ${servedWhileStale} of 20`,
     });
   });
@@ -196,7 +240,10 @@ describe('faults: NATS crashes and outages', () => {
 
     await stack.nats!.restart();
     const restartedAt = Date.now();
-    await waitFor(async () => (await fetch(`${late.url}/readyz`)).ok, { timeoutMs: 20_000, description: 'the late joiner to become ready' });
+    await waitFor(async () => (await fetch(`${late.url}/readyz`)).ok, {
+      timeoutMs: 20_000,
+      description: 'the late joiner to become ready',
+    });
     const readyMs = Date.now() - restartedAt;
     const stillAccepted = (await inParallel(users, 16, (u) => acceptedBy(late.url, u.cookie))).filter(Boolean).length;
     expect(stillAccepted).toBe(0);
@@ -204,7 +251,9 @@ describe('faults: NATS crashes and outages', () => {
 
     const restarted = replicas()[0]!;
     await restarted.restart({ waitReady: true });
-    const acceptedAfterRestart = (await inParallel(users, 16, (u) => acceptedBy(restarted.url, u.cookie))).filter(Boolean).length;
+    const acceptedAfterRestart = (await inParallel(users, 16, (u) => acceptedBy(restarted.url, u.cookie))).filter(
+      Boolean,
+    ).length;
     expect(acceptedAfterRestart).toBe(0);
     const entries = await metric(late.url, 'authbus_revocation_entries{kind="session"}');
 
@@ -212,7 +261,8 @@ describe('faults: NATS crashes and outages', () => {
       kind: 'fault',
       scenario: 'Late joiner and restart',
       done: `a tickets replica started while NATS was down, after ${SESSIONS + 1} sign-outs; then an existing replica restarted`,
-      checked: 'before replaying: /readyz 503, authenticated requests 503 ERR_FEED_NOT_READY, public routes 200; once ready: every revoked session refused, a live one accepted',
+      checked:
+        'before replaying: /readyz 503, authenticated requests 503 ERR_FEED_NOT_READY, public routes 200; once ready: every revoked session refused, a live one accepted',
       figures: `ready ${readyMs} ms after NATS returned, ${entries} revocations replayed; revoked sessions accepted after ready: ${stillAccepted} (late joiner), ${acceptedAfterRestart} (restarted replica)`,
     });
   });

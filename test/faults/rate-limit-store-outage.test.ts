@@ -1,7 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { freePort, startNatsServer, startTcpProxy, waitFor, type NatsServerHandle, type TcpProxyHandle } from '@authbus/common/testing';
+import {
+  freePort,
+  startNatsServer,
+  startTcpProxy,
+  waitFor,
+  type NatsServerHandle,
+  type TcpProxyHandle,
+} from '@authbus/common/testing';
 import { ServiceProcess } from '@authbus/local';
-import { LoopbackClient, statusCounts, type JsonReply, describeRedis, testRedisUrl, recordReliability, metric, signupUser } from '@authbus/test-support';
+import {
+  LoopbackClient,
+  statusCounts,
+  type JsonReply,
+  describeRedis,
+  testRedisUrl,
+  recordReliability,
+  metric,
+  signupUser,
+} from '@authbus/test-support';
 
 const PER_ACCOUNT = 3;
 const PASSWORD = 'correct horse battery';
@@ -22,8 +38,10 @@ describeRedis('faults: the rate-limit store (Redis) goes down', () => {
     clients.push(client);
     return client;
   };
-  const signin = (client: LoopbackClient, email: string, password: string): Promise<JsonReply> => client.post(`${auth.url}/api/users/signin`, { email, password });
-  const fallbacks = async (): Promise<number> => (await metric(auth.url, 'authbus_rate_limit_store_fallbacks_total{limit="signin_ip"}')) ?? 0;
+  const signin = (client: LoopbackClient, email: string, password: string): Promise<JsonReply> =>
+    client.post(`${auth.url}/api/users/signin`, { email, password });
+  const fallbacks = async (): Promise<number> =>
+    (await metric(auth.url, 'authbus_rate_limit_store_fallbacks_total{limit="signin_ip"}')) ?? 0;
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -61,7 +79,8 @@ describeRedis('faults: the rate-limit store (Redis) goes down', () => {
     await signupUser(auth.url, 'outage-user@example.com');
     const early = from('127.0.0.81');
     // Counted in Redis before the outage: 2 of this address's 3 failures on this account.
-    for (let i = 0; i < 2; i++) expect((await signin(early, 'outage-early@example.com', `early ${i}`)).status).toBe(400);
+    for (let i = 0; i < 2; i++)
+      expect((await signin(early, 'outage-early@example.com', `early ${i}`)).status).toBe(400);
     expect(await fallbacks()).toBe(0);
 
     await proxy.cut();
@@ -69,7 +88,10 @@ describeRedis('faults: the rate-limit store (Redis) goes down', () => {
     const replies: JsonReply[] = [];
     for (let i = 0; i < 10; i++) replies.push(await signin(during, 'outage-target@example.com', `during ${i}`));
     const ok = await signin(from('127.0.0.83'), 'outage-user@example.com', PASSWORD);
-    const signup = await from('127.0.0.84').post(`${auth.url}/api/users/signup`, { email: 'outage-new@example.com', password: PASSWORD });
+    const signup = await from('127.0.0.84').post(`${auth.url}/api/users/signup`, {
+      email: 'outage-new@example.com',
+      password: PASSWORD,
+    });
     const counts = statusCounts(replies);
     // Still limited (in this process's memory), never a 500, never a hang.
     expect(counts).toEqual({ 400: PER_ACCOUNT, 429: 10 - PER_ACCOUNT });
@@ -102,7 +124,8 @@ describeRedis('faults: the rate-limit store (Redis) goes down', () => {
       kind: 'fault',
       scenario: 'Rate-limit store outage',
       done: 'RATE_LIMIT_STORE=redis through a TCP proxy to a real Redis; the proxy cut; 10 wrong passwords, a sign-in and a sign-up; the proxy restored',
-      checked: 'during the outage every request answered (no 500, no hang), the limits still applied (counted in the process’s memory), authbus_rate_limit_store_fallbacks_total counted it; afterwards the counts kept in Redis applied again',
+      checked:
+        'during the outage every request answered (no 500, no hang), the limits still applied (counted in the process’s memory), authbus_rate_limit_store_fallbacks_total counted it; afterwards the counts kept in Redis applied again',
       figures: `during the outage: ${counts[400]} × 400, ${counts[429]} × 429, sign-in 200, sign-up 201, slowest answer ${slowest.toFixed(0)} ms, ${fellBack} fallbacks; Redis used again after ${reconnectedAfter} probe attempt(s)`,
     });
   }, 60_000);

@@ -34,9 +34,15 @@ describe('faults: stream limits and pruning', () => {
     expect(maxAgeSeconds).toBe(10);
     expect(maxAgeSeconds).toBeGreaterThanOrEqual(TTL_SECONDS);
 
-    const users = await Promise.all([1, 2, 3].map((i) => signupUser(stack.gatewayUrl, `prune${i}-${Date.now()}@example.com`)));
-    for (const u of users) expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: u.cookie })).status).toBe(200);
-    const entries = () => Promise.all(stack.tickets.map((t) => metric(t.url, 'authbus_revocation_entries{kind="session"}')));
+    const users = await Promise.all(
+      [1, 2, 3].map((i) => signupUser(stack.gatewayUrl, `prune${i}-${Date.now()}@example.com`)),
+    );
+    for (const u of users)
+      expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: u.cookie })).status).toBe(
+        200,
+      );
+    const entries = () =>
+      Promise.all(stack.tickets.map((t) => metric(t.url, 'authbus_revocation_entries{kind="session"}')));
     await waitFor(async () => (await entries()).every((n) => n === 3), { description: 'the revocations in every set' });
     for (const t of stack.tickets) for (const u of users) expect(await acceptedBy(t.url, u.cookie)).toBe(false);
     // A replica that starts now, within the tokens' lifetime, still gets them from the stream.
@@ -44,11 +50,17 @@ describe('faults: stream limits and pruning', () => {
     expect(await metric(late.url, 'authbus_revocation_entries{kind="session"}')).toBe(3);
 
     const signedOutAt = Date.now();
-    await waitFor(async () => (await Promise.all([...stack.tickets].map((t) => metric(t.url, 'authbus_revocation_entries{kind="session"}')))).every((n) => n === 0), {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-      description: 'every set to prune the expired revocations',
-    });
+    await waitFor(
+      async () =>
+        (
+          await Promise.all([...stack.tickets].map((t) => metric(t.url, 'authbus_revocation_entries{kind="session"}')))
+        ).every((n) => n === 0),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        description: 'every set to prune the expired revocations',
+      },
+    );
     const prunedAfterMs = Date.now() - signedOutAt;
     // Pruned, and still refused: the tokens have expired by now.
     for (const u of users) expect(await acceptedBy(stack.tickets[0]!.url, u.cookie)).toBe(false);
@@ -57,7 +69,8 @@ describe('faults: stream limits and pruning', () => {
       kind: 'fault',
       scenario: 'Stream limits and pruning',
       done: `ACCESS_TOKEN_TTL=${TTL_SECONDS}s, AUTH_STREAM_MAX_AGE=10s; 3 sign-outs; a replica started afterwards; waited past until`,
-      checked: 'the stream max_age covers the token lifetime; every set (the late joiner too) held the 3 revocations, then pruned them after until; the tokens stay refused (expired)',
+      checked:
+        'the stream max_age covers the token lifetime; every set (the late joiner too) held the 3 revocations, then pruned them after until; the tokens stay refused (expired)',
       figures: `entries per set: 3 → 0 within ${prunedAfterMs} ms of the sign-outs (until = last exp ≤ ${TTL_SECONDS} s later, pruned by a 1 s sweep); sizing: entries ≈ revocations per second × TTL`,
     });
   });

@@ -26,7 +26,8 @@ describe('faults: the AUTH stream is lost', () => {
 
   afterEach(() => {
     const state = expect.getState();
-    if (process.env.DEBUG_LOGS || state.assertionCalls !== state.numPassingAsserts) process.stdout.write(stack.logs.slice(-2000).join("\n"));
+    if (process.env.DEBUG_LOGS || state.assertionCalls !== state.numPassingAsserts)
+      process.stdout.write(stack.logs.slice(-2000).join('\n'));
   });
 
   const refusedBy = async (urls: readonly string[], cookies: readonly string[]): Promise<boolean> => {
@@ -38,13 +39,17 @@ describe('faults: the AUTH stream is lost', () => {
     const jsm = await nc.jetstreamManager();
     const configured = (await jsm.streams.info(AUTH_STREAM)).config;
     const before = await signupUser(stack.gatewayUrl, `before-loss-${Date.now()}@example.com`);
-    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: before.cookie })).status).toBe(200);
+    expect(
+      (await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: before.cookie })).status,
+    ).toBe(200);
 
     await jsm.streams.delete(AUTH_STREAM);
     const lostAt = Date.now();
 
     const after = await signupUser(stack.gatewayUrl, `after-loss-${Date.now()}@example.com`);
-    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: after.cookie })).status).toBe(200);
+    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: after.cookie })).status).toBe(
+      200,
+    );
     const replicas = stack.tickets.map((t) => t.url);
     await waitFor(() => refusedBy(replicas, [before.cookie, after.cookie]), {
       timeoutMs: 20_000,
@@ -53,11 +58,23 @@ describe('faults: the AUTH stream is lost', () => {
     });
     const propagatedMs = Date.now() - lostAt;
 
-    const recreated = await waitFor(() => jsm.streams.info(AUTH_STREAM).then((info) => info.config, () => undefined), {
-      timeoutMs: 10_000,
-      description: 'auth to recreate the stream',
-    });
-    expect({ maxAge: recreated.max_age, replicas: recreated.num_replicas, subjects: recreated.subjects, storage: recreated.storage }).toEqual({
+    const recreated = await waitFor(
+      () =>
+        jsm.streams.info(AUTH_STREAM).then(
+          (info) => info.config,
+          () => undefined,
+        ),
+      {
+        timeoutMs: 10_000,
+        description: 'auth to recreate the stream',
+      },
+    );
+    expect({
+      maxAge: recreated.max_age,
+      replicas: recreated.num_replicas,
+      subjects: recreated.subjects,
+      storage: recreated.storage,
+    }).toEqual({
       maxAge: configured.max_age,
       replicas: configured.num_replicas,
       subjects: configured.subjects,
@@ -66,15 +83,27 @@ describe('faults: the AUTH stream is lost', () => {
 
     // The user directory (a durable listener shared by the replicas) follows the recreated stream too.
     const newcomer = await signupUser(stack.gatewayUrl, `newcomer-${Date.now()}@example.com`);
-    await waitFor(() => stack.logs.some((line) => /^\[tickets-[12]\]/.test(line) && line.includes('user added to directory') && line.includes(newcomer.id)), {
-      timeoutMs: 15_000,
-      description: 'a running replica’s directory listener to handle the new user',
-    });
+    await waitFor(
+      () =>
+        stack.logs.some(
+          (line) =>
+            /^\[tickets-[12]\]/.test(line) && line.includes('user added to directory') && line.includes(newcomer.id),
+        ),
+      {
+        timeoutMs: 15_000,
+        description: 'a running replica’s directory listener to handle the new user',
+      },
+    );
     // Once auth has published everything again, a replica that starts knows every revocation.
-    await waitFor(async () => ((await (await fetch(`${stack.auth.url}/readyz`)).json()) as { outbox: { backlog: number } }).outbox.backlog === 0, {
-      timeoutMs: 10_000,
-      description: 'auth to publish everything again',
-    });
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${stack.auth.url}/readyz`)).json()) as { outbox: { backlog: number } }).outbox.backlog ===
+        0,
+      {
+        timeoutMs: 10_000,
+        description: 'auth to publish everything again',
+      },
+    );
     const republishedMs = Date.now() - lostAt;
     const late = await stack.addTickets();
     const lateRefusesBoth = await refusedBy([late.url], [before.cookie, after.cookie]);
@@ -82,9 +111,15 @@ describe('faults: the AUTH stream is lost', () => {
 
     // Back in sync: replicas ready, auth ready with nothing left to publish.
     for (const url of [...replicas, late.url]) {
-      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 15_000, description: `${url} ready` });
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        timeoutMs: 15_000,
+        description: `${url} ready`,
+      });
     }
-    const authReady = (await (await fetch(`${stack.auth.url}/readyz`)).json()) as { ready: boolean; outbox: { backlog: number } };
+    const authReady = (await (await fetch(`${stack.auth.url}/readyz`)).json()) as {
+      ready: boolean;
+      outbox: { backlog: number };
+    };
     expect(authReady).toMatchObject({ ready: true, outbox: { backlog: 0 } });
 
     expect(stack.tickets.every((t) => t.exits.length === 0) && stack.auth.exits.length === 0).toBe(true);
@@ -93,7 +128,8 @@ describe('faults: the AUTH stream is lost', () => {
       kind: 'fault',
       scenario: 'AUTH stream lost',
       done: 'one sign-out; the AUTH stream deleted under the running stack; a sign-up and a sign-out; a tickets replica started afterwards',
-      checked: 'auth recreates the stream with its configured settings (max_age, replicas, subjects, storage) without a restart; both replicas and the late one refuse the sign-outs from before and after the loss; every replica and auth ready again, outbox empty; the user directory listener follows the new stream',
+      checked:
+        'auth recreates the stream with its configured settings (max_age, replicas, subjects, storage) without a restart; both replicas and the late one refuse the sign-outs from before and after the loss; every replica and auth ready again, outbox empty; the user directory listener follows the new stream',
       figures: `sign-out after the loss refused by both replicas ${propagatedMs} ms after the stream was deleted; stream recreated and everything published again ${republishedMs} ms after; late replica refuses both: ${lateRefusesBoth ? 'yes' : 'no'}; restarts: 0`,
     });
   }, 90_000);

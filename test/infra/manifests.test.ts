@@ -258,6 +258,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       const auth = workload(all, 'auth');
       const init = (auth.pod.initContainers ?? []).find((c) => c.name === 'mongo-replica-set')!;
       const script = (init.env ?? []).find((v) => v.name === 'REPLICA_SET_INIT')!.value!;
+      // Parse the init script as JavaScript (mongosh's language) without running it.
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       expect(() => new Function('rs', 'db', 'print', script)).not.toThrow();
       const uri = new URL(mainContainer(auth).env!.find((v) => v.name === 'MONGO_URI')!.value!);
       expect(script).toContain(`host: '${uri.host}'`);

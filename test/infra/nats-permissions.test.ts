@@ -1,22 +1,8 @@
 import { readFileSync } from 'node:fs';
-import {
-  connectNats,
-  createAuthKit,
-  ensureRevocationMirror,
-  Listener,
-  silentLogger,
-  Subjects,
-  type AuthKit,
-  type AuthKitOptions,
-  type EventEnvelope,
-  type NatsOptions,
-  type SessionRevokedEvent,
-  type UserBannedEvent,
-  type UserCreatedEvent,
-} from '@authbus/common';
+import { connectNats, createAuthKit, ensureRevocationMirror, Listener, silentLogger, Subjects, type AuthKit, type AuthKitOptions, type EventEnvelope, type NatsOptions, type SessionRevokedEvent, type UserBannedEvent, type UserCreatedEvent } from '@authbus/common';
 import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
-import { testKeyRing, waitFor } from '@authbus/common/testing';
-import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo } from 'nats';
+import { testKeyRing, waitFor, describeNatsStatus } from '@authbus/common/testing';
+import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo, Events } from 'nats';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
 import { startInfraNats, type InfraNats } from './support/infra-nats';
 import { renderKustomization } from './support/kustomization';
@@ -98,7 +84,7 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     void (async () => {
       for await (const s of nc.status()) {
         const ctx = s.permissionContext;
-        if (s.type === 'error') errors.push(`${String(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
+        if (s.type === Events.Error) errors.push(`${describeNatsStatus(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
       }
     })();
     return errors;

@@ -47,7 +47,11 @@ export async function runCatchUp(settings: BenchSettings['catchUp']): Promise<Ca
     if (set.size.sessions !== settings.events) throw new Error(`replayed ${set.size.sessions} of ${settings.events}`);
     await feed.close();
     await nc.close();
-    return { events: settings.events, readyMs: round(readyMs, 1), eventsPerSecond: Math.round(settings.events / (readyMs / 1000)) };
+    return {
+      events: settings.events,
+      readyMs: round(readyMs, 1),
+      eventsPerSecond: Math.round(settings.events / (readyMs / 1000)),
+    };
   } finally {
     await publisher.close();
     await nats.stop();

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '@authbus/common/testing';
+import { claimsOfCookie, freePort, sessionCookieFrom } from '@authbus/common/testing';
 import { startBenchNats } from '../bench-nats';
 import { ServiceProcess } from '@authbus/local';
 import { progress } from '../progress';
@@ -36,7 +36,16 @@ export async function runPropagation(settings: BenchSettings['propagation']): Pr
     name: 'auth',
     entry: require.resolve('@authbus/auth'),
     url: `http://127.0.0.1:${port}`,
-    env: { PORT: String(port), NATS_URL: nats.url, JWT_KEY: 'b'.repeat(48), NODE_ENV: 'test', LOG_LEVEL: 'warn', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '1000000', SIGNUP_LIMIT_PER_IP: '1000000' },
+    env: {
+      PORT: String(port),
+      NATS_URL: nats.url,
+      JWT_KEY: 'b'.repeat(48),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PASSWORD_SCRYPT_COST: '1024',
+      SIGNIN_LIMIT_PER_IP: '1000000',
+      SIGNUP_LIMIT_PER_IP: '1000000',
+    },
     log: () => undefined,
   });
   const children: ChildProcess[] = [];
@@ -48,14 +57,16 @@ export async function runPropagation(settings: BenchSettings['propagation']): Pr
     const ready: Array<Promise<void>> = [];
     for (let p = 0; p < settings.processes; p++) {
       const count = Math.min(perProcess, settings.instances - p * perProcess);
-      const child = fork(join(__dirname, 'feed-instances.js'), [nats.url, String(count), String(p * perProcess)], { stdio: 'inherit' });
+      const child = fork(join(__dirname, 'feed-instances.js'), [nats.url, String(count), String(p * perProcess)], {
+        stdio: 'inherit',
+      });
       children.push(child);
       ready.push(
         new Promise((resolve) =>
           child.on('message', (m: Report) => {
             if ('ready' in m) return resolve();
             let times = applied.get(m.sid);
-            if (!times) applied.set(m.sid, (times = new Map()));
+            if (!times) applied.set(m.sid, (times = new Map<number, number>()));
             if (!times.has(m.instance)) times.set(m.instance, m.at);
             if (times.size === settings.instances) waiters.get(m.sid)?.();
           }),
@@ -72,8 +83,8 @@ export async function runPropagation(settings: BenchSettings['propagation']): Pr
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: `bench${i}-${Date.now()}@example.com`, password: 'bench password' }),
       });
-      const cookie = signup.headers.getSetCookie()[0]!.split(';')[0]!;
-      const sid = (JSON.parse(Buffer.from(JSON.parse(Buffer.from(cookie.split('=')[1]!, 'base64').toString()).jwt.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+      const cookie = sessionCookieFrom(signup);
+      const { sid } = claimsOfCookie(cookie);
       const everywhere = new Promise<void>((resolve) => {
         if (applied.get(sid)?.size === settings.instances) return resolve();
         waiters.set(sid, resolve);
@@ -81,7 +92,12 @@ export async function runPropagation(settings: BenchSettings['propagation']): Pr
       const res = await fetch(`${auth.url}/api/users/signout`, { method: 'POST', headers: { cookie } });
       const answeredAt = performance.timeOrigin + performance.now();
       if (res.status !== 200) throw new Error(`sign-out answered ${res.status}`);
-      await Promise.race([everywhere, new Promise((_, reject) => setTimeout(() => reject(new Error(`sid ${sid} not refused everywhere in 10 s`)), 10_000))]);
+      await Promise.race([
+        everywhere,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`sid ${sid} not refused everywhere in 10 s`)), 10_000),
+        ),
+      ]);
       waiters.delete(sid);
       samples.push(Math.max(...applied.get(sid)!.values()) - answeredAt);
       if ((i + 1) % 50 === 0) progress(`propagation: ${i + 1}/${settings.samples} sign-outs`);

@@ -47,7 +47,10 @@ export function propagationSvg(samplesMs: readonly number[], instances: number):
     })
     .join('');
   const ticks = [0, top / 2, top]
-    .map((t) => `<text x="${(50 + (t / top) * plotW).toFixed(1)}" y="${height - 22}" text-anchor="middle" ${FONT} font-size="12">${t.toFixed(1)} ms</text>`)
+    .map(
+      (t) =>
+        `<text x="${(50 + (t / top) * plotW).toFixed(1)}" y="${height - 22}" text-anchor="middle" ${FONT} font-size="12">${t.toFixed(1)} ms</text>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="white"/><text x="10" y="22" ${FONT} font-size="15" font-weight="bold">Sign-out response → refused by all ${instances} instances (${clamped.length} sign-outs, 0.5 ms bins)</text><line x1="50" y1="${40 + plotH}" x2="${50 + plotW}" y2="${40 + plotH}" stroke="#333"/>${bars}${ticks}</svg>\n`;
 }

@@ -13,21 +13,38 @@ const LABELS: Record<(typeof THROUGHPUT_CASES)[number], string> = {
 /** `bench/results/latest.md`: the tables the README shows. */
 export function resultsMarkdown(r: BenchResults): string {
   const lines: string[] = [];
-  lines.push(`Measured ${r.date.slice(0, 10)} on ${r.cpus} CPUs, Node ${r.node}${r.quick ? ' (quick smoke run: shorter, smaller)' : ''}.`, '');
-  lines.push(`**Request auth overhead** (autocannon, ${r.throughput.settings.connections} connections, median of ${r.throughput.settings.runs} runs of ${r.throughput.settings.runSeconds} s)`, '');
+  lines.push(
+    `Measured ${r.date.slice(0, 10)} on ${r.cpus} CPUs, Node ${r.node}${r.quick ? ' (quick smoke run: shorter, smaller)' : ''}.`,
+    '',
+  );
+  lines.push(
+    `**Request auth overhead** (autocannon, ${r.throughput.settings.connections} connections, median of ${r.throughput.settings.runs} runs of ${r.throughput.settings.runSeconds} s)`,
+    '',
+  );
   lines.push('| case | req/s | × no auth | p50 ms | p99 ms |', '|---|---:|---:|---:|---:|');
   for (const c of THROUGHPUT_CASES) {
-    lines.push(`| ${LABELS[c]} | ${Math.round(r.throughput.rps[c]).toLocaleString('en')} | ${r.throughput.ratioToNone[c].toFixed(2)} | ${r.throughput.p50Ms[c]} | ${r.throughput.p99Ms[c]} |`);
+    lines.push(
+      `| ${LABELS[c]} | ${Math.round(r.throughput.rps[c]).toLocaleString('en')} | ${r.throughput.ratioToNone[c].toFixed(2)} | ${r.throughput.p50Ms[c]} | ${r.throughput.p99Ms[c]} |`,
+    );
   }
   const p = r.propagation;
-  lines.push('', `**Propagation** (sign-out response → last of ${p.instances} feed instances in ${p.processes} processes refuses the session; ${p.samples} sign-outs)`, '');
+  lines.push(
+    '',
+    `**Propagation** (sign-out response → last of ${p.instances} feed instances in ${p.processes} processes refuses the session; ${p.samples} sign-outs)`,
+    '',
+  );
   lines.push('| p50 | p99 | max | refused before the response arrived |', '|---:|---:|---:|---:|');
   lines.push(`| ${p.p50Ms} ms | ${p.p99Ms} ms | ${p.maxMs} ms | ${p.refusedBeforeResponse} of ${p.samples} |`);
   lines.push('', '**Catch-up and memory**', '', '| measure | value |', '|---|---:|');
-  lines.push(`| replay ${r.catchUp.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUp.readyMs / 1000).toFixed(2)} s (${r.catchUp.eventsPerSecond.toLocaleString('en')} events/s) |`);
-  for (const [n, b] of Object.entries(r.memory.bytesPerEntry)) lines.push(`| heap bytes per revocation entry at ${Number(n).toLocaleString('en')} entries | ${b} |`);
-  for (const [n, ns] of Object.entries(r.memory.nsPerCheck)) lines.push(`| \`isRevoked\` at ${Number(n).toLocaleString('en')} entries | ${ns} ns |`);
+  lines.push(
+    `| replay ${r.catchUp.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUp.readyMs / 1000).toFixed(2)} s (${r.catchUp.eventsPerSecond.toLocaleString('en')} events/s) |`,
+  );
+  for (const [n, b] of Object.entries(r.memory.bytesPerEntry))
+    lines.push(`| heap bytes per revocation entry at ${Number(n).toLocaleString('en')} entries | ${b} |`);
+  for (const [n, ns] of Object.entries(r.memory.nsPerCheck))
+    lines.push(`| \`isRevoked\` at ${Number(n).toLocaleString('en')} entries | ${ns} ns |`);
   lines.push('', '**Against the targets**', '', '| target | wanted | measured | met |', '|---|---|---|:-:|');
-  for (const t of checkTargets(r)) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
+  for (const t of checkTargets(r))
+    lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
   return `${lines.join('\n')}\n`;
 }

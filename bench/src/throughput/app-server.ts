@@ -32,9 +32,13 @@ async function main(): Promise<void> {
     res.json({ ok: true, sub: (req as { currentUser?: { sub: string } | null }).currentUser?.sub ?? 'anonymous' });
   });
   app.use(((err, _req, res, _next) => {
-    res.status((err as { status?: number }).status ?? 401).json({ errors: [{ message: String((err as Error).message) }] });
+    res
+      .status((err as { status?: number }).status ?? 401)
+      .json({ errors: [{ message: String((err as Error).message) }] });
   }) as express.ErrorRequestHandler);
-  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));
+  const server = app.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`),
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
 }
 
@@ -47,7 +51,7 @@ async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
       // The usual course middleware: cookie-session, then verify with the secret as a string from env.
       process.env.JWT_KEY = BENCH_SECRET;
       return [
-        cookieSession({ signed: false, secure: false }) as unknown as RequestHandler,
+        cookieSession({ signed: false, secure: false }),
         (req, _res, next) => {
           const session = (req as { session?: { jwt?: string } | null }).session;
           if (!session?.jwt) return next(new NotAuthenticatedError());
@@ -63,7 +67,8 @@ async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
       const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
       await kit.whenReady();
       const until = Math.floor(Date.now() / 1000) + 3600;
-      for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++) kit.revocations.revokeSession(newTokenId(), until);
+      for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
+        kit.revocations.revokeSession(newTokenId(), until);
       return [kit.currentUser, kit.requireAuth];
     }
     case 'redisDenylist': {
@@ -96,7 +101,14 @@ async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
         (req, _res, next) => {
           const body = JSON.stringify({ token: readSessionToken(req.headers.cookie) ?? '' });
           const call = httpRequest(
-            { host: '127.0.0.1', port, path: '/introspect', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/introspect',
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
             (res) => {
               let text = '';
               res.setEncoding('utf8');

@@ -8,7 +8,9 @@ import { BENCH_KID, BENCH_SECRET } from './cases';
  * verifying with a KeyObject and checking an in-memory denylist, as an auth server would.
  */
 function main(): void {
-  const verify = createTokenVerifier(createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID }));
+  const verify = createTokenVerifier(
+    createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID }),
+  );
   const denied = new Set<string>();
   const app = express();
   app.disable('x-powered-by');
@@ -22,7 +24,9 @@ function main(): void {
       res.json({ active: false });
     }
   });
-  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`));
+  const server = app.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`),
+  );
 }
 
 main();

@@ -9,7 +9,10 @@ export class FeedNotReadyError extends AuthbusError {
 
 /** The revocation feed has been out of touch longer than the configured staleness bound. */
 export class FeedStaleError extends AuthbusError {
-  constructor(readonly staleForMs: number, override readonly retryAfterSeconds = 5) {
+  constructor(
+    readonly staleForMs: number,
+    override readonly retryAfterSeconds = 5,
+  ) {
     super('ERR_FEED_STALE', 'Revocation feed is stale');
   }
 }

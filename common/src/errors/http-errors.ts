@@ -63,14 +63,20 @@ export class PayloadTooLargeError extends AuthbusError {
 
 /** Too many attempts; `retryAfterSeconds` goes into the `Retry-After` header. */
 export class RateLimitedError extends AuthbusError {
-  constructor(override readonly retryAfterSeconds: number, message = 'Too many requests') {
+  constructor(
+    override readonly retryAfterSeconds: number,
+    message = 'Too many requests',
+  ) {
     super('ERR_RATE_LIMITED', message);
   }
 }
 
 /** A dependency the request needs is down; `retryAfterSeconds` goes into `Retry-After`. */
 export class ServiceUnavailableError extends AuthbusError {
-  constructor(message = 'Service unavailable', override readonly retryAfterSeconds = 5) {
+  constructor(
+    message = 'Service unavailable',
+    override readonly retryAfterSeconds = 5,
+  ) {
     super('ERR_UNAVAILABLE', message);
   }
 }

@@ -9,7 +9,10 @@ export class TokenInvalidError extends AuthbusError {
 
 /** The token's `exp` has passed (beyond the clock tolerance). */
 export class TokenExpiredError extends AuthbusError {
-  constructor(readonly expiredAt: Date, options?: { cause?: unknown }) {
+  constructor(
+    readonly expiredAt: Date,
+    options?: { cause?: unknown },
+  ) {
     super('ERR_TOKEN_EXPIRED', 'Token expired', options);
   }
 }

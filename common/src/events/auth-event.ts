@@ -7,11 +7,7 @@ import type { UserUnbannedEvent } from './user-unbanned-event';
 
 /** Every event of the `AUTH` stream. */
 export type AuthEvent =
-  | SessionRevokedEvent
-  | UserBannedEvent
-  | UserSessionsRevokedEvent
-  | UserUnbannedEvent
-  | UserCreatedEvent;
+  SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent | UserUnbannedEvent | UserCreatedEvent;
 
 /** The events that change revocation sets. */
 export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent;

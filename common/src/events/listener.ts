@@ -145,7 +145,10 @@ export abstract class Listener<E extends AuthEvent> {
       msg.ack();
     } catch (err) {
       const delay = this.retryDelayMs(msg.info.redeliveryCount);
-      this.logger.error({ err: String(err), eventId: envelope.id, subject: msg.subject, retryInMs: delay }, 'event handler failed');
+      this.logger.error(
+        { err: String(err), eventId: envelope.id, subject: msg.subject, retryInMs: delay },
+        'event handler failed',
+      );
       msg.nak(delay);
     }
   }

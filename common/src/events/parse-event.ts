@@ -55,13 +55,20 @@ export function validateEnvelope(subject: string, value: unknown): AnyEventEnvel
   if (typeof value.id !== 'string' || !UUID.test(value.id)) throw new EventInvalidError('Event id is not a UUID');
   if (!isSubject(value.subject)) throw new EventInvalidError('Event subject is unknown');
   if (value.subject !== subject) throw new EventInvalidError(`Event subject ${value.subject} arrived on ${subject}`);
-  if (value.version !== EVENT_VERSION) throw new EventInvalidError(`Event version ${String(value.version)} is not supported`);
+  if (value.version !== EVENT_VERSION)
+    throw new EventInvalidError(`Event version ${String(value.version)} is not supported`);
   const occurred = isoDate(value, 'occurredAt');
   if (occurred) throw new EventInvalidError(occurred);
   if (!isRecord(value.data)) throw new EventInvalidError('Event data is not an object');
   const problem = dataChecks[value.subject](value.data);
   if (problem) throw new EventInvalidError(`${value.subject}: ${problem}`);
-  const envelope = { id: value.id, subject: value.subject, version: EVENT_VERSION, occurredAt: value.occurredAt, data: declared(value.subject, value.data) };
+  const envelope = {
+    id: value.id,
+    subject: value.subject,
+    version: EVENT_VERSION,
+    occurredAt: value.occurredAt,
+    data: declared(value.subject, value.data),
+  };
   return envelope as unknown as AnyEventEnvelope;
 }
 
@@ -84,7 +91,9 @@ function isRecord(value: unknown): value is Data {
 
 function text(d: Data, key: string): string | undefined {
   const v = d[key];
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING ? undefined : `${key} must be a non-empty string`;
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING
+    ? undefined
+    : `${key} must be a non-empty string`;
 }
 
 function whole(d: Data, key: string): string | undefined {

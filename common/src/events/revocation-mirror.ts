@@ -69,7 +69,10 @@ export function revocationMirrorConfig(
  * await ensureRevocationMirror(nc, { apiPrefix: '$JS.auth.API', deliverPrefix: 'deliver.auth.TICKETS' });
  * ```
  */
-export async function ensureRevocationMirror(nc: NatsConnection, options: EnsureRevocationMirrorOptions): Promise<StreamInfo> {
+export async function ensureRevocationMirror(
+  nc: NatsConnection,
+  options: EnsureRevocationMirrorOptions,
+): Promise<StreamInfo> {
   const timeout = options.timeoutMs ?? 5000;
   const name = options.stream ?? AUTH_STREAM;
   const originJsm = await nc.jetstreamManager({ apiPrefix: options.apiPrefix, checkAPI: false, timeout });
@@ -85,7 +88,10 @@ export async function ensureRevocationMirror(nc: NatsConnection, options: Ensure
     try {
       await jsm.streams.delete(name);
     } catch (err) {
-      throw new MirrorUnusableError(`${problem}; it cannot be replaced (${String(err)}): remove stream ${name} from this service's NATS account`, { cause: err });
+      throw new MirrorUnusableError(
+        `${problem}; it cannot be replaced (${String(err)}): remove stream ${name} from this service's NATS account`,
+        { cause: err },
+      );
     }
     options.onReplaced?.(problem);
   }
@@ -107,11 +113,19 @@ export function mirrorPredatesOrigin(mirror: StreamInfo, origin: StreamInfo): bo
 }
 
 /** Why this mirror cannot be trusted, or `undefined` when it can. */
-function mirrorProblem(mirror: StreamInfo, origin: StreamInfo, options: EnsureRevocationMirrorOptions): string | undefined {
+function mirrorProblem(
+  mirror: StreamInfo,
+  origin: StreamInfo,
+  options: EnsureRevocationMirrorOptions,
+): string | undefined {
   const { name } = mirror.config;
   const source = mirror.config.mirror;
   const external = source?.external;
-  if (source?.name !== AUTH_STREAM || external?.api !== options.apiPrefix || external.deliver !== options.deliverPrefix) {
+  if (
+    source?.name !== AUTH_STREAM ||
+    external?.api !== options.apiPrefix ||
+    external.deliver !== options.deliverPrefix
+  ) {
     const what = source
       ? `a mirror of ${source.name} through ${external?.api ?? 'this account'}, ${external?.deliver ?? 'no deliver prefix'}`
       : 'not a mirror';

@@ -25,11 +25,13 @@ export function streamCurrency(info: StreamInfo, probedAt: number): StreamCurren
   const source = info.mirror;
   if (!source) return { mirror: false };
   const error = source.error?.description;
-  if (source.active < 0) return { mirror: true, currentAt: undefined, problem: error ?? 'the mirror has not heard from its origin yet' };
+  if (source.active < 0)
+    return { mirror: true, currentAt: undefined, problem: error ?? 'the mirror has not heard from its origin yet' };
   // Behind: catching up (a new mirror, a burst). Not in sync yet, but nothing to log either.
   if (source.lag > 0) return { mirror: true, currentAt: undefined, problem: error };
   const silentMs = source.active / 1e6;
-  const problem = error ?? (silentMs > SILENCE_WORTH_LOGGING_MS ? 'the mirror has not heard from its origin for over 5 s' : undefined);
+  const problem =
+    error ??
+    (silentMs > SILENCE_WORTH_LOGGING_MS ? 'the mirror has not heard from its origin for over 5 s' : undefined);
   return { mirror: true, currentAt: probedAt - silentMs, problem };
 }
-

@@ -47,7 +47,10 @@ export class MirrorWatch {
   originWasRecreated(mirror: StreamInfo, origin: StreamInfo): boolean {
     if (!mirrorPredatesOrigin(mirror, origin)) return false;
     if (!this.replacing && this.replaceMirror) {
-      this.logger.warn({ stream: this.stream, mirrorCreated: mirror.created, originCreated: origin.created }, 'AUTH was created anew: replacing the revocation mirror');
+      this.logger.warn(
+        { stream: this.stream, mirrorCreated: mirror.created, originCreated: origin.created },
+        'AUTH was created anew: replacing the revocation mirror',
+      );
       this.replacing = this.replaceMirror()
         .catch((err: unknown) => this.logger.error({ err: String(err) }, 'revocation mirror could not be replaced'))
         .finally(() => (this.replacing = undefined));

@@ -1,4 +1,12 @@
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
 import type { Logger } from '../logging/logger';
 
 /** What the replay hands on for each stored message, in stream order. */
@@ -43,7 +51,8 @@ export class OrderedReplay {
 
   /** Replace the consumer now, from the next unapplied sequence. */
   restart(reason: string): void {
-    if (!this.closed) this.options.logger.info({ reason, fromSeq: this.options.nextSequence() }, 'revocation consumer restarting');
+    if (!this.closed)
+      this.options.logger.info({ reason, fromSeq: this.options.nextSequence() }, 'revocation consumer restarting');
     this.requestRestart();
   }
 
@@ -65,7 +74,8 @@ export class OrderedReplay {
         void starting.then((m) => m.close()).catch(() => undefined);
       } catch (err) {
         failed = true;
-        if (!this.closed) this.options.logger.warn({ err: String(err), stream: this.options.stream }, 'revocation consumer failed');
+        if (!this.closed)
+          this.options.logger.warn({ err: String(err), stream: this.options.stream }, 'revocation consumer failed');
       }
       if (this.closed) break;
       this.restarts++;
@@ -92,7 +102,12 @@ export class OrderedReplay {
       callback: (m: JsMsg) => {
         if (generation !== this.generation) return;
         if (m.info.deliverySequence !== ++delivered) return this.restart('delivery gap');
-        this.options.onMessage({ subject: m.subject, data: m.data, streamSequence: m.info.streamSequence, pending: m.info.pending });
+        this.options.onMessage({
+          subject: m.subject,
+          data: m.data,
+          streamSequence: m.info.streamSequence,
+          pending: m.info.pending,
+        });
       },
     });
     void messages.closed().finally(() => consumer.delete().catch(() => undefined));

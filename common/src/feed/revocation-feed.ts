@@ -163,7 +163,9 @@ export class RevocationFeed {
     const timeout = Math.min(5000, Math.max(1000, 2 * intervalMs));
     const jsm = await nc.jetstreamManager({ checkAPI: false, timeout });
     const origin = this.options.mirrorOrigin;
-    const originJsm = origin ? await nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout }) : undefined;
+    const originJsm = origin
+      ? await nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout })
+      : undefined;
     this.monitor = new StreamSyncMonitor({
       jsm,
       stream: this.stream,
@@ -218,7 +220,10 @@ export class RevocationFeed {
     this.monitor?.progressed();
     if (!this.caughtUpFlag) {
       this.caughtUpFlag = true;
-      this.logger.info({ stream: this.stream, appliedSeq: this.appliedSeq, ...this.options.set.size }, 'revocation feed caught up');
+      this.logger.info(
+        { stream: this.stream, appliedSeq: this.appliedSeq, ...this.options.set.size },
+        'revocation feed caught up',
+      );
       this.resolveCaughtUp();
     }
   }

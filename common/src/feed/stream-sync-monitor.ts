@@ -54,7 +54,8 @@ export class StreamSyncMonitor {
   async waitForStream(): Promise<void> {
     let logged = false;
     while (!this.stopped() && !(await this.probe())) {
-      if (!logged) this.options.logger.warn({ stream: this.options.stream }, 'revocation stream not reachable yet; waiting');
+      if (!logged)
+        this.options.logger.warn({ stream: this.options.stream }, 'revocation stream not reachable yet; waiting');
       logged = true;
       await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs));
     }

@@ -36,7 +36,8 @@ function fromHttpError(err: unknown): AuthbusError | undefined {
   if (type === 'entity.parse.failed') return new BadRequestError('Malformed JSON body');
   if (status === 404) return new NotFoundError();
   if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
-    return new BadRequestError(String((err as { message?: unknown }).message ?? 'Bad request'));
+    const { message } = err as { message?: unknown };
+    return new BadRequestError(typeof message === 'string' ? message : 'Bad request');
   }
   return undefined;
 }

@@ -8,7 +8,10 @@ export type ReadinessReport = { ready: boolean } & Record<string, unknown>;
  * `GET /healthz` (the process is alive), `GET /readyz` (200 or 503 with the report) and
  * `GET /metrics` (Prometheus text of every registry given).
  */
-export function probeRoutes(readiness: () => ReadinessReport | Promise<ReadinessReport>, registries: readonly Registry[]): Router {
+export function probeRoutes(
+  readiness: () => ReadinessReport | Promise<ReadinessReport>,
+  registries: readonly Registry[],
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -16,7 +16,8 @@ export function requireRole(...roles: string[]): RequestHandler {
   return (req, _res, next) => {
     const user = req.currentUser;
     if (!user) return next(req.authError ?? new NotAuthenticatedError());
-    if (!roles.some((r) => user.roles.includes(r))) return next(new ForbiddenError(`Requires role ${roles.join(' or ')}`));
+    if (!roles.some((r) => user.roles.includes(r)))
+      return next(new ForbiddenError(`Requires role ${roles.join(' or ')}`));
     next();
   };
 }

@@ -35,7 +35,7 @@ export function sessionCookie(options: SessionCookieOptions = {}): RequestHandle
     secure: options.secure ?? true,
     ...(options.domain !== undefined ? { domain: options.domain } : {}),
     ...(options.maxAgeMs !== undefined ? { maxAge: options.maxAgeMs } : {}),
-  }) as RequestHandler;
+  });
 }
 
 type WithSession = { session?: { jwt?: string } | null };

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors/config-error';
 import type { Logger } from '../logging/logger';
 import { keyRingFromEnv, type KeyRingEnv } from '../tokens/key-ring-from-env';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
-import type { AuthKitOptions, StalenessPolicy } from './auth-kit-options';
+import type { AuthKitOptions } from './auth-kit-options';
 
 /** The environment variables `authKitOptionsFromEnv` reads. */
 export interface AuthKitEnv extends KeyRingEnv {
@@ -25,13 +25,18 @@ export interface AuthKitEnv extends KeyRingEnv {
  * Read the kit's options from the environment, once, at start-up. Throws `ConfigError` with a
  * message naming the variable when something is missing or malformed.
  */
-export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = process.env, logger?: Logger): AuthKitOptions {
+export function authKitOptionsFromEnv(
+  serviceName: string,
+  env: AuthKitEnv = process.env,
+  logger?: Logger,
+): AuthKitOptions {
   const policy = env.REVOCATION_STALENESS_POLICY ?? 'closed';
   if (policy !== 'closed' && policy !== 'open') {
     throw new ConfigError(`REVOCATION_STALENESS_POLICY must be "closed" or "open", not "${policy}"`);
   }
   const inboxPrefix = env.NATS_INBOX_PREFIX ?? `_INBOX_${serviceName}`;
-  if (!/^[A-Za-z0-9_-]+$/.test(inboxPrefix)) throw new ConfigError(`NATS_INBOX_PREFIX="${inboxPrefix}" may only hold A-Z a-z 0-9 _ -`);
+  if (!/^[A-Za-z0-9_-]+$/.test(inboxPrefix))
+    throw new ConfigError(`NATS_INBOX_PREFIX="${inboxPrefix}" may only hold A-Z a-z 0-9 _ -`);
   const token = {
     ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
     ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
@@ -51,7 +56,7 @@ export function authKitOptionsFromEnv(serviceName: string, env: AuthKitEnv = pro
     token,
     revocation: {
       maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
-      stalenessPolicy: policy as StalenessPolicy,
+      stalenessPolicy: policy,
       ...mirrorFromEnv(env),
     },
     ...(logger ? { logger } : {}),
@@ -68,8 +73,12 @@ function mirrorFromEnv(env: AuthKitEnv): { mirror?: RevocationMirrorOptions } {
       'REVOCATION_MIRROR_API and REVOCATION_MIRROR_DELIVER go together: set both (a mirror in this account) or neither',
     );
   }
-  for (const [name, value] of [['REVOCATION_MIRROR_API', apiPrefix], ['REVOCATION_MIRROR_DELIVER', deliverPrefix]] as const) {
-    if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(value)) throw new ConfigError(`${name}="${value}" must be a NATS subject without wildcards`);
+  for (const [name, value] of [
+    ['REVOCATION_MIRROR_API', apiPrefix],
+    ['REVOCATION_MIRROR_DELIVER', deliverPrefix],
+  ] as const) {
+    if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(value))
+      throw new ConfigError(`${name}="${value}" must be a NATS subject without wildcards`);
   }
   return { mirror: { apiPrefix, deliverPrefix } };
 }

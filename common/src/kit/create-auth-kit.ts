@@ -76,7 +76,10 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
   let connection: NatsConnection | undefined;
-  handle.connecting.then((nc) => (connection = nc), () => undefined);
+  handle.connecting.then(
+    (nc) => (connection = nc),
+    () => undefined,
+  );
 
   const guard = new StalenessGuard(handle.feed, {
     maxStalenessMs: o.maxStalenessMs,

@@ -36,7 +36,8 @@ export async function keepMirror(
       const reason = isStreamNotFound(err) ? 'the auth service has not created AUTH yet' : String(err);
       if (reason !== lastReason) {
         // An unusable mirror needs an operator; the others resolve themselves.
-        if (isAuthbusError(err)) logger.error({ err: reason }, 'revocation mirror unusable; not ready until it is removed');
+        if (isAuthbusError(err))
+          logger.error({ err: reason }, 'revocation mirror unusable; not ready until it is removed');
         else logger.warn({ err: reason }, 'revocation mirror not available yet; waiting');
         lastReason = reason;
       }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RevocationFeed } from '../feed/revocation-feed';
 import type { RevocationSet } from '../revocation/revocation-set';
 

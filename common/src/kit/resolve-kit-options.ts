@@ -1,6 +1,11 @@
 import { silentLogger, type Logger } from '../logging/logger';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
-import { DEFAULT_MAX_STALENESS_MS, type AuthKitOptions, type RevocationOptions, type StalenessPolicy } from './auth-kit-options';
+import {
+  DEFAULT_MAX_STALENESS_MS,
+  type AuthKitOptions,
+  type RevocationOptions,
+  type StalenessPolicy,
+} from './auth-kit-options';
 
 /** The kit's options with every default filled in, resolved once. */
 export interface ResolvedKitOptions extends Pick<RevocationOptions, 'stream' | 'live' | 'mirror' | 'onApplied'> {

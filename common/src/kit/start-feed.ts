@@ -13,7 +13,7 @@ export interface FeedHandle {
   /** Resolves once the feed is started (after the mirror is in place, when there is one). */
   readonly started: Promise<void>;
   /** The feed, once started. */
-  feed(): RevocationFeed | undefined;
+  readonly feed: () => RevocationFeed | undefined;
   /** Stop the feed; close the connection if the kit opened it, or stop trying to. */
   close(): Promise<void>;
 }
@@ -22,7 +22,12 @@ export interface FeedHandle {
  * Connect to NATS (or use the caller's connection), make sure the mirror exists when the service
  * reads one, then start the revocation feed. Returns at once.
  */
-export function startFeed(nats: NatsConnection | NatsOptions, set: RevocationSet, options: ResolvedKitOptions, logger: Logger): FeedHandle {
+export function startFeed(
+  nats: NatsConnection | NatsOptions,
+  set: RevocationSet,
+  options: ResolvedKitOptions,
+  logger: Logger,
+): FeedHandle {
   let feed: RevocationFeed | undefined;
   let closing = false;
   let connection: NatsConnection | undefined;

@@ -29,7 +29,8 @@ const FIRST_CONNECT_RETRY_MS = 250;
  * connection cannot be stopped, so this loop retries instead.
  */
 export async function connectNats(options: NatsOptions, logger: Logger, signal?: AbortSignal): Promise<NatsConnection> {
-  const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
+  const servers =
+    typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
   const connectOptions: ConnectionOptions = {
     servers: servers ?? ['nats://127.0.0.1:4222'],
     ...(options.user !== undefined ? { user: options.user } : {}),
@@ -57,7 +58,8 @@ export async function connectNats(options: NatsOptions, logger: Logger, signal?:
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (isRefusedCredentials(err)) throw err;
-      if (attempt === 1 || attempt % 40 === 0) logger.warn({ servers: connectOptions.servers, attempt, err: String(err) }, 'nats not reachable yet; retrying');
+      if (attempt === 1 || attempt % 40 === 0)
+        logger.warn({ servers: connectOptions.servers, attempt, err: String(err) }, 'nats not reachable yet; retrying');
       await sleep(FIRST_CONNECT_RETRY_MS, signal);
     }
   }

@@ -1,4 +1,4 @@
-import type { NatsConnection } from 'nats';
+import { Events, type NatsConnection } from 'nats';
 
 /** What happened to a connection. */
 export type ConnectionEvent = { type: 'disconnect' | 'reconnect'; server: string } | { type: 'error'; err: string };
@@ -35,11 +35,11 @@ function watch(nc: NatsConnection): ConnectionState {
   };
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'reconnect') {
-        connected = s.type === 'reconnect';
-        emit({ type: s.type, server: String(s.data) });
-      } else if (s.type === 'error') {
-        emit({ type: 'error', err: String(s.data) });
+      if (s.type === Events.Disconnect || s.type === Events.Reconnect) {
+        connected = s.type === Events.Reconnect;
+        emit({ type: connected ? 'reconnect' : 'disconnect', server: describe(s.data) });
+      } else if (s.type === Events.Error) {
+        emit({ type: 'error', err: describe(s.data) });
       }
     }
     connected = false;
@@ -53,4 +53,11 @@ function watch(nc: NatsConnection): ConnectionState {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** A status event's data as text: a server address, or an error. */
+export function describe(data: unknown): string {
+  if (typeof data === 'string') return data;
+  if (data instanceof Error) return data.message;
+  return JSON.stringify(data);
 }

@@ -49,12 +49,27 @@ export async function startAuthBus(options: NatsServerOptions & { maxAgeMs?: num
     url: server.url,
     nc,
     async revokeSession(claims) {
-      const data = { sid: claims.sid, sub: claims.sub, reason: 'signout', revokedAt: new Date().toISOString(), until: claims.exp };
+      const data = {
+        sid: claims.sid,
+        sub: claims.sub,
+        reason: 'signout',
+        revokedAt: new Date().toISOString(),
+        until: claims.exp,
+      };
       await publishEnvelope(nc.jetstream(), createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, data));
     },
     async revokeUser(claims, belowGeneration = 1) {
-      const data = { sub: claims.sub, reason: 'signout-all', belowGeneration, until: claims.exp, revokedBefore: Math.floor(Date.now() / 1000) };
-      await publishEnvelope(nc.jetstream(), createEnvelope<UserSessionsRevokedEvent>(Subjects.UserSessionsRevoked, data));
+      const data = {
+        sub: claims.sub,
+        reason: 'signout-all',
+        belowGeneration,
+        until: claims.exp,
+        revokedBefore: Math.floor(Date.now() / 1000),
+      };
+      await publishEnvelope(
+        nc.jetstream(),
+        createEnvelope<UserSessionsRevokedEvent>(Subjects.UserSessionsRevoked, data),
+      );
     },
     async stop() {
       await nc.close();

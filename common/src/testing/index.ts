@@ -14,3 +14,4 @@ export type { TcpProxyHandle } from './tcp-proxy';
 export { startAuthBus } from './auth-bus';
 export type { AuthBus } from './auth-bus';
 export { sessionCookieFrom, tokenOfCookie, claimsOfCookie } from './session-cookies';
+export { describe as describeNatsStatus } from '../nats/connection-state';

@@ -63,7 +63,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
   const args = [
     ...(options.configFile ? ['-c', options.configFile] : []),
-    '-a', options.host ?? '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir,
+    '-a',
+    options.host ?? '127.0.0.1',
+    '-p',
+    String(port),
+    '-js',
+    '-sd',
+    storeDir,
     ...(options.args ?? []),
   ];
   const timeoutMs = options.startTimeoutMs ?? 10_000;
@@ -104,7 +110,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   };
 }
 
-async function spawnServer(binary: string, args: string[], port: number, timeoutMs: number, env?: Record<string, string>): Promise<ChildProcess> {
+async function spawnServer(
+  binary: string,
+  args: string[],
+  port: number,
+  timeoutMs: number,
+  env?: Record<string, string>,
+): Promise<ChildProcess> {
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

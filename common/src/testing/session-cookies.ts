@@ -5,7 +5,12 @@ import type { AccessClaims } from '../tokens/claims';
  * supertest's header array, or one header line). Throws when there is none.
  */
 export function sessionCookieFrom(response: Response | readonly string[] | string): string {
-  const lines = typeof response === 'string' ? [response] : Array.isArray(response) ? response : (response as Response).headers.getSetCookie();
+  const lines =
+    typeof response === 'string'
+      ? [response]
+      : Array.isArray(response)
+        ? response
+        : (response as Response).headers.getSetCookie();
   const line = (lines as readonly string[]).find((l) => l.startsWith('session='));
   if (line === undefined) throw new Error('no session cookie was set');
   return line.split(';')[0]!;

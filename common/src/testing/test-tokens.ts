@@ -23,7 +23,11 @@ export interface TestUser {
 }
 
 /** A signed access token and its claims for a test user. */
-export function signTestToken(user: TestUser = {}, keyRing = testKeyRing(), options: SignOptions = {}): { token: string; claims: AccessClaims } {
+export function signTestToken(
+  user: TestUser = {},
+  keyRing = testKeyRing(),
+  options: SignOptions = {},
+): { token: string; claims: AccessClaims } {
   return signAccessToken(
     {
       sub: user.sub ?? newTokenId(),
@@ -39,7 +43,11 @@ export function signTestToken(user: TestUser = {}, keyRing = testKeyRing(), opti
 }
 
 /** A `Cookie` header value carrying a test token the way the auth service sets it. */
-export function testSessionCookie(user: TestUser = {}, keyRing = testKeyRing(), options: SignOptions = {}): { cookie: string; claims: AccessClaims } {
+export function testSessionCookie(
+  user: TestUser = {},
+  keyRing = testKeyRing(),
+  options: SignOptions = {},
+): { cookie: string; claims: AccessClaims } {
   const { token, claims } = signTestToken(user, keyRing, options);
   return { cookie: sessionCookieHeader(token), claims };
 }

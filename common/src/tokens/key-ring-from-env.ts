@@ -79,7 +79,9 @@ function readOptional(path: string | undefined, name: string): string | undefine
 
 function listPem(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.pem')).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.pem'))
+      .sort();
   } catch (err) {
     throw new ConfigError(`JWT_PUBLIC_KEYS_DIR=${dir} cannot be read: ${(err as Error).message}`, { cause: err });
   }

@@ -126,7 +126,9 @@ function toJwtKey(spec: KeySpec): JwtKey {
  */
 function refuseKeyAsSecret(kid: string, bytes: Buffer): void {
   if (bytes.includes('-----BEGIN')) {
-    throw new ConfigError(`HS256 secret "${kid}" looks like a PEM key; give a key file as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS_DIR, and a random secret as JWT_KEY`);
+    throw new ConfigError(
+      `HS256 secret "${kid}" looks like a PEM key; give a key file as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS_DIR, and a random secret as JWT_KEY`,
+    );
   }
   for (const type of ['spki', 'pkcs1'] as const) {
     try {

@@ -28,7 +28,11 @@ export function newTokenId(): string {
  * clock, never later: verifiers refuse a token issued in the future, and the stream keeps a
  * revocation for one token lifetime after it was made.
  */
-export function signAccessToken(subject: AccessTokenSubject, keyRing: KeyRing, options: SignOptions = {}): SignedAccessToken {
+export function signAccessToken(
+  subject: AccessTokenSubject,
+  keyRing: KeyRing,
+  options: SignOptions = {},
+): SignedAccessToken {
   const { issuer, audience, now } = resolveTokenOptions(options);
   const key = keyRing.signer();
   const iat = Math.floor(now() / 1000);

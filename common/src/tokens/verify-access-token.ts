@@ -47,7 +47,8 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   if (typeof exp !== 'number') throw new TokenInvalidError('Token has no exp');
   if (!ignoreExpiration && now >= exp + tolerance) throw new TokenExpiredError(new Date(exp * 1000));
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
-  if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) throw new TokenInvalidError('Wrong audience');
+  if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
+    throw new TokenInvalidError('Wrong audience');
   if (!hasAccessClaimShape(payload)) throw new TokenInvalidError('Token claims are incomplete');
   return payload;
 }

@@ -26,10 +26,12 @@ export function verifyJws(token: string, key: JwtKey): Record<string, unknown> {
   }
   const signingInput = token.slice(0, lastDot);
   const signature = Buffer.from(encodedSignature, 'base64url');
-  if (signature.toString('base64url') !== encodedSignature) throw new TokenInvalidError('Signature is not canonical base64url');
+  if (signature.toString('base64url') !== encodedSignature)
+    throw new TokenInvalidError('Signature is not canonical base64url');
   if (!signatureMatches(key, signingInput, signature)) throw new TokenInvalidError('Invalid signature');
   const payload = decodeJsonSegment(token.slice(firstDot + 1, lastDot), 'payload');
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TokenInvalidError('Token payload is not an object');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new TokenInvalidError('Token payload is not an object');
   return payload as Record<string, unknown>;
 }
 
@@ -41,7 +43,15 @@ function signatureMatches(key: JwtKey, signingInput: string, signature: Buffer):
     }
     case 'ES256':
       // JWS carries the raw r||s pair, not DER.
-      return signature.length === 64 && verifySignature('sha256', Buffer.from(signingInput), { key: key.verifyKey, dsaEncoding: 'ieee-p1363' }, signature);
+      return (
+        signature.length === 64 &&
+        verifySignature(
+          'sha256',
+          Buffer.from(signingInput),
+          { key: key.verifyKey, dsaEncoding: 'ieee-p1363' },
+          signature,
+        )
+      );
     case 'RS256':
       return verifySignature('sha256', Buffer.from(signingInput), key.verifyKey, signature);
   }

@@ -17,6 +17,11 @@ describe('docs/errors.md', () => {
   });
 
   it('says what each code means and what a client should do', () => {
-    for (const m of rows) expect({ code: m[1], meaning: m[3]!.trim().length > 10, action: m[4]!.trim().length > 5 }).toEqual({ code: m[1], meaning: true, action: true });
+    for (const m of rows)
+      expect({ code: m[1], meaning: m[3]!.trim().length > 10, action: m[4]!.trim().length > 5 }).toEqual({
+        code: m[1],
+        meaning: true,
+        action: true,
+      });
   });
 });

@@ -25,16 +25,39 @@ describe('parseEvent', () => {
     const newer = { ...revoked, extra: 1, data: { ...revoked.data, device: 'phone', until: revoked.data.until } };
     expect(parseEvent(Subjects.SessionRevoked, bytes(newer))).toEqual(revoked);
     const unban = createEnvelope(Subjects.UserUnbanned, { sub: 'u1' });
-    expect(parseEvent(Subjects.UserUnbanned, bytes({ ...unban, data: { sub: 'u1', until: '' } })).data).toEqual({ sub: 'u1' });
+    expect(parseEvent(Subjects.UserUnbanned, bytes({ ...unban, data: { sub: 'u1', until: '' } })).data).toEqual({
+      sub: 'u1',
+    });
   });
 
   it('reads a user cut-off with or without the 0.1 revokedBefore, but refuses a malformed one', () => {
-    const cut = createEnvelope(Subjects.UserBanned, { sub: 'u1', reason: 'spam', belowGeneration: 2, until: 2_000_000_000 });
-    expect(parseEvent(Subjects.UserBanned, bytes(cut)).data).toEqual({ sub: 'u1', reason: 'spam', belowGeneration: 2, until: 2_000_000_000 });
-    expect(parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, revokedBefore: 5 } })).data).toMatchObject({ revokedBefore: 5 });
-    expect(() => parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, revokedBefore: 'x' } }))).toThrow(/revokedBefore/);
-    expect(() => parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, belowGeneration: -1 } }))).toThrow(/belowGeneration/);
-    expect(() => parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { sub: 'u1', reason: 'spam', revokedBefore: 5, until: 9 } }))).toThrow(/belowGeneration/);
+    const cut = createEnvelope(Subjects.UserBanned, {
+      sub: 'u1',
+      reason: 'spam',
+      belowGeneration: 2,
+      until: 2_000_000_000,
+    });
+    expect(parseEvent(Subjects.UserBanned, bytes(cut)).data).toEqual({
+      sub: 'u1',
+      reason: 'spam',
+      belowGeneration: 2,
+      until: 2_000_000_000,
+    });
+    expect(
+      parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, revokedBefore: 5 } })).data,
+    ).toMatchObject({ revokedBefore: 5 });
+    expect(() => parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, revokedBefore: 'x' } }))).toThrow(
+      /revokedBefore/,
+    );
+    expect(() =>
+      parseEvent(Subjects.UserBanned, bytes({ ...cut, data: { ...cut.data, belowGeneration: -1 } })),
+    ).toThrow(/belowGeneration/);
+    expect(() =>
+      parseEvent(
+        Subjects.UserBanned,
+        bytes({ ...cut, data: { sub: 'u1', reason: 'spam', revokedBefore: 5, until: 9 } }),
+      ),
+    ).toThrow(/belowGeneration/);
   });
 
   it.each<[string, unknown, string]>([
@@ -49,7 +72,9 @@ describe('parseEvent', () => {
     ['an empty sid', { ...revoked, data: { ...revoked.data, sid: '' } }, 'sid'],
   ])('refuses %s', (_name, value, message) => {
     const payload = typeof value === 'string' ? new TextEncoder().encode(value) : bytes(value);
-    expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(expect.objectContaining({ code: 'ERR_EVENT_INVALID' }));
+    expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(
+      expect.objectContaining({ code: 'ERR_EVENT_INVALID' }),
+    );
     expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(new RegExp(message));
   });
 

@@ -21,7 +21,7 @@ describe('ensureRevocationMirror', () => {
 
   const createOrigin = async (maxAgeMs = 600_000) => ensureAuthStream(await origin.jetstreamManager(), { maxAgeMs });
 
-  it("fails with stream not found while the auth account has no AUTH stream, and creates no mirror", async () => {
+  it('fails with stream not found while the auth account has no AUTH stream, and creates no mirror', async () => {
     const err = await ensureRevocationMirror(reader, MIRROR).catch((e: unknown) => e);
     expect(isStreamNotFound(err)).toBe(true);
     await expect((await reader.jetstreamManager()).streams.info(AUTH_STREAM)).rejects.toThrow(/stream not found/);
@@ -32,12 +32,20 @@ describe('ensureRevocationMirror', () => {
     const js = origin.jetstream();
     for (let i = 0; i < 3; i++) await js.publish('auth.session.revoked', new TextEncoder().encode(`{"n":${i}}`));
     const info = await ensureRevocationMirror(reader, MIRROR);
-    expect(info.config).toMatchObject({ name: AUTH_STREAM, mirror: { name: AUTH_STREAM, external: { api: MIRROR.apiPrefix, deliver: MIRROR.deliverPrefix } }, max_age: nanos(600_000) });
+    expect(info.config).toMatchObject({
+      name: AUTH_STREAM,
+      mirror: { name: AUTH_STREAM, external: { api: MIRROR.apiPrefix, deliver: MIRROR.deliverPrefix } },
+      max_age: nanos(600_000),
+    });
     expect(info.config.subjects ?? []).toEqual([]);
     const jsm = await reader.jetstreamManager();
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 3, { description: 'the mirror to copy the origin' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 3, {
+      description: 'the mirror to copy the origin',
+    });
     await js.publish('auth.user.banned', new TextEncoder().encode('{}'));
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 4, { description: 'the mirror to follow' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 4, {
+      description: 'the mirror to follow',
+    });
     expect((await jsm.streams.getMessage(AUTH_STREAM, { seq: 4 })).subject).toBe('auth.user.banned');
   });
 
@@ -63,9 +71,14 @@ describe('ensureRevocationMirror', () => {
     expect((await ensure()).replaced).toEqual([expect.stringMatching(/is not a mirror/)]);
     expect((await jsm.streams.info(AUTH_STREAM)).config.mirror?.external?.deliver).toBe(MIRROR.deliverPrefix);
     await jsm.streams.delete(AUTH_STREAM);
-    await jsm.streams.add({ name: AUTH_STREAM, mirror: { name: AUTH_STREAM, external: { api: MIRROR.apiPrefix, deliver: 'deliver.auth.ELSEWHERE' } } });
+    await jsm.streams.add({
+      name: AUTH_STREAM,
+      mirror: { name: AUTH_STREAM, external: { api: MIRROR.apiPrefix, deliver: 'deliver.auth.ELSEWHERE' } },
+    });
     expect((await ensure()).replaced).toEqual([expect.stringMatching(/not of the auth service's AUTH through/)]);
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, { description: 'the new mirror to copy the origin' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, {
+      description: 'the new mirror to copy the origin',
+    });
     expect((await ensure()).replaced).toEqual([]);
   });
 
@@ -73,7 +86,9 @@ describe('ensureRevocationMirror', () => {
     await createOrigin(600_000);
     await ensureRevocationMirror(reader, MIRROR);
     await createOrigin(1_200_000);
-    expect((await ensure()).replaced).toEqual([expect.stringMatching(/keeps events for 600 s, less than AUTH \(1200 s\)/)]);
+    expect((await ensure()).replaced).toEqual([
+      expect.stringMatching(/keeps events for 600 s, less than AUTH \(1200 s\)/),
+    ]);
     expect((await (await reader.jetstreamManager()).streams.info(AUTH_STREAM)).config.max_age).toBe(nanos(1_200_000));
   });
 
@@ -87,14 +102,18 @@ describe('ensureRevocationMirror', () => {
     expect(second.replaced).toEqual([expect.stringMatching(/created again .* after mirror AUTH/)]);
     expect(second.created).not.toBe(first.created);
     const jsm = await reader.jetstreamManager();
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, { description: 'the new mirror to follow the new origin' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 1, {
+      description: 'the new mirror to follow the new origin',
+    });
   });
 
   it('refuses with MirrorUnusableError a stream it may not replace', async () => {
     await createOrigin();
     const jsm = await reader.jetstreamManager();
     await jsm.streams.add({ name: AUTH_STREAM, subjects: ['auth.>'] });
-    const err = await ensureRevocationMirror(await accounts.connect('reader-no-delete'), MIRROR).catch((e: unknown) => e);
+    const err = await ensureRevocationMirror(await accounts.connect('reader-no-delete'), MIRROR).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(MirrorUnusableError);
     expect(String(err)).toMatch(/is not a mirror.*cannot be replaced/);
   });

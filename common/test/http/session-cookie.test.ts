@@ -36,7 +36,9 @@ describe('readSessionToken', () => {
   it('prefers an Authorization: Bearer token and refuses other schemes', () => {
     expect(requestToken({ authorization: 'Bearer abc.def.ghi', cookie: `session=${value}` })).toBe('abc.def.ghi');
     expect(requestToken({ cookie: `session=${value}` })).toBe('the.jwt.token');
-    expect(() => requestToken({ authorization: 'Basic dXNlcjpwYXNz' })).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_INVALID' }));
+    expect(() => requestToken({ authorization: 'Basic dXNlcjpwYXNz' })).toThrow(
+      expect.objectContaining({ code: 'ERR_TOKEN_INVALID' }),
+    );
   });
 });
 

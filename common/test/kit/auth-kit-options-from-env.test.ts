@@ -9,16 +9,29 @@ describe('authKitOptionsFromEnv: the revocation mirror', () => {
   });
 
   it('reads REVOCATION_MIRROR_API and REVOCATION_MIRROR_DELIVER together', () => {
-    const options = authKitOptionsFromEnv('tickets', { ...base, REVOCATION_MIRROR_API: '$JS.auth.API', REVOCATION_MIRROR_DELIVER: 'deliver.auth.TICKETS' });
+    const options = authKitOptionsFromEnv('tickets', {
+      ...base,
+      REVOCATION_MIRROR_API: '$JS.auth.API',
+      REVOCATION_MIRROR_DELIVER: 'deliver.auth.TICKETS',
+    });
     expect(options.revocation?.mirror).toEqual({ apiPrefix: '$JS.auth.API', deliverPrefix: 'deliver.auth.TICKETS' });
   });
 
   it.each([
     [{ REVOCATION_MIRROR_API: '$JS.auth.API' }, /go together/],
     [{ REVOCATION_MIRROR_DELIVER: 'deliver.auth.TICKETS' }, /go together/],
-    [{ REVOCATION_MIRROR_API: '$JS.*.API', REVOCATION_MIRROR_DELIVER: 'deliver.auth.TICKETS' }, /REVOCATION_MIRROR_API=.*without wildcards/],
-    [{ REVOCATION_MIRROR_API: '$JS.auth.API', REVOCATION_MIRROR_DELIVER: 'deliver.auth.>' }, /REVOCATION_MIRROR_DELIVER=.*without wildcards/],
-    [{ REVOCATION_MIRROR_API: '$JS.auth.API', REVOCATION_MIRROR_DELIVER: 'deliver..TICKETS' }, /REVOCATION_MIRROR_DELIVER/],
+    [
+      { REVOCATION_MIRROR_API: '$JS.*.API', REVOCATION_MIRROR_DELIVER: 'deliver.auth.TICKETS' },
+      /REVOCATION_MIRROR_API=.*without wildcards/,
+    ],
+    [
+      { REVOCATION_MIRROR_API: '$JS.auth.API', REVOCATION_MIRROR_DELIVER: 'deliver.auth.>' },
+      /REVOCATION_MIRROR_DELIVER=.*without wildcards/,
+    ],
+    [
+      { REVOCATION_MIRROR_API: '$JS.auth.API', REVOCATION_MIRROR_DELIVER: 'deliver..TICKETS' },
+      /REVOCATION_MIRROR_DELIVER/,
+    ],
   ])('refuses %o', (env, message) => {
     expect(() => authKitOptionsFromEnv('tickets', { ...base, ...env })).toThrow(ConfigError);
     expect(() => authKitOptionsFromEnv('tickets', { ...base, ...env })).toThrow(message);

@@ -1,15 +1,16 @@
 import express from 'express';
 import type { NatsConnection } from 'nats';
 import request from 'supertest';
-import {
-  createAuthKit,
-  Subjects,
-  type AuthKit,
-  type SessionRevokedEvent,
-  type StalenessPolicy,
-} from '@authbus/common';
+import { createAuthKit, Subjects, type AuthKit, type SessionRevokedEvent, type StalenessPolicy } from '@authbus/common';
 import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
-import { testKeyRing, testSessionCookie, waitFor, type NatsServerHandle, startAuthBus, type AuthBus } from '@authbus/common/testing';
+import {
+  testKeyRing,
+  testSessionCookie,
+  waitFor,
+  type NatsServerHandle,
+  startAuthBus,
+  type AuthBus,
+} from '@authbus/common/testing';
 
 const keyRing = testKeyRing();
 
@@ -116,7 +117,9 @@ describe('createAuthKit', () => {
     await request(app).get('/private').set('Cookie', cookie).expect(200);
     const started = Date.now();
     await revokeSession(claims.sid);
-    await waitFor(async () => (await request(app).get('/private').set('Cookie', cookie)).status === 401, { timeoutMs: 2000 });
+    await waitFor(async () => (await request(app).get('/private').set('Cookie', cookie)).status === 401, {
+      timeoutMs: 2000,
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     const res = await request(app).get('/private').set('Cookie', cookie);
     expect(res.body.errors[0].code).toBe('ERR_TOKEN_REVOKED');
@@ -153,7 +156,9 @@ describe('createAuthKit', () => {
     expect(kit.readiness()).toMatchObject({ ready: false, stale: true });
     await request(app).get('/public').set('Cookie', cookie).expect(200);
     await server.restart();
-    await waitFor(async () => (await request(app).get('/private').set('Cookie', cookie)).status === 200, { timeoutMs: 15_000 });
+    await waitFor(async () => (await request(app).get('/private').set('Cookie', cookie)).status === 200, {
+      timeoutMs: 15_000,
+    });
     expect(kit.readiness().ready).toBe(true);
   });
 

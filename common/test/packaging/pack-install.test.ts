@@ -7,7 +7,12 @@ const root = resolve(__dirname, '..', '..', '..');
 const common = join(root, 'common');
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
 const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 
 /**
  * The published package, as a user gets it: `npm pack`, install the tarball into an unrelated
@@ -23,7 +28,20 @@ describe('the @authbus/common package', () => {
     const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', project, '--json'], common);
     tarball = join(project, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'express@5', '@types/express@5', '@types/node@20'], project);
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        tarball,
+        'express@5',
+        '@types/express@5',
+        '@types/node@20',
+      ],
+      project,
+    );
   }, 180_000);
 
   afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -32,7 +50,15 @@ describe('the @authbus/common package', () => {
     const listing = run('npm', ['pack', '--ignore-scripts', '--dry-run', '--json'], common);
     const files = (JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/issuer/index.js', 'dist/issuer/index.mjs', 'dist/issuer/index.d.ts', 'dist/testing/index.mjs']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.mjs',
+        'dist/index.d.ts',
+        'dist/issuer/index.js',
+        'dist/issuer/index.mjs',
+        'dist/issuer/index.d.ts',
+        'dist/testing/index.mjs',
+      ]),
     );
     expect(files.filter((f) => /^(src|test|scripts)\/|tsconfig|\.map$/.test(f))).toEqual([]);
   });
@@ -93,7 +119,21 @@ describe('the @authbus/common package', () => {
        app.use(auth.errorHandler);
        export {};`,
     );
-    run(bin('tsc'), ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--types', 'node', `consumer.${ext}`], project);
+    run(
+      bin('tsc'),
+      [
+        '--noEmit',
+        '--strict',
+        '--module',
+        'node16',
+        '--moduleResolution',
+        'node16',
+        '--types',
+        'node',
+        `consumer.${ext}`,
+      ],
+      project,
+    );
   });
 
   it('passes publint and are-the-types-wrong', () => {

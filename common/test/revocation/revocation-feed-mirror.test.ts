@@ -61,7 +61,9 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     expect(set.size.sessions).toBe(50);
     expect(feed.stats.appliedSeq).toBe(50);
     await publish('new');
-    await waitFor(() => isRevoked(set, 'new') && feed.stats.appliedSeq === 51, { description: 'the new event, live and from the mirror' });
+    await waitFor(() => isRevoked(set, 'new') && feed.stats.appliedSeq === 51, {
+      description: 'the new event, live and from the mirror',
+    });
     expect(feed.stats.applied.live).toBeGreaterThanOrEqual(1);
   });
 
@@ -84,7 +86,10 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     await (await origin.jetstreamManager()).streams.delete(AUTH_STREAM);
     const cut = Date.now();
     const jsm = await reader.jetstreamManager();
-    await waitFor(() => Date.now() - feed.lastSyncAt > 2500, { timeoutMs: 10_000, description: 'the feed to fall behind the clock' });
+    await waitFor(() => Date.now() - feed.lastSyncAt > 2500, {
+      timeoutMs: 10_000,
+      description: 'the feed to fall behind the clock',
+    });
     const mirror = await jsm.streams.info(AUTH_STREAM);
     expect(mirror.mirror?.active).toBeGreaterThan(2_000_000_000);
     // Its last sync is about when the mirror last heard from the origin, not later.
@@ -94,7 +99,11 @@ describe('RevocationFeed on a mirror in the reader account', () => {
   it('through the kit: replaces the mirror when AUTH is deleted and created again, and follows the new origin', async () => {
     await ensureAuthStream(await origin.jetstreamManager(), { maxAgeMs: 3600_000 });
     await publish('old-1');
-    const kit = createAuthKit({ keyRing: testKeyRing(), nats: reader, revocation: { mirror: MIRROR, syncIntervalMs: 100, maxStalenessMs: 5000 } });
+    const kit = createAuthKit({
+      keyRing: testKeyRing(),
+      nats: reader,
+      revocation: { mirror: MIRROR, syncIntervalMs: 100, maxStalenessMs: 5000 },
+    });
     kits.push(kit);
     await kit.whenReady();
     const jsm = await reader.jetstreamManager();
@@ -107,11 +116,23 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     await publish('old-1');
     await publish('new-1');
     await publish('new-2');
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).created !== mirrorBefore, { timeoutMs: 10_000, description: 'the kit to replace its mirror' });
-    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 3, { timeoutMs: 10_000, description: 'the new mirror to copy the new origin' });
-    await waitFor(() => isRevoked(kit.revocations, 'new-2') && !kit.readiness().stale, { description: 'the kit to follow the new origin' });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).created !== mirrorBefore, {
+      timeoutMs: 10_000,
+      description: 'the kit to replace its mirror',
+    });
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 3, {
+      timeoutMs: 10_000,
+      description: 'the new mirror to copy the new origin',
+    });
+    await waitFor(() => isRevoked(kit.revocations, 'new-2') && !kit.readiness().stale, {
+      description: 'the kit to follow the new origin',
+    });
     // A replica that starts now replays the new mirror, the republished revocation included.
-    const late = createAuthKit({ keyRing: testKeyRing(), nats: reader, revocation: { mirror: MIRROR, syncIntervalMs: 100 } });
+    const late = createAuthKit({
+      keyRing: testKeyRing(),
+      nats: reader,
+      revocation: { mirror: MIRROR, syncIntervalMs: 100 },
+    });
     kits.push(late);
     await late.whenReady();
     for (const sid of ['old-1', 'new-1', 'new-2']) expect(isRevoked(late.revocations, sid)).toBe(true);
@@ -129,7 +150,9 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     });
     kits.push(kit);
     // No AUTH in the auth account yet: no mirror, not ready.
-    await waitFor(() => logged.includes('revocation mirror not available yet; waiting'), { description: 'the kit to try' });
+    await waitFor(() => logged.includes('revocation mirror not available yet; waiting'), {
+      description: 'the kit to try',
+    });
     await expect((await reader.jetstreamManager()).streams.info(AUTH_STREAM)).rejects.toThrow(/stream not found/);
     expect(kit.readiness()).toMatchObject({ ready: false, caughtUp: false });
 

@@ -115,7 +115,13 @@ describe('RevocationFeed', () => {
   it('applies ban cut-offs by token generation', async () => {
     const { set, feed } = await startFeed();
     await feed.whenCaughtUp();
-    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'u1', reason: 'abuse', belowGeneration: 2, until: UNTIL, revokedBefore: 1000 });
+    const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, {
+      sub: 'u1',
+      reason: 'abuse',
+      belowGeneration: 2,
+      until: UNTIL,
+      revokedBefore: 1000,
+    });
     await publishEnvelope(publisher.jetstream(), ban);
     await waitFor(() => set.isRevoked({ sid: 'any', sub: 'u1', gen: 1 }));
     expect(set.isRevoked({ sid: 'any', sub: 'u1', gen: 2 })).toBe(false);
@@ -129,7 +135,10 @@ describe('RevocationFeed', () => {
       await proxy.cut();
       await publishRevocations('missed', 20);
       await proxy.restore();
-      await waitFor(() => set.size.sessions === 20, { timeoutMs: 15_000, description: 'missed revocations after reconnect' });
+      await waitFor(() => set.size.sessions === 20, {
+        timeoutMs: 15_000,
+        description: 'missed revocations after reconnect',
+      });
       expect(feed.stats.applied.stream).toBe(20);
     } finally {
       await proxy.close();
@@ -143,10 +152,16 @@ describe('RevocationFeed', () => {
     await server.kill('SIGKILL');
     // Published the way the auth outbox relay does it: retried with the same id until acked.
     const event = sessionRevoked('during');
-    const publishing = waitFor(() => publishEnvelope(publisher.jetstream(), event, 1000), { timeoutMs: 20_000, intervalMs: 100 });
+    const publishing = waitFor(() => publishEnvelope(publisher.jetstream(), event, 1000), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     await server.restart();
     await publishing;
-    await waitFor(() => set.isRevoked({ sid: 'during', sub: 'x', gen: 0 }), { timeoutMs: 15_000, description: 'the event after restart' });
+    await waitFor(() => set.isRevoked({ sid: 'during', sub: 'x', gen: 0 }), {
+      timeoutMs: 15_000,
+      description: 'the event after restart',
+    });
     await publishRevocations('after', 1);
     await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', gen: 0 }), { timeoutMs: 15_000 });
     expect(set.size.sessions).toBe(5);

@@ -59,7 +59,13 @@ export async function startMirrorAccounts(): Promise<MirrorAccounts> {
   return {
     server,
     async connect(account) {
-      const nc = await connect({ servers: server.url, user: account, pass: account, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      const nc = await connect({
+        servers: server.url,
+        user: account,
+        pass: account,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 100,
+      });
       open.push(nc);
       return nc;
     },

@@ -15,11 +15,18 @@ describe('createKeyRing', () => {
   it('refuses a public key configured as an HS256 secret: anyone holding the public key could sign', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-    for (const pem of [publicKey.export({ type: 'spki', format: 'pem' }), rsa.export({ type: 'pkcs1', format: 'pem' })]) {
+    for (const pem of [
+      publicKey.export({ type: 'spki', format: 'pem' }),
+      rsa.export({ type: 'pkcs1', format: 'pem' }),
+    ]) {
       expect(() => createKeyRing({ keys: [{ kid: 'k', secret: String(pem) }] })).toThrow(/looks like a PEM key/);
-      expect(() => createKeyRing({ keys: [{ kid: 'k', secret: Buffer.from(String(pem)) }] })).toThrow(/looks like a PEM key/);
+      expect(() => createKeyRing({ keys: [{ kid: 'k', secret: Buffer.from(String(pem)) }] })).toThrow(
+        /looks like a PEM key/,
+      );
       expect(() => keyRingFromEnv({ JWT_KEY: String(pem) })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
-      expect(() => keyRingFromEnv({ JWT_KEYS: `a:${String(pem)}` })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
+      expect(() => keyRingFromEnv({ JWT_KEYS: `a:${String(pem)}` })).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIG' }),
+      );
     }
     const der = publicKey.export({ type: 'spki', format: 'der' });
     expect(() => createKeyRing({ keys: [{ kid: 'k', secret: der }] })).toThrow(/is a public key/);
@@ -27,7 +34,14 @@ describe('createKeyRing', () => {
 
   it('refuses duplicate kids, bad kids and an active kid it does not hold', () => {
     const secret = 'x'.repeat(32);
-    expect(() => createKeyRing({ keys: [{ kid: 'a', secret }, { kid: 'a', secret }] })).toThrow(/twice/);
+    expect(() =>
+      createKeyRing({
+        keys: [
+          { kid: 'a', secret },
+          { kid: 'a', secret },
+        ],
+      }),
+    ).toThrow(/twice/);
     expect(() => createKeyRing({ keys: [{ kid: '../x', secret }] })).toThrow(/Key id/);
     expect(() => createKeyRing({ keys: [{ kid: 'a', secret }], activeKid: 'b' })).toThrow(/not in the key ring/);
   });
@@ -42,7 +56,12 @@ describe('createKeyRing', () => {
   it('without a kid in the header picks the only key of that algorithm, and refuses when several match', () => {
     const one = createKeyRing({ keys: [{ kid: 'a', secret: 'x'.repeat(32) }] });
     expect(one.select({ alg: 'HS256' }).kid).toBe('a');
-    const two = createKeyRing({ keys: [{ kid: 'a', secret: 'x'.repeat(32) }, { kid: 'b', secret: 'y'.repeat(32) }] });
+    const two = createKeyRing({
+      keys: [
+        { kid: 'a', secret: 'x'.repeat(32) },
+        { kid: 'b', secret: 'y'.repeat(32) },
+      ],
+    });
     expect(() => two.select({ alg: 'HS256' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_AMBIGUOUS' }));
     expect(() => two.select({ alg: 'RS256' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_UNKNOWN' }));
   });
@@ -88,7 +107,9 @@ describe('keyRingFromEnv', () => {
   });
 
   it('says which variable is wrong when a key file is missing', () => {
-    expect(() => keyRingFromEnv({ JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem', JWT_ACTIVE_KID: 'a' })).toThrow(/JWT_PRIVATE_KEY_FILE/);
+    expect(() => keyRingFromEnv({ JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem', JWT_ACTIVE_KID: 'a' })).toThrow(
+      /JWT_PRIVATE_KEY_FILE/,
+    );
     expect(() => keyRingFromEnv({ JWT_PUBLIC_KEYS_DIR: '/nonexistent' })).toThrow(/JWT_PUBLIC_KEYS_DIR/);
   });
 });

@@ -32,7 +32,13 @@ describe('verifyAccessToken', () => {
     const { token, claims } = signAccessToken(subject, ring, frozen);
     const verified = verifyAccessToken(token, ring, frozen);
     expect(verified).toEqual(claims);
-    expect(verified).toMatchObject({ ...subject, iss: 'authbus', aud: 'authbus', iat: NOW / 1000, exp: NOW / 1000 + 900 });
+    expect(verified).toMatchObject({
+      ...subject,
+      iss: 'authbus',
+      aud: 'authbus',
+      iat: NOW / 1000,
+      exp: NOW / 1000 + 900,
+    });
     expect(jwt.decode(token, { complete: true })?.header).toMatchObject({ alg: 'HS256', kid: 'k1' });
   });
 
@@ -48,12 +54,16 @@ describe('verifyAccessToken', () => {
   });
 
   it('refuses a token that is not yet valid', () => {
-    const token = jwt.sign({ ...subject, jti: 'j', iat: NOW / 1000, exp: NOW / 1000 + 900, nbf: NOW / 1000 + 60 }, SECRET, {
-      algorithm: 'HS256',
-      keyid: 'k1',
-      issuer: 'authbus',
-      audience: 'authbus',
-    });
+    const token = jwt.sign(
+      { ...subject, jti: 'j', iat: NOW / 1000, exp: NOW / 1000 + 900, nbf: NOW / 1000 + 60 },
+      SECRET,
+      {
+        algorithm: 'HS256',
+        keyid: 'k1',
+        issuer: 'authbus',
+        audience: 'authbus',
+      },
+    );
     expect(codeOf(() => verifyAccessToken(token, ring, frozen))).toBe('ERR_TOKEN_NOT_YET_VALID');
   });
 
@@ -87,7 +97,12 @@ describe('verifyAccessToken', () => {
   it('refuses an unknown kid and a path-like kid', () => {
     const { token } = signAccessToken(subject, hsRing('other'), frozen);
     expect(codeOf(() => verifyAccessToken(token, ring, frozen))).toBe('ERR_KEY_UNKNOWN');
-    const pathKid = jwt.sign({ ...subject, jti: 'j' }, SECRET, { algorithm: 'HS256', keyid: '../../etc/passwd', issuer: 'authbus', audience: 'authbus' });
+    const pathKid = jwt.sign({ ...subject, jti: 'j' }, SECRET, {
+      algorithm: 'HS256',
+      keyid: '../../etc/passwd',
+      issuer: 'authbus',
+      audience: 'authbus',
+    });
     expect(codeOf(() => verifyAccessToken(pathKid, ring, frozen))).toBe('ERR_KEY_UNKNOWN');
   });
 
@@ -105,9 +120,20 @@ describe('verifyAccessToken', () => {
   });
 
   it('refuses tokens without the authbus claims (no exp, no sid)', () => {
-    const noExp = jwt.sign({ ...subject, jti: 'j', iat: NOW / 1000 }, SECRET, { algorithm: 'HS256', keyid: 'k1', issuer: 'authbus', audience: 'authbus' });
+    const noExp = jwt.sign({ ...subject, jti: 'j', iat: NOW / 1000 }, SECRET, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      issuer: 'authbus',
+      audience: 'authbus',
+    });
     expect(codeOf(() => verifyAccessToken(noExp, ring, frozen))).toBe('ERR_TOKEN_INVALID');
-    const noSid = jwt.sign({ sub: 'u1', email: 'e', roles: [], jti: 'j' }, SECRET, { algorithm: 'HS256', keyid: 'k1', issuer: 'authbus', audience: 'authbus', expiresIn: 60 });
+    const noSid = jwt.sign({ sub: 'u1', email: 'e', roles: [], jti: 'j' }, SECRET, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      issuer: 'authbus',
+      audience: 'authbus',
+      expiresIn: 60,
+    });
     expect(codeOf(() => verifyAccessToken(noSid, ring))).toBe('ERR_TOKEN_INVALID');
   });
 
@@ -125,8 +151,12 @@ describe('verifyAccessToken', () => {
   it('refuses a token issued in the future beyond the clock tolerance, and accepts one within it', () => {
     const at = (seconds: number) => ({ now: () => NOW + seconds * 1000 });
     const { token } = signAccessToken(subject, ring, at(6));
-    expect(codeOf(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 }))).toBe('ERR_TOKEN_NOT_YET_VALID');
-    expect(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 })).toThrow(/issued in the future/);
+    expect(codeOf(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 }))).toBe(
+      'ERR_TOKEN_NOT_YET_VALID',
+    );
+    expect(() => verifyAccessToken(token, ring, { ...frozen, clockToleranceSeconds: 5 })).toThrow(
+      /issued in the future/,
+    );
     const { token: soon } = signAccessToken(subject, ring, at(5));
     expect(verifyAccessToken(soon, ring, { ...frozen, clockToleranceSeconds: 5 }).sub).toBe('u1');
   });
@@ -155,7 +185,9 @@ describe('verifyAccessToken', () => {
     /** The value in standard base64 without padding, padded with a field until it holds a `+` or `/`. */
     const standardBase64 = (value: object): string => {
       for (let i = 0; ; i++) {
-        const spelled = Buffer.from(JSON.stringify({ ...value, pad: '?'.repeat(i) })).toString('base64').replace(/=+$/, '');
+        const spelled = Buffer.from(JSON.stringify({ ...value, pad: '?'.repeat(i) }))
+          .toString('base64')
+          .replace(/=+$/, '');
         if (/[+/]/.test(spelled)) return spelled;
       }
     };
@@ -168,18 +200,31 @@ describe('verifyAccessToken', () => {
       ['a payload in standard base64 (+ or /)', standardBase64(claims)],
       ['a payload with = padding', `${payload}${'='.repeat((4 - (payload.length % 4)) % 4 || 2)}`],
       ['a payload with a stray character', `${payload.slice(0, 10)}!${payload.slice(10)}`],
-      ['a payload whose last character carries unused bits', (() => {
-        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-        return payload.length % 4 === 0 ? `${payload}A` : payload.slice(0, -1) + alphabet[alphabet.indexOf(payload.at(-1)!) ^ 1];
-      })()],
-      ['a payload that is not UTF-8', Buffer.concat([Buffer.from(JSON.stringify(claims).slice(0, -1)), Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])]).toString('base64url')],
+      [
+        'a payload whose last character carries unused bits',
+        (() => {
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          return payload.length % 4 === 0
+            ? `${payload}A`
+            : payload.slice(0, -1) + alphabet[alphabet.indexOf(payload.at(-1)!) ^ 1];
+        })(),
+      ],
+      [
+        'a payload that is not UTF-8',
+        Buffer.concat([
+          Buffer.from(JSON.stringify(claims).slice(0, -1)),
+          Buffer.from([0x2c, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+        ]).toString('base64url'),
+      ],
     ])('refuses %s, signed correctly', (_name, spelled) => {
       expect(codeOf(() => verifyAccessToken(sign(header, spelled), ring, frozen))).toBe('ERR_TOKEN_INVALID');
     });
 
     it('refuses a header spelled with padding or standard base64', () => {
       expect(codeOf(() => verifyAccessToken(sign(`${header}=`, payload), ring, frozen))).toBe('ERR_TOKEN_INVALID');
-      expect(codeOf(() => verifyAccessToken(sign(standardBase64({ alg: 'HS256', kid: 'k1' }), payload), ring, frozen))).toBe('ERR_TOKEN_INVALID');
+      expect(
+        codeOf(() => verifyAccessToken(sign(standardBase64({ alg: 'HS256', kid: 'k1' }), payload), ring, frozen)),
+      ).toBe('ERR_TOKEN_INVALID');
     });
   });
 

@@ -20,7 +20,11 @@ const ring: KeyRing = createKeyRing({
   ],
   activeKid: 'hs',
 });
-const signing = { hs: { alg: 'HS256', key: HS_SECRET }, es: { alg: 'ES256', key: es.privateKey }, rs: { alg: 'RS256', key: rs.privateKey } } as const;
+const signing = {
+  hs: { alg: 'HS256', key: HS_SECRET },
+  es: { alg: 'ES256', key: es.privateKey },
+  rs: { alg: 'RS256', key: rs.privateKey },
+} as const;
 const verifying = { hs: HS_SECRET, es: es.publicKey, rs: rs.publicKey } as const;
 
 /**
@@ -40,7 +44,7 @@ function reference(token: string): object | 'refused' {
       clockTimestamp: NOW,
     }) as Record<string, unknown>;
     const ok =
-      ['sub', 'email', 'sid', 'jti'].every((k) => typeof payload[k] === 'string' && (payload[k] as string).length > 0) &&
+      ['sub', 'email', 'sid', 'jti'].every((k) => typeof payload[k] === 'string' && payload[k].length > 0) &&
       Number.isInteger(payload.iat) &&
       (payload.iat as number) <= NOW + 5 &&
       Number.isInteger(payload.exp) &&
@@ -136,7 +140,11 @@ describe('verifyAccessToken agrees with jsonwebtoken', () => {
     let accepted = 0;
     fc.assert(
       fc.property(claims, kid, (c, k) => {
-        if (ours(sign({ ...c, iss: 'authbus', aud: 'authbus', exp: NOW + 600, iat: Math.min(c.iat, NOW), gen: 0 }, k)) !== 'refused') accepted++;
+        if (
+          ours(sign({ ...c, iss: 'authbus', aud: 'authbus', exp: NOW + 600, iat: Math.min(c.iat, NOW), gen: 0 }, k)) !==
+          'refused'
+        )
+          accepted++;
       }),
       { numRuns: 100 },
     );

@@ -39,14 +39,20 @@ export interface RunServiceOptions<C extends RunnableConfig, S extends RunnableS
  * @example
  * runService({ name: 'orders', loadConfig, start: (config, logger) => createOrdersService(config, logger) });
  */
-export function runService<C extends RunnableConfig, S extends RunnableService>(options: RunServiceOptions<C, S>): void {
+export function runService<C extends RunnableConfig, S extends RunnableService>(
+  options: RunServiceOptions<C, S>,
+): void {
   launch(options).catch((err: unknown) => {
     createLogger(options.name).error({ err: String(err), stack: (err as Error).stack }, 'start-up failed');
     process.exit(1);
   });
 }
 
-async function launch<C extends RunnableConfig, S extends RunnableService>({ name, loadConfig, start: build }: RunServiceOptions<C, S>): Promise<void> {
+async function launch<C extends RunnableConfig, S extends RunnableService>({
+  name,
+  loadConfig,
+  start: build,
+}: RunServiceOptions<C, S>): Promise<void> {
   let config: C;
   try {
     config = loadConfig();

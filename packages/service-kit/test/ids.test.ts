@@ -10,6 +10,7 @@ describe('ids', () => {
 
   it('tells an id of ours from anything else without a store', () => {
     expect(isId(newId())).toBe(true);
-    for (const value of ['', 'x', '0'.repeat(23), '0'.repeat(25), 'G'.repeat(24), 'ABCDEF0123456789ABCDEF01']) expect(isId(value)).toBe(false);
+    for (const value of ['', 'x', '0'.repeat(23), '0'.repeat(25), 'G'.repeat(24), 'ABCDEF0123456789ABCDEF01'])
+      expect(isId(value)).toBe(false);
   });
 });

@@ -46,9 +46,16 @@ describe('jsonBody', () => {
   });
 
   it('answers 400 for malformed JSON and 413 beyond 16 KiB', async () => {
-    const malformed = await request(app).post('/echo').set('content-type', 'application/json').send('{"a":').expect(400);
+    const malformed = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send('{"a":')
+      .expect(400);
     expect(malformed.body.errors[0]).toMatchObject({ code: 'ERR_BAD_REQUEST' });
-    const large = await request(app).post('/echo').send({ text: 'x'.repeat(17 * 1024) }).expect(413);
+    const large = await request(app)
+      .post('/echo')
+      .send({ text: 'x'.repeat(17 * 1024) })
+      .expect(413);
     expect(large.body.errors[0]).toMatchObject({ code: 'ERR_PAYLOAD_TOO_LARGE' });
   });
 });

@@ -23,7 +23,9 @@ export default async function globalSetup(): Promise<void> {
   }
   const mongo = await startEmbeddedMongo();
   if ('unavailable' in mongo) {
-    process.stdout.write(`\nMongoDB suites skipped: ${mongo.unavailable}. Set MONGO_URI to a replica set to run them.\n`);
+    process.stdout.write(
+      `\nMongoDB suites skipped: ${mongo.unavailable}. Set MONGO_URI to a replica set to run them.\n`,
+    );
     return;
   }
   globalThis.authbusTestMongo = mongo;

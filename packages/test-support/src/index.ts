@@ -13,6 +13,12 @@ export { testMongoUri, describeMongo, mongoUriFor } from './mongo';
 export { pipelinedPosts } from './pipelined-posts';
 export type { PipelinedOptions } from './pipelined-posts';
 export { testRedisUrl, describeRedis } from './redis';
-export { EXPECTED_SCENARIOS, RUN_REPORT, recordReliability, buildReliabilityReport, writeRunReport } from './reliability-report';
+export {
+  EXPECTED_SCENARIOS,
+  RUN_REPORT,
+  recordReliability,
+  buildReliabilityReport,
+  writeRunReport,
+} from './reliability-report';
 export type { ReliabilityRow } from './reliability-report';
 export { startTestStack, call, acceptedBy, metric, signupUser, inParallel } from './stack';

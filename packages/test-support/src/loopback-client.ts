@@ -17,7 +17,10 @@ export interface JsonReply {
 export class LoopbackClient {
   private readonly agent: Agent;
 
-  constructor(readonly address: string, maxSockets = 32) {
+  constructor(
+    readonly address: string,
+    maxSockets = 32,
+  ) {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
@@ -47,7 +50,12 @@ export class LoopbackClient {
             } catch {
               // not JSON: keep the text
             }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, ms: performance.now() - started });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: parsed,
+              ms: performance.now() - started,
+            });
           });
           res.on('error', reject);
         },

@@ -15,13 +15,23 @@ export interface PipelinedOptions {
  * so the client costs little next to the server under test. Returns how many answers had each
  * status. Every answer must carry Content-Length (Express's JSON answers do).
  */
-export async function pipelinedPosts(url: string, count: number, body: (i: number) => unknown, options: PipelinedOptions): Promise<Record<number, number>> {
+export async function pipelinedPosts(
+  url: string,
+  count: number,
+  body: (i: number) => unknown,
+  options: PipelinedOptions,
+): Promise<Record<number, number>> {
   const target = new URL(url);
   const statuses: Record<number, number> = {};
   let next = 0;
   const connection = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const socket: Socket = connect({ host: target.hostname, port: Number(target.port), localAddress: options.localAddress, noDelay: true });
+      const socket: Socket = connect({
+        host: target.hostname,
+        port: Number(target.port),
+        localAddress: options.localAddress,
+        noDelay: true,
+      });
       let buffered: Buffer = Buffer.alloc(0);
       let inFlight = 0;
       const send = (): void => {
@@ -58,7 +68,9 @@ export async function pipelinedPosts(url: string, count: number, body: (i: numbe
         send();
       });
       socket.on('error', reject);
-      socket.on('close', () => (inFlight === 0 ? resolve() : reject(new Error(`connection closed with ${inFlight} answers missing`))));
+      socket.on('close', () =>
+        inFlight === 0 ? resolve() : reject(new Error(`connection closed with ${inFlight} answers missing`)),
+      );
     });
   await Promise.all(Array.from({ length: options.connections ?? 4 }, connection));
   return statuses;

@@ -107,7 +107,14 @@ export function buildReliabilityReport(startedAt: number, date = new Date()): { 
     '',
     ...table('attack'),
     '',
-    ...(missing.length > 0 ? ['## Not passed in this run', '', ...missing.map((s) => `- **${s}**: no row recorded (its test failed or did not run)`), ''] : []),
+    ...(missing.length > 0
+      ? [
+          '## Not passed in this run',
+          '',
+          ...missing.map((s) => `- **${s}**: no row recorded (its test failed or did not run)`),
+          '',
+        ]
+      : []),
   ].join('\n');
   return { markdown, complete };
 }

@@ -2,7 +2,6 @@ import { claimsOfCookie, sessionCookieFrom } from '@authbus/common/testing';
 import { startStack, type Stack, type StackOptions } from '@authbus/local';
 import { testMongoUri } from './mongo';
 
-
 /**
  * The local stack for a black-box suite: real processes on free ports, MongoDB when the test run
  * has one (else memory), service logs kept in memory and printed only if the suite fails.
@@ -17,13 +16,23 @@ export async function startTestStack(options: StackOptions = {}): Promise<Stack 
     adminEmails: 'admin@example.com',
     log: (line) => logs.push(line),
     ...options,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', PASSWORD_SCRYPT_COST: '1024', SIGNIN_LIMIT_PER_IP: '100000', SIGNUP_LIMIT_PER_IP: '100000', ...options.env },
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      PASSWORD_SCRYPT_COST: '1024',
+      SIGNIN_LIMIT_PER_IP: '100000',
+      SIGNUP_LIMIT_PER_IP: '100000',
+      ...options.env,
+    },
   });
   return Object.assign(stack, { logs });
 }
 
 /** JSON request helper over fetch. */
-export async function call(url: string, init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function call(
+  url: string,
+  init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
@@ -42,7 +51,8 @@ export async function call(url: string, init: { method?: string; cookie?: string
  */
 export async function acceptedBy(ticketsUrl: string, cookie: string): Promise<boolean> {
   const res = await call(`${ticketsUrl}/api/tickets`, { cookie, body: {} });
-  if (res.status !== 400 && res.status !== 401) throw new Error(`unexpected ${res.status} from ${ticketsUrl}: ${await res.text()}`);
+  if (res.status !== 400 && res.status !== 401)
+    throw new Error(`unexpected ${res.status} from ${ticketsUrl}: ${await res.text()}`);
   return res.status === 400;
 }
 
@@ -54,7 +64,11 @@ export async function metric(serviceUrl: string, series: string): Promise<number
 }
 
 /** Sign up a user through a base URL (gateway or auth) and return its cookie and ids. */
-export async function signupUser(baseUrl: string, email: string, password = 'correct horse battery'): Promise<{ cookie: string; id: string; sid: string }> {
+export async function signupUser(
+  baseUrl: string,
+  email: string,
+  password = 'correct horse battery',
+): Promise<{ cookie: string; id: string; sid: string }> {
   const res = await call(`${baseUrl}/api/users/signup`, { body: { email, password } });
   if (res.status !== 201) throw new Error(`signup ${email}: ${res.status} ${await res.text()}`);
   const cookie = sessionCookieFrom(res);
@@ -62,7 +76,11 @@ export async function signupUser(baseUrl: string, email: string, password = 'cor
 }
 
 /** Run `work` over `items` with at most `limit` at a time. */
-export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

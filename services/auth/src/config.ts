@@ -121,7 +121,9 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   try {
     kit.keyRing.signer();
   } catch {
-    throw new ConfigError('The auth service signs tokens: set JWT_KEY, or JWT_KEYS with JWT_ACTIVE_KID, or JWT_PRIVATE_KEY with JWT_ACTIVE_KID');
+    throw new ConfigError(
+      'The auth service signs tokens: set JWT_KEY, or JWT_KEYS with JWT_ACTIVE_KID, or JWT_PRIVATE_KEY with JWT_ACTIVE_KID',
+    );
   }
   const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('PASSWORD_SCRYPT_COST must be a power of two');
@@ -148,9 +150,19 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
 }
 
 function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {
-  const perAccount = parseInteger(env.SIGNIN_LIMIT_PER_ACCOUNT, 'SIGNIN_LIMIT_PER_ACCOUNT', { min: 1, max: 1_000_000 }, 10);
+  const perAccount = parseInteger(
+    env.SIGNIN_LIMIT_PER_ACCOUNT,
+    'SIGNIN_LIMIT_PER_ACCOUNT',
+    { min: 1, max: 1_000_000 },
+    10,
+  );
   // By default an account-wide lock takes 10 addresses, each at its own limit.
-  const perAccountTotal = parseInteger(env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL, 'SIGNIN_LIMIT_PER_ACCOUNT_TOTAL', { min: 2, max: 10_000_000 }, 10 * perAccount);
+  const perAccountTotal = parseInteger(
+    env.SIGNIN_LIMIT_PER_ACCOUNT_TOTAL,
+    'SIGNIN_LIMIT_PER_ACCOUNT_TOTAL',
+    { min: 2, max: 10_000_000 },
+    10 * perAccount,
+  );
   // Each address adds at most `perAccount` failures to the account-wide count; if that alone
   // reached the account-wide limit, one address could lock anyone out.
   if (perAccountTotal <= perAccount) {
@@ -179,10 +191,15 @@ function rateLimitStore(env: AuthEnv): RateLimitStoreConfig {
     case 'memory':
       return { kind };
     case 'redis':
-      if (!present(env.REDIS_URL)) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://redis:6379)');
-      return { kind, url: parseUrl(env.REDIS_URL, 'REDIS_URL', { protocols: ['redis:', 'rediss:'], example: 'redis://redis:6379' }) };
+      if (!present(env.REDIS_URL))
+        throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL (e.g. redis://redis:6379)');
+      return {
+        kind,
+        url: parseUrl(env.REDIS_URL, 'REDIS_URL', { protocols: ['redis:', 'rediss:'], example: 'redis://redis:6379' }),
+      };
     case 'mongo':
-      if (!present(env.MONGO_URI)) throw new ConfigError('RATE_LIMIT_STORE=mongo needs MONGO_URI: the limits live in the auth store’s MongoDB');
+      if (!present(env.MONGO_URI))
+        throw new ConfigError('RATE_LIMIT_STORE=mongo needs MONGO_URI: the limits live in the auth store’s MongoDB');
       return { kind };
     default:
       throw new ConfigError(`RATE_LIMIT_STORE="${kind}" must be memory, redis or mongo`);
@@ -191,6 +208,7 @@ function rateLimitStore(env: AuthEnv): RateLimitStoreConfig {
 
 function keyPrefix(value: string): string {
   // Also a MongoDB collection name and a Redis key part: keep it plain.
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) throw new ConfigError(`RATE_LIMIT_KEY_PREFIX="${value}" must be 1 to 40 letters, digits, _ or -`);
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value))
+    throw new ConfigError(`RATE_LIMIT_KEY_PREFIX="${value}" must be 1 to 40 letters, digits, _ or -`);
   return value;
 }

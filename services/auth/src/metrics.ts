@@ -21,7 +21,8 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
   const registers = [registry];
   // Read at scrape time, so the request path never waits on it.
   let lastBacklog: Promise<{ count: number; oldestCreatedAt: Date | undefined }> | undefined;
-  const backlog = (): Promise<{ count: number; oldestCreatedAt: Date | undefined }> => (lastBacklog ??= store.backlog().finally(() => (lastBacklog = undefined)));
+  const backlog = (): Promise<{ count: number; oldestCreatedAt: Date | undefined }> =>
+    (lastBacklog ??= store.backlog().finally(() => (lastBacklog = undefined)));
   new Gauge({
     name: 'authbus_outbox_backlog',
     help: 'Events committed but not yet acknowledged by the stream',
@@ -42,24 +43,52 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
   return {
     registry,
     signups: new Counter({ name: 'authbus_signups_total', help: 'Users created', registers }),
-    signins: new Counter({ name: 'authbus_signins_total', help: 'Sign-in attempts by result', labelNames: ['result'], registers }),
-    signouts: new Counter({ name: 'authbus_signouts_total', help: 'Sign-outs by scope (session, all)', labelNames: ['scope'], registers }),
+    signins: new Counter({
+      name: 'authbus_signins_total',
+      help: 'Sign-in attempts by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    signouts: new Counter({
+      name: 'authbus_signouts_total',
+      help: 'Sign-outs by scope (session, all)',
+      labelNames: ['scope'],
+      registers,
+    }),
     bans: new Counter({ name: 'authbus_bans_total', help: 'Bans and unbans', labelNames: ['action'], registers }),
-    refreshes: new Counter({ name: 'authbus_refreshes_total', help: 'Refresh attempts by result', labelNames: ['result'], registers }),
+    refreshes: new Counter({
+      name: 'authbus_refreshes_total',
+      help: 'Refresh attempts by result',
+      labelNames: ['result'],
+      registers,
+    }),
     rateLimited: new Counter({
       name: 'authbus_signin_rate_limited_total',
       help: 'Sign-ins refused by a rate limit: by ip, account-ip (this address on this account) or account (all addresses)',
       labelNames: ['by'],
       registers,
     }),
-    signupRateLimited: new Counter({ name: 'authbus_signup_rate_limited_total', help: 'Sign-ups refused by the per-address limit', registers }),
+    signupRateLimited: new Counter({
+      name: 'authbus_signup_rate_limited_total',
+      help: 'Sign-ups refused by the per-address limit',
+      registers,
+    }),
     rateLimitFallbacks: new Counter({
       name: 'authbus_rate_limit_store_fallbacks_total',
       help: 'Rate-limit operations counted in process memory because the shared store (Redis, MongoDB) failed',
       labelNames: ['limit'],
       registers,
     }),
-    outboxPublished: new Counter({ name: 'authbus_outbox_published_total', help: 'Events acknowledged by the stream', labelNames: ['subject'], registers }),
-    outboxFailures: new Counter({ name: 'authbus_outbox_publish_failures_total', help: 'Failed publish attempts (retried)', registers }),
+    outboxPublished: new Counter({
+      name: 'authbus_outbox_published_total',
+      help: 'Events acknowledged by the stream',
+      labelNames: ['subject'],
+      registers,
+    }),
+    outboxFailures: new Counter({
+      name: 'authbus_outbox_publish_failures_total',
+      help: 'Failed publish attempts (retried)',
+      registers,
+    }),
   };
 }

@@ -62,7 +62,10 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     logger,
   });
   const stream = await keeper.ensure();
-  logger.info({ stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages }, 'auth stream ready');
+  logger.info(
+    { stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages },
+    'auth stream ready',
+  );
 
   const kit = createAuthKit({ ...config.kit, nats: nc, logger });
   const relay = new OutboxRelay({
@@ -81,7 +84,10 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     store: db,
     relay,
     revocations: kit.revocations,
-    limits: { signin: SigninLimits.create(limiterStore, config.signinLimits), signup: SignupLimits.create(limiterStore, config.signupLimits) },
+    limits: {
+      signin: SigninLimits.create(limiterStore, config.signinLimits),
+      signup: SignupLimits.create(limiterStore, config.signupLimits),
+    },
     metrics,
     logger,
     now,
@@ -104,7 +110,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       store: storeOk,
       nats: feed.nats,
       feed,
-      outbox: { backlog: backlog?.count ?? null, oldestCreatedAt: backlog?.oldestCreatedAt ?? null, lagSeconds: lagMs / 1000, publishing },
+      outbox: {
+        backlog: backlog?.count ?? null,
+        oldestCreatedAt: backlog?.oldestCreatedAt ?? null,
+        lagSeconds: lagMs / 1000,
+        publishing,
+      },
     };
   };
 

@@ -30,7 +30,11 @@ describe('loadConfig', () => {
   });
 
   it('uses MongoDB when MONGO_URI is set, and reads ADMIN_EMAILS case-insensitively', () => {
-    const config = loadConfig({ ...base, MONGO_URI: 'mongodb://db:27017/auth', ADMIN_EMAILS: ' Root@Example.com ,ops@example.com' });
+    const config = loadConfig({
+      ...base,
+      MONGO_URI: 'mongodb://db:27017/auth',
+      ADMIN_EMAILS: ' Root@Example.com ,ops@example.com',
+    });
     expect(config.store).toEqual({ kind: 'mongo', uri: 'mongodb://db:27017/auth' });
     expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
   });
@@ -42,10 +46,17 @@ describe('loadConfig', () => {
   });
 
   it('refuses a stream max age shorter than a token lifetime plus tolerance', () => {
-    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '15m', AUTH_STREAM_MAX_AGE: '10m' })).toThrow(/AUTH_STREAM_MAX_AGE must be at least/);
+    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '15m', AUTH_STREAM_MAX_AGE: '10m' })).toThrow(
+      /AUTH_STREAM_MAX_AGE must be at least/,
+    );
     // A lifetime plus one tolerance is not enough: a late replica still needs the event one more tolerance later.
-    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '65s' })).toThrow(/2 × clock tolerance \(70s\)/);
-    expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '70s' }).streamMaxAgeMs).toBe(70_000);
+    expect(() =>
+      loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '65s' }),
+    ).toThrow(/2 × clock tolerance \(70s\)/);
+    expect(
+      loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '5s', AUTH_STREAM_MAX_AGE: '70s' })
+        .streamMaxAgeMs,
+    ).toBe(70_000);
   });
 
   it('JWT_CLOCK_TOLERANCE=1500ms: verification, revocation horizons and the stream bound all use 1.5 s', () => {
@@ -57,12 +68,17 @@ describe('loadConfig', () => {
     // Verification (on its whole-second clock) accepts a token 1 s past its exp, not 2 s as a
     // tolerance rounded to 2 s would.
     const issuedAt = 1_700_000_000_000;
-    const { token, claims } = signAccessToken({ sub: 'u1', email: 'u1@example.com', roles: ['user'], sid: 's1', gen: 0 }, config.kit.keyRing, {
-      ...config.kit.token,
-      ttlSeconds: config.accessTokenTtlSeconds,
-      now: () => issuedAt,
-    });
-    const verifyAt = (ms: number) => verifyAccessToken(token, config.kit.keyRing, { ...config.kit.token, now: () => claims.exp * 1000 + ms });
+    const { token, claims } = signAccessToken(
+      { sub: 'u1', email: 'u1@example.com', roles: ['user'], sid: 's1', gen: 0 },
+      config.kit.keyRing,
+      {
+        ...config.kit.token,
+        ttlSeconds: config.accessTokenTtlSeconds,
+        now: () => issuedAt,
+      },
+    );
+    const verifyAt = (ms: number) =>
+      verifyAccessToken(token, config.kit.keyRing, { ...config.kit.token, now: () => claims.exp * 1000 + ms });
     expect(verifyAt(1999).sub).toBe('u1');
     expect(() => verifyAt(2000)).toThrow(/expired/i);
 
@@ -76,7 +92,9 @@ describe('loadConfig', () => {
     // …and the stream keeps an event as long as a token it refuses is accepted.
     expect(minStreamMaxAgeSeconds(config.accessTokenTtlSeconds, clockToleranceSeconds(config))).toBe(60 + 2 + 1.5);
     expect(config.streamMaxAgeMs).toBe(63_500 + 5 * 60_000);
-    expect(() => loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '1500ms', AUTH_STREAM_MAX_AGE: '63s' })).toThrow(/\(63\.5s\)/);
+    expect(() =>
+      loadConfig({ ...base, ACCESS_TOKEN_TTL: '60s', JWT_CLOCK_TOLERANCE: '1500ms', AUTH_STREAM_MAX_AGE: '63s' }),
+    ).toThrow(/\(63\.5s\)/);
   });
 
   it('limits sign-ins per address, per account from one address and per account from all, and sign-ups per address', () => {
@@ -107,13 +125,22 @@ describe('loadConfig', () => {
   });
 
   it('counts limits in memory, in Redis (RATE_LIMIT_STORE=redis or just REDIS_URL) or in the auth MongoDB', () => {
-    expect(loadConfig({ ...base, REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual({ kind: 'redis', url: 'redis://redis:6379' });
-    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'redis', REDIS_URL: 'rediss://u:p@cache:6380/2' }).rateLimitStore).toEqual({
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual({
+      kind: 'redis',
+      url: 'redis://redis:6379',
+    });
+    expect(
+      loadConfig({ ...base, RATE_LIMIT_STORE: 'redis', REDIS_URL: 'rediss://u:p@cache:6380/2' }).rateLimitStore,
+    ).toEqual({
       kind: 'redis',
       url: 'rediss://u:p@cache:6380/2',
     });
-    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'memory', REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual({ kind: 'memory' });
-    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'mongo', MONGO_URI: 'mongodb://db:27017/auth' }).rateLimitStore).toEqual({ kind: 'mongo' });
+    expect(loadConfig({ ...base, RATE_LIMIT_STORE: 'memory', REDIS_URL: 'redis://redis:6379' }).rateLimitStore).toEqual(
+      { kind: 'memory' },
+    );
+    expect(
+      loadConfig({ ...base, RATE_LIMIT_STORE: 'mongo', MONGO_URI: 'mongodb://db:27017/auth' }).rateLimitStore,
+    ).toEqual({ kind: 'mongo' });
     expect(() => loadConfig({ ...base, RATE_LIMIT_STORE: 'redis' })).toThrow(/RATE_LIMIT_STORE=redis needs REDIS_URL/);
     expect(() => loadConfig({ ...base, RATE_LIMIT_STORE: 'mongo' })).toThrow(/RATE_LIMIT_STORE=mongo needs MONGO_URI/);
     expect(() => loadConfig({ ...base, REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL/);
@@ -125,7 +152,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ ...base, TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
-    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1' }).trustProxy).toBe('loopback, 10.0.0.0/8, fd00::/8, 192.0.2.1');
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.1',
+    );
     expect(() => loadConfig({ ...base, TRUST_PROXY: 'ingress' })).toThrow(/TRUST_PROXY="ingress": "ingress" is not/);
     expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ ...base, TRUST_PROXY: '11' })).toThrow(/TRUST_PROXY/);

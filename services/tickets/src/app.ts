@@ -33,7 +33,14 @@ export function buildApp({ config, store, kit, registry, logger, readiness }: Ti
   app.use(jsonBody());
   app.use(rejectCrossSite({ allowedOrigins: config.allowedOrigins }));
   app.use(kit.currentUser); // (1) every request: cookie or Bearer → verified, unrevoked claims
-  app.use(ticketsRoutes({ store, requireAuth: kit.requireAuth /* (2) on routes that need a user */, authUrl: config.authUrl, logger }));
+  app.use(
+    ticketsRoutes({
+      store,
+      requireAuth: kit.requireAuth /* (2) on routes that need a user */,
+      authUrl: config.authUrl,
+      logger,
+    }),
+  );
   app.use(notFound);
   app.use(kit.errorHandler); // (3) typed errors → { errors: [...] }
   return app;

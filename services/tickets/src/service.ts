@@ -18,8 +18,14 @@ export interface TicketsService extends RunnableService {
 }
 
 /** Composition root: store, auth kit (its own NATS connection), user directory listener, app. */
-export async function createTicketsService(config: TicketsConfig, logger: Logger, store?: TicketsStore): Promise<TicketsService> {
-  const db = store ?? (config.store.kind === 'mongo' ? await MongoTicketsStore.connect(config.store.uri) : new MemoryTicketsStore());
+export async function createTicketsService(
+  config: TicketsConfig,
+  logger: Logger,
+  store?: TicketsStore,
+): Promise<TicketsService> {
+  const db =
+    store ??
+    (config.store.kind === 'mongo' ? await MongoTicketsStore.connect(config.store.uri) : new MemoryTicketsStore());
   logger.info({ store: db.kind }, 'store ready');
   const kit = createAuthKit({ ...config.kit, logger });
   const registry = new Registry();

@@ -49,7 +49,7 @@ export function execForm(instruction: Instruction): string[] {
   if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) {
     throw new Error(`line ${instruction.line}: ${instruction.keyword} must use the exec form ["…"]`);
   }
-  return parsed as string[];
+  return parsed;
 }
 
 /** Flags (`--from=build`, `--mount=…`) at the start of COPY/RUN arguments, and the rest. */

@@ -1,5 +1,6 @@
 import { connectNats, silentLogger, type AuthKitOptions, type NatsOptions } from '@authbus/common';
-import type { NatsConnection } from 'nats';
+import { describeNatsStatus } from '@authbus/common/testing';
+import { type NatsConnection, Events } from 'nats';
 import { createSecretStore, type SecretStore } from './fake-kubectl';
 import { startInfraNats, type InfraNats, type InfraNatsOptions } from './infra-nats';
 import { renderKustomization } from './kustomization';
@@ -72,7 +73,7 @@ export async function startInfraBus(options: InfraBusOptions = {}): Promise<Infr
       void (async () => {
         for await (const s of nc.status()) {
           const ctx = s.permissionContext;
-          if (s.type === 'error') errors.push(`${String(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
+          if (s.type === Events.Error) errors.push(`${describeNatsStatus(s.data)}${ctx ? ` ${ctx.operation} ${ctx.subject}` : ''}`);
         }
       })();
       return { nc, errors };

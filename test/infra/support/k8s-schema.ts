@@ -47,7 +47,7 @@ export function schemaProblems(object: K8sObject): string[] {
 
 function recordReads<T>(value: T, path: string, read: Set<string>): T {
   if (value === null || typeof value !== 'object') return value;
-  return new Proxy(value as T & object, {
+  return new Proxy(value, {
     get(target, key, receiver) {
       const child: unknown = Reflect.get(target, key, receiver);
       if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return child;

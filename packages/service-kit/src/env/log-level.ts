@@ -10,6 +10,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function parseLogLevel(value: string | undefined, name = 'LOG_LEVEL'): LogLevel {
   if (!present(value)) return 'info';
   const level = value.trim().toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`${name}="${value}" must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`${name}="${value}" must be one of ${LOG_LEVELS.join(', ')}`);
   return level as LogLevel;
 }

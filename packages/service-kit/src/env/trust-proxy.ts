@@ -30,7 +30,9 @@ export function parseTrustProxy(value: string | undefined, name = 'TRUST_PROXY')
   for (const entry of entries) {
     if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') continue;
     if (entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry)) continue;
-    throw new ConfigError(`${name}="${value}": "${entry}" is not a hop count, an address, a CIDR subnet, loopback, linklocal or uniquelocal`);
+    throw new ConfigError(
+      `${name}="${value}": "${entry}" is not a hop count, an address, a CIDR subnet, loopback, linklocal or uniquelocal`,
+    );
   }
   return entries.join(', ');
 }

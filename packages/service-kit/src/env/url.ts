@@ -21,7 +21,9 @@ export function parseUrl(
   }
   if (options.protocols && !options.protocols.includes(url.protocol)) {
     const schemes = options.protocols.map((p) => `${p}//`);
-    throw new ConfigError(`${name}="${text}" must start with ${schemes.slice(0, -1).join(', ')}${schemes.length > 1 ? ' or ' : ''}${schemes.at(-1)}`);
+    throw new ConfigError(
+      `${name}="${text}" must start with ${schemes.slice(0, -1).join(', ')}${schemes.length > 1 ? ' or ' : ''}${schemes.at(-1)}`,
+    );
   }
   return text;
 }

@@ -20,7 +20,9 @@ describe('parseInteger', () => {
         thrown = err;
       }
       expect(thrown).toBeInstanceOf(ConfigError);
-      expect(isAuthbusError(thrown) && thrown.message).toBe(`TICKETS_REPLICAS="${value}" must be an integer from 1 to 8`);
+      expect(isAuthbusError(thrown) && thrown.message).toBe(
+        `TICKETS_REPLICAS="${value}" must be an integer from 1 to 8`,
+      );
     }
   });
 });

@@ -8,6 +8,9 @@ describe('parseList', () => {
   });
 
   it('lower-cases entries when asked (emails)', () => {
-    expect(parseList(' Root@Example.com ,ops@example.com', { lowercase: true })).toEqual(['root@example.com', 'ops@example.com']);
+    expect(parseList(' Root@Example.com ,ops@example.com', { lowercase: true })).toEqual([
+      'root@example.com',
+      'ops@example.com',
+    ]);
   });
 });

@@ -9,6 +9,8 @@ describe('parseLogLevel', () => {
   });
 
   it('refuses a level pino does not know, naming the variable', () => {
-    expect(() => parseLogLevel('verbose')).toThrow(/^LOG_LEVEL="verbose" must be one of fatal, error, warn, info, debug, trace, silent$/);
+    expect(() => parseLogLevel('verbose')).toThrow(
+      /^LOG_LEVEL="verbose" must be one of fatal, error, warn, info, debug, trace, silent$/,
+    );
   });
 });

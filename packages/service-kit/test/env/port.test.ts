@@ -14,6 +14,8 @@ describe('parsePort', () => {
   });
 
   it.each(['eighty', '-1', '65536', '30.5', '3000x'])('refuses %j, naming the variable', (value) => {
-    expect(() => parsePort(value, 'GATEWAY_PORT', 3000)).toThrow(new RegExp(`^GATEWAY_PORT="${value.replace('.', '\\.')}" must be an integer from 0 to 65535$`));
+    expect(() => parsePort(value, 'GATEWAY_PORT', 3000)).toThrow(
+      new RegExp(`^GATEWAY_PORT="${value.replace('.', '\\.')}" must be an integer from 0 to 65535$`),
+    );
   });
 });

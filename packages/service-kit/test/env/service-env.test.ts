@@ -12,7 +12,13 @@ describe('serviceBasicsFromEnv', () => {
   });
 
   it('reads PORT, LOG_LEVEL, TRUST_PROXY, ALLOWED_ORIGINS and MONGO_URI', () => {
-    const env = { PORT: '8080', LOG_LEVEL: 'warn', TRUST_PROXY: 'TRUE', ALLOWED_ORIGINS: 'https://a.example, https://b.example', MONGO_URI: 'mongodb://db:27017/x' };
+    const env = {
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: 'TRUE',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      MONGO_URI: 'mongodb://db:27017/x',
+    };
     expect(serviceBasicsFromEnv(env, 3002)).toEqual({
       port: 8080,
       logLevel: 'warn',

@@ -19,7 +19,9 @@ describe('parseTrustProxy', () => {
   });
 
   it('reads addresses, CIDR subnets and the named ranges, comma-separated', () => {
-    expect(parseTrustProxy('loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1')).toBe('loopback, 10.0.0.0/8, fd00::/8, 192.0.2.1');
+    expect(parseTrustProxy('loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1')).toBe(
+      'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.1',
+    );
     expect(parseTrustProxy('linklocal,uniquelocal')).toBe('linklocal, uniquelocal');
   });
 

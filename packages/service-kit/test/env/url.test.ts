@@ -11,8 +11,12 @@ describe('parseUrl', () => {
     expect(() => parseUrl('auth service', 'AUTH_URL')).toThrow(/^AUTH_URL="auth service" is not a URL$/);
     const redis = { protocols: ['redis:', 'rediss:'], example: 'redis://redis:6379' };
     expect(parseUrl('rediss://u:p@cache:6380/2', 'REDIS_URL', redis)).toBe('rediss://u:p@cache:6380/2');
-    expect(() => parseUrl('redis', 'REDIS_URL', redis)).toThrow('REDIS_URL="redis" is not a URL (e.g. redis://redis:6379)');
-    expect(() => parseUrl('http://redis:6379', 'REDIS_URL', redis)).toThrow('REDIS_URL="http://redis:6379" must start with redis:// or rediss://');
+    expect(() => parseUrl('redis', 'REDIS_URL', redis)).toThrow(
+      'REDIS_URL="redis" is not a URL (e.g. redis://redis:6379)',
+    );
+    expect(() => parseUrl('http://redis:6379', 'REDIS_URL', redis)).toThrow(
+      'REDIS_URL="http://redis:6379" must start with redis:// or rediss://',
+    );
     expect(() => parseUrl(undefined, 'REDIS_URL', redis)).toThrow('REDIS_URL must be set (e.g. redis://redis:6379)');
   });
 });

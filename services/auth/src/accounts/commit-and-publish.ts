@@ -9,7 +9,11 @@ import { revocationHorizon } from './revocation-times';
  * instance's set, then try to publish before the caller responds. Only the commit can fail the
  * request: if NATS is down the events wait in the outbox and the relay publishes them later.
  */
-export async function commitAndPublish(ctx: AuthContext, change: StateChange, events: ChangeEvents): Promise<AppliedChange> {
+export async function commitAndPublish(
+  ctx: AuthContext,
+  change: StateChange,
+  events: ChangeEvents,
+): Promise<AppliedChange> {
   let built: readonly AnyEventEnvelope[] = typeof events === 'function' ? [] : events;
   // The store may build the events more than once (a retried transaction): the last build is what it stored.
   const applied = await ctx.store.commit(change, typeof events === 'function' ? (a) => (built = events(a)) : events);

@@ -16,7 +16,12 @@ export function userCreated(user: UserRecord): EventEnvelope<UserCreatedEvent> {
 }
 
 /** `auth.session.revoked`; `until` is the latest `exp` any token of the session can have. */
-export function sessionRevoked(session: SessionRecord, reason: string, at: Date, until: number): EventEnvelope<SessionRevokedEvent> {
+export function sessionRevoked(
+  session: SessionRecord,
+  reason: string,
+  at: Date,
+  until: number,
+): EventEnvelope<SessionRevokedEvent> {
   return createEnvelope<SessionRevokedEvent>(
     Subjects.SessionRevoked,
     { sid: session.id, sub: session.userId, reason, revokedAt: at.toISOString(), until },

@@ -9,7 +9,14 @@ import type { UserRecord } from '../store/records';
  */
 export function issueToken(ctx: AuthContext, user: UserRecord, sid: string, jti?: string): SignedAccessToken {
   return signAccessToken(
-    { sub: user.id, email: user.email, roles: user.roles, sid, gen: user.generation, ...(jti !== undefined ? { jti } : {}) },
+    {
+      sub: user.id,
+      email: user.email,
+      roles: user.roles,
+      sid,
+      gen: user.generation,
+      ...(jti !== undefined ? { jti } : {}),
+    },
     ctx.keyRing,
     { ttlSeconds: ctx.config.accessTokenTtlSeconds, now: ctx.now, ...ctx.config.kit.token },
   );

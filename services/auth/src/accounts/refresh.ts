@@ -44,7 +44,11 @@ export async function refresh(ctx: AuthContext, token: string | undefined): Prom
 }
 
 async function refreshSession(ctx: AuthContext, token: string): Promise<Refreshed> {
-  const claims = verifyAccessToken(token, ctx.keyRing, { ...ctx.config.kit.token, now: ctx.now, ignoreExpiration: true });
+  const claims = verifyAccessToken(token, ctx.keyRing, {
+    ...ctx.config.kit.token,
+    now: ctx.now,
+    ignoreExpiration: true,
+  });
   const session = await ctx.store.findSession(claims.sid);
   if (!session || session.userId !== claims.sub) throw new SessionEndedError('Session not found');
   const user = await ctx.store.findUserById(session.userId);

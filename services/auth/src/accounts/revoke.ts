@@ -12,11 +12,15 @@ import { latestExp } from './revocation-times';
  * first raised its `lastExp`; one that commits later finds the session revoked and hands out nothing.
  */
 export async function revokeSession(ctx: AuthContext, session: SessionRecord, reason: string): Promise<void> {
-  const applied = await commitAndPublish(ctx, { kind: 'session-revoked', sessionId: session.id, reason }, ({ at, revoked }) => {
-    if (!revoked) return []; // revoked meanwhile by someone else, who published it
-    const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
-    return [sessionRevoked(revoked, reason, at, until)];
-  });
+  const applied = await commitAndPublish(
+    ctx,
+    { kind: 'session-revoked', sessionId: session.id, reason },
+    ({ at, revoked }) => {
+      if (!revoked) return []; // revoked meanwhile by someone else, who published it
+      const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
+      return [sessionRevoked(revoked, reason, at, until)];
+    },
+  );
   if (applied.revoked) ctx.logger.info({ sid: session.id, sub: session.userId, reason }, 'session revoked');
 }
 
@@ -27,14 +31,24 @@ export async function revokeSession(ctx: AuthContext, session: SessionRecord, re
  * are cut off, so no token can be issued "after" the cut-off by pushing its `iat` ahead, and a
  * sign-in or refresh that read the user before the commit issued a token of the old generation.
  */
-export async function revokeUser(ctx: AuthContext, user: UserRecord, reason: string, ban?: { reason: string }): Promise<AppliedChange> {
+export async function revokeUser(
+  ctx: AuthContext,
+  user: UserRecord,
+  reason: string,
+  ban?: { reason: string },
+): Promise<AppliedChange> {
   const subject = ban ? Subjects.UserBanned : Subjects.UserSessionsRevoked;
   const applied = await commitAndPublish(
     ctx,
     { kind: 'user-sessions-revoked', userId: user.id, reason, ...(ban ? { ban } : {}) },
     ({ at, generation }) =>
-      generation === undefined ? [] : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx.config, at), at)],
+      generation === undefined
+        ? []
+        : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx.config, at), at)],
   );
-  ctx.logger.info({ sub: user.id, reason, banned: ban !== undefined, generation: applied.generation }, ban ? 'user banned' : 'all sessions of user revoked');
+  ctx.logger.info(
+    { sub: user.id, reason, banned: ban !== undefined, generation: applied.generation },
+    ban ? 'user banned' : 'all sessions of user revoked',
+  );
   return applied;
 }

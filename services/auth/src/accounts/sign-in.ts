@@ -12,7 +12,9 @@ import { startSession } from './start-session';
  */
 export async function signIn(ctx: AuthContext, { email, password }: Credentials, client: string): Promise<SignedIn> {
   const user = await ctx.store.findUserByEmail(email);
-  const ok = user ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password, ctx.config.scryptCost);
+  const ok = user
+    ? await verifyPassword(password, user.passwordHash)
+    : await burnPasswordCheck(password, ctx.config.scryptCost);
   if (!user || !ok) {
     ctx.metrics.signins.inc({ result: 'invalid' });
     throw new InvalidCredentialsError();

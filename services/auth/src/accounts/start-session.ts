@@ -35,7 +35,10 @@ export async function startSession(ctx: AuthContext, user: UserRecord): Promise<
     }
     const { token, claims } = issueToken(ctx, current, session.id, session.currentJti);
     if (await ctx.store.extendSession(session.id, claims.exp)) return { token, sid: session.id };
-    ctx.logger.info({ sub: user.id, sid: session.id, attempt }, 'sign-in raced a revocation of the new session; starting over');
+    ctx.logger.info(
+      { sub: user.id, sid: session.id, attempt },
+      'sign-in raced a revocation of the new session; starting over',
+    );
   }
   throw new ServiceUnavailableError('Sign-in raced a revocation; try again', 1);
 }

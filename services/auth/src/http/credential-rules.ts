@@ -3,7 +3,16 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords/password-
 
 /** The email of sign-up and sign-in: valid, at most 254 characters, trimmed and lower-cased. */
 export const emailRule = () =>
-  body('email').isString().withMessage('Email must be valid').bail().trim().isLength({ max: 254 }).isEmail().withMessage('Email must be valid').bail().toLowerCase();
+  body('email')
+    .isString()
+    .withMessage('Email must be valid')
+    .bail()
+    .trim()
+    .isLength({ max: 254 })
+    .isEmail()
+    .withMessage('Email must be valid')
+    .bail()
+    .toLowerCase();
 
 /** A new password (sign-up): the length rules of the password hash. */
 export const newPasswordRule = () =>

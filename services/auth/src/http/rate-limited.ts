@@ -8,11 +8,21 @@ import type { SigninLimitedBy } from '../rate-limit/signin-limits';
  * trips (not once per refused attempt: a flood must not flood the logs), answered 429 with
  * `Retry-After`.
  */
-export function signinRefused(ctx: AuthContext, refusal: Refusal & { by: SigninLimitedBy }, client: string, account?: string): RateLimitedError {
+export function signinRefused(
+  ctx: AuthContext,
+  refusal: Refusal & { by: SigninLimitedBy },
+  client: string,
+  account?: string,
+): RateLimitedError {
   ctx.metrics.rateLimited.inc({ by: refusal.by });
   if (refusal.tripped) {
     ctx.logger.warn(
-      { limit: `signin-${refusal.by}`, client, ...(account === undefined ? {} : { account }), retryAfterSeconds: refusal.retryAfterSeconds },
+      {
+        limit: `signin-${refusal.by}`,
+        client,
+        ...(account === undefined ? {} : { account }),
+        retryAfterSeconds: refusal.retryAfterSeconds,
+      },
       'sign-in rate limit tripped',
     );
   }
@@ -22,6 +32,10 @@ export function signinRefused(ctx: AuthContext, refusal: Refusal & { by: SigninL
 /** A refused sign-up: counted, logged when the limit trips, answered 429 with `Retry-After`. */
 export function signupRefused(ctx: AuthContext, refusal: Refusal, client: string): RateLimitedError {
   ctx.metrics.signupRateLimited.inc();
-  if (refusal.tripped) ctx.logger.warn({ limit: 'signup-ip', client, retryAfterSeconds: refusal.retryAfterSeconds }, 'sign-up rate limit tripped');
+  if (refusal.tripped)
+    ctx.logger.warn(
+      { limit: 'signup-ip', client, retryAfterSeconds: refusal.retryAfterSeconds },
+      'sign-up rate limit tripped',
+    );
   return new RateLimitedError(refusal.retryAfterSeconds, 'Too many sign-ups from this address; try again later');
 }

@@ -59,7 +59,12 @@ export class AuthStreamKeeper {
       const info = await ensureAuthStream(jsm, this.options.stream);
       const requeued = await store.requeuePublished(this.options.horizon());
       logger.warn(
-        { stream: info.config.name, maxAgeSeconds: this.options.stream.maxAgeMs / 1000, replicas: info.config.num_replicas, requeued },
+        {
+          stream: info.config.name,
+          maxAgeSeconds: this.options.stream.maxAgeMs / 1000,
+          replicas: info.config.num_replicas,
+          requeued,
+        },
         'AUTH stream was missing: recreated it; publishing again every revocation that still matters',
       );
       return true;

@@ -70,7 +70,13 @@ export class OutboxRelay {
       return false;
     }
     for (const envelope of envelopes) {
-      const record: OutboxRecord = { id: envelope.id, envelope, createdAt: new Date(), attempts: 0, nextAttemptAt: new Date() };
+      const record: OutboxRecord = {
+        id: envelope.id,
+        envelope,
+        createdAt: new Date(),
+        attempts: 0,
+        nextAttemptAt: new Date(),
+      };
       if (!(await this.publish(record, timeoutMs))) {
         this.kick();
         return false;
@@ -89,7 +95,8 @@ export class OutboxRelay {
       const due = await this.options.store.duePending(FAR_FUTURE, this.options.batchSize ?? 100);
       if (due.length === 0) break;
       let progressed = false;
-      for (const record of due) progressed = (await this.publish(record, Math.max(100, deadline - Date.now()))) || progressed;
+      for (const record of due)
+        progressed = (await this.publish(record, Math.max(100, deadline - Date.now()))) || progressed;
       if (!progressed) break;
     }
     return (await this.options.store.backlog()).count;
@@ -129,7 +136,10 @@ export class OutboxRelay {
       await store.markPublished(record.id, new Date());
       this.options.onPublished?.(record.envelope, record.attempts + 1);
       if (record.attempts > 0) {
-        logger.info({ eventId: record.id, subject: record.envelope.subject, seq: ack.seq, attempts: record.attempts + 1 }, 'outbox event published after retry');
+        logger.info(
+          { eventId: record.id, subject: record.envelope.subject, seq: ack.seq, attempts: record.attempts + 1 },
+          'outbox event published after retry',
+        );
       }
       return true;
     } catch (err) {
@@ -137,7 +147,16 @@ export class OutboxRelay {
       const delay = Math.min(this.options.maxBackoffMs ?? 10_000, 250 * 2 ** Math.min(record.attempts, 10));
       await store.markFailed(record.id, error, new Date(Date.now() + delay)).catch(() => undefined);
       this.options.onFailed?.(record.envelope, error);
-      logger.warn({ eventId: record.id, subject: record.envelope.subject, attempts: record.attempts + 1, retryInMs: delay, err: error }, 'outbox publish failed');
+      logger.warn(
+        {
+          eventId: record.id,
+          subject: record.envelope.subject,
+          attempts: record.attempts + 1,
+          retryInMs: delay,
+          err: error,
+        },
+        'outbox publish failed',
+      );
       if (this.connected) this.restoreStream();
       return false;
     }
@@ -173,7 +192,6 @@ export class OutboxRelay {
       }
     });
   }
-
 
   private sleep(ms: number): Promise<void> {
     if (this.kicked) {

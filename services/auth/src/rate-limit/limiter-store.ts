@@ -50,9 +50,16 @@ export async function createLimiterStore(options: LimiterStoreOptions): Promise<
     options.onFallback(limit);
     if (Date.now() - lastWarning < WARN_EVERY_MS) return;
     lastWarning = Date.now();
-    logger.warn({ store: config.kind, limit }, 'rate-limit store unavailable: counting in this process until it answers');
+    logger.warn(
+      { store: config.kind, limit },
+      'rate-limit store unavailable: counting in this process until it answers',
+    );
   };
-  const base = (spec: LimitSpec) => ({ keyPrefix: `${keyPrefix}_${spec.name}`, points: spec.points, duration: spec.windowMs / 1000 });
+  const base = (spec: LimitSpec) => ({
+    keyPrefix: `${keyPrefix}_${spec.name}`,
+    points: spec.points,
+    duration: spec.windowMs / 1000,
+  });
   const insurance = (spec: LimitSpec): RateLimiterMemory => new FallbackLimiter(base(spec), () => fellBack(spec.name));
 
   switch (config.kind) {
@@ -77,10 +84,23 @@ export async function createLimiterStore(options: LimiterStoreOptions): Promise<
       client.on('ready', () => logger.info({ url: redact(config.url) }, 'redis (rate limits) ready'));
       // Start even when Redis is down: the limits count in memory until it answers, and ioredis
       // keeps reconnecting in the background.
-      await client.connect().catch((err: unknown) => logger.warn({ err: String(err) }, 'redis (rate limits) unreachable at start; counting in memory until it answers'));
+      await client
+        .connect()
+        .catch((err: unknown) =>
+          logger.warn(
+            { err: String(err) },
+            'redis (rate limits) unreachable at start; counting in memory until it answers',
+          ),
+        );
       return {
         kind: 'redis',
-        limiter: (spec) => new RateLimiterRedis({ ...base(spec), storeClient: client, rejectIfRedisNotReady: true, insuranceLimiter: insurance(spec) }),
+        limiter: (spec) =>
+          new RateLimiterRedis({
+            ...base(spec),
+            storeClient: client,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: insurance(spec),
+          }),
         async close() {
           await client.quit().catch(() => client.disconnect());
         },
@@ -94,7 +114,8 @@ export async function createLimiterStore(options: LimiterStoreOptions): Promise<
       // (rate-limiter-flexible creates both). The auth store owns and closes the connection.
       return {
         kind: 'mongo',
-        limiter: (spec) => new RateLimiterMongo({ ...base(spec), storeClient: connection, insuranceLimiter: insurance(spec) }),
+        limiter: (spec) =>
+          new RateLimiterMongo({ ...base(spec), storeClient: connection, insuranceLimiter: insurance(spec) }),
         close: async () => undefined,
       };
     }

@@ -12,7 +12,9 @@ export class SignupLimits {
   constructor(private readonly perIp: Limit) {}
 
   static create(store: LimiterStore, limits: AuthConfig['signupLimits']): SignupLimits {
-    return new SignupLimits(new Limit(store.limiter({ name: 'signup_ip', points: limits.perIp, windowMs: limits.windowMs })));
+    return new SignupLimits(
+      new Limit(store.limiter({ name: 'signup_ip', points: limits.perIp, windowMs: limits.windowMs })),
+    );
   }
 
   /** Count a sign-up from `client` (a client-address key); a `Refusal` past the limit. */

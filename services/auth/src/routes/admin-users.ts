@@ -24,7 +24,11 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
     '/api/users',
     ...requireAdmin,
     query('limit').optional().isInt({ min: 1, max: 500 }).withMessage('limit must be 1 to 500').toInt(),
-    query('offset').optional().isInt({ min: 0, max: MAX_OFFSET }).withMessage(`offset must be 0 to ${MAX_OFFSET}`).toInt(),
+    query('offset')
+      .optional()
+      .isInt({ min: 0, max: MAX_OFFSET })
+      .withMessage(`offset must be 0 to ${MAX_OFFSET}`)
+      .toInt(),
     validateRequest,
     async (req, res) => {
       const { limit = 100, offset = 0 } = req.query as { limit?: number; offset?: number };
@@ -39,11 +43,20 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
     '/api/users/:id/ban',
     ...requireAdmin,
     ...target,
-    body('reason').optional().isString().trim().isLength({ min: 1, max: 200 }).withMessage('reason must be 1 to 200 characters'),
+    body('reason')
+      .optional()
+      .isString()
+      .trim()
+      .isLength({ min: 1, max: 200 })
+      .withMessage('reason must be 1 to 200 characters'),
     validateRequest,
     async (req, res) => {
       const { reason } = req.body as { reason?: string };
-      const user = await ban(ctx, { userId: req.params.id as string, by: req.currentUser!.sub, ...(reason !== undefined ? { reason } : {}) });
+      const user = await ban(ctx, {
+        userId: req.params.id as string,
+        by: req.currentUser!.sub,
+        ...(reason !== undefined ? { reason } : {}),
+      });
       res.json(userView(user, true));
     },
   );

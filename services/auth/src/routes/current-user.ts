@@ -10,8 +10,9 @@ import type { AuthContext } from '../context';
  */
 export function currentUserRoute(_ctx: AuthContext): Router {
   return Router().get('/api/users/currentuser', (req, res) => {
-    const code = req.authError?.code;
-    if (code === 'ERR_FEED_NOT_READY' || code === 'ERR_FEED_STALE') throw req.authError;
+    const refused = req.authError;
+    const code = refused?.code;
+    if (refused && (code === 'ERR_FEED_NOT_READY' || code === 'ERR_FEED_STALE')) throw refused;
     res.json({ currentUser: req.currentUser ?? null, ...(code !== undefined ? { tokenError: code } : {}) });
   });
 }

@@ -15,11 +15,18 @@ import { clientAddressKey } from '../rate-limit/client-address';
  * the limits.
  */
 export function signinRoute(ctx: AuthContext): Router {
-  return Router().post('/api/users/signin', emailRule(), passwordRule(), validateRequest, limitSignins(ctx), async (req, res) => {
-    const { user, token } = await signIn(ctx, req.body as Credentials, clientAddressKey(req.ip));
-    setSessionToken(req, token);
-    res.json(userView(user));
-  });
+  return Router().post(
+    '/api/users/signin',
+    emailRule(),
+    passwordRule(),
+    validateRequest,
+    limitSignins(ctx),
+    async (req, res) => {
+      const { user, token } = await signIn(ctx, req.body as Credentials, clientAddressKey(req.ip));
+      setSessionToken(req, token);
+      res.json(userView(user));
+    },
+  );
 }
 
 /**

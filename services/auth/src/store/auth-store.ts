@@ -40,7 +40,8 @@ export class EmailTakenError extends Error {
 }
 
 /** Outcome of a refresh rotation attempt. */
-export type RotateResult = { rotated: true; session: SessionRecord } | { rotated: false; session: SessionRecord | undefined };
+export type RotateResult =
+  { rotated: true; session: SessionRecord } | { rotated: false; session: SessionRecord | undefined };
 
 /**
  * The auth service's storage port. Every adapter (memory, mongo) passes the same contract tests.

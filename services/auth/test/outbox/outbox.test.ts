@@ -18,7 +18,9 @@ describe('the outbox: nothing lost while NATS is down', () => {
     const { cookie } = await auth.signup('offline@example.com');
     const { sid } = claimsOfCookie(cookie);
     await auth.server.shutdown();
-    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, { description: 'auth to notice NATS is gone' });
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, {
+      description: 'auth to notice NATS is gone',
+    });
 
     const started = Date.now();
     await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200, {});
@@ -28,12 +30,20 @@ describe('the outbox: nothing lost while NATS is down', () => {
     expect(ready.body.outbox.backlog).toBe(1);
     expect((await request(auth.service.app).get('/metrics')).text).toMatch(/authbus_outbox_backlog 1/);
     // This instance refuses the token at once, NATS or not.
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
+    await request(auth.service.app)
+      .get('/api/users/currentuser')
+      .set('Cookie', cookie)
+      .expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
 
     await auth.server.restart();
-    const event = await auth.waitForEvent((e) => e.subject === Subjects.SessionRevoked && e.data.sid === sid, 'the held event on the stream');
+    const event = await auth.waitForEvent(
+      (e) => e.subject === Subjects.SessionRevoked && e.data.sid === sid,
+      'the held event on the stream',
+    );
     expect(event.data).toMatchObject({ reason: 'signout' });
-    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.outbox.backlog === 0, { description: 'the outbox to drain' });
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.outbox.backlog === 0, {
+      description: 'the outbox to drain',
+    });
   });
 
   it('publishes each event once even when retried (Nats-Msg-Id dedupe)', async () => {
@@ -59,9 +69,14 @@ describe('readiness while revocations cannot be published', () => {
   it('stays ready through a short outage, turns 503 once an event waits longer than OUTBOX_MAX_LAG, and ready again once published', async () => {
     const { cookie } = await auth.signup('lagging@example.com');
     await auth.server.shutdown();
-    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, { description: 'auth to notice NATS is gone' });
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).body.nats === false, {
+      description: 'auth to notice NATS is gone',
+    });
     await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
-    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({ ready: true, outbox: { backlog: 1, publishing: true } });
+    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({
+      ready: true,
+      outbox: { backlog: 1, publishing: true },
+    });
 
     // Real time passes (the outbox ages by the service clock: move it as the wall clock would).
     auth.clock.advance(1.5);
@@ -70,7 +85,13 @@ describe('readiness while revocations cannot be published', () => {
     expect(stale.body.outbox.lagSeconds).toBeGreaterThan(1);
 
     await auth.server.restart();
-    await waitFor(async () => (await request(auth.service.app).get('/readyz')).status === 200, { timeoutMs: 15_000, description: 'ready again once the event is published' });
-    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({ ready: true, outbox: { backlog: 0, publishing: true } });
+    await waitFor(async () => (await request(auth.service.app).get('/readyz')).status === 200, {
+      timeoutMs: 15_000,
+      description: 'ready again once the event is published',
+    });
+    expect((await request(auth.service.app).get('/readyz')).body).toMatchObject({
+      ready: true,
+      outbox: { backlog: 0, publishing: true },
+    });
   });
 });

@@ -11,16 +11,26 @@ import { SignupLimits } from '../../src/rate-limit/signup-limits';
 const LIMITS = { perIp: 8, perAccount: 3, perAccountTotal: 9, windowMs: 60_000 };
 
 /** Every store that can run here: memory always, Redis and MongoDB when the run has them. */
-const stores: Array<[string, () => Promise<{ config: RateLimitStoreConfig; mongo?: Connection; cleanup: () => Promise<void> }>]> = [
-  ['memory', async () => ({ config: { kind: 'memory' }, cleanup: async () => undefined })],
-];
-if (testRedisUrl) stores.push(['redis', async () => ({ config: { kind: 'redis', url: testRedisUrl! }, cleanup: async () => undefined })]);
+const stores: Array<
+  [string, () => Promise<{ config: RateLimitStoreConfig; mongo?: Connection; cleanup: () => Promise<void> }>]
+> = [['memory', async () => ({ config: { kind: 'memory' }, cleanup: async () => undefined })]];
+if (testRedisUrl)
+  stores.push([
+    'redis',
+    async () => ({ config: { kind: 'redis', url: testRedisUrl! }, cleanup: async () => undefined }),
+  ]);
 if (testMongoUri) {
   stores.push([
     'mongo',
     async () => {
-      const mongo = await mongoose.createConnection(mongoUriFor(`limits_${randomBytes(4).toString('hex')}`)).asPromise();
-      return { config: { kind: 'mongo' }, mongo, cleanup: async () => void (await mongo.dropDatabase().finally(() => mongo.close())) };
+      const mongo = await mongoose
+        .createConnection(mongoUriFor(`limits_${randomBytes(4).toString('hex')}`))
+        .asPromise();
+      return {
+        config: { kind: 'mongo' },
+        mongo,
+        cleanup: async () => void (await mongo.dropDatabase().finally(() => mongo.close())),
+      };
     },
   ]);
 }
@@ -55,7 +65,8 @@ describe.each(stores)('sign-in limits on the %s store', (name, open) => {
     expect(fallbacks).toEqual([]);
   });
 
-  const attempts = (n: number, account: string, client: string) => Promise.all(Array.from({ length: n }, () => limits.attempt(account, client)));
+  const attempts = (n: number, account: string, client: string) =>
+    Promise.all(Array.from({ length: n }, () => limits.attempt(account, client)));
 
   it('decides per address first: attempts it refuses count against no account', async () => {
     const verdicts = await attempts(LIMITS.perIp + 5, 'ip-first@example.com', '192.0.2.1');
@@ -111,11 +122,16 @@ describe.each(stores)('sign-in limits on the %s store', (name, open) => {
 
   it('ends a window by time, not by other keys arriving', async () => {
     // Memory runs on jest's clock; a shared store keeps its own (Redis TTLs, MongoDB expire dates).
-    const clock = name === 'memory' ? jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }) : undefined;
+    const clock =
+      name === 'memory' ? jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }) : undefined;
     try {
       const short = SigninLimits.create(store, { perIp: 1, perAccount: 1, perAccountTotal: 2, windowMs: 1000 });
       expect((await short.attempt('clock@example.com', '192.0.2.50')).allowed).toBe(true);
-      expect(await short.attempt('clock@example.com', '192.0.2.50')).toMatchObject({ allowed: false, by: 'ip', retryAfterSeconds: 1 });
+      expect(await short.attempt('clock@example.com', '192.0.2.50')).toMatchObject({
+        allowed: false,
+        by: 'ip',
+        retryAfterSeconds: 1,
+      });
       clock?.advanceTimersByTime(1001);
       await waitFor(async () => (await short.attempt('clock@example.com', '192.0.2.50')).allowed, {
         timeoutMs: 5000,

@@ -15,8 +15,18 @@ const ADDRESSES = 2_000;
  */
 describe('memory store under a 100k-email spray', () => {
   it('keeps locked windows locked and costs a bounded, measured amount of heap', async () => {
-    const store = await createLimiterStore({ config: { kind: 'memory' }, keyPrefix: 'spray', logger: silentLogger, onFallback: () => undefined });
-    const limits = SigninLimits.create(store, { perIp: 1_000, perAccount: 5, perAccountTotal: 20, windowMs: 15 * 60_000 });
+    const store = await createLimiterStore({
+      config: { kind: 'memory' },
+      keyPrefix: 'spray',
+      logger: silentLogger,
+      onFallback: () => undefined,
+    });
+    const limits = SigninLimits.create(store, {
+      perIp: 1_000,
+      perAccount: 5,
+      perAccountTotal: 20,
+      windowMs: 15 * 60_000,
+    });
     const victim = 'victim@example.com';
     for (let a = 0; a < 4; a++) for (let i = 0; i < 5; i++) await limits.attempt(victim, `192.0.2.${a}`);
     expect(await limits.attempt(victim, '192.0.2.100')).toMatchObject({ allowed: false, by: 'account' });
@@ -42,7 +52,9 @@ describe('memory store under a 100k-email spray', () => {
       'rate-limit-memory.json',
       `${JSON.stringify({ sprayedEmails: SPRAYED, addresses: ADDRESSES, keys: 2 * SPRAYED + ADDRESSES, heapBytes: bytes, bytesPerSprayedEmail: Math.round(perAttempt) }, null, 2)}\n`,
     );
-    process.stdout.write(`memory store: ${SPRAYED} sprayed emails (${2 * SPRAYED + ADDRESSES} keys) cost ${(bytes / 1e6).toFixed(1)} MB of heap, ${Math.round(perAttempt)} B each\n`);
+    process.stdout.write(
+      `memory store: ${SPRAYED} sprayed emails (${2 * SPRAYED + ADDRESSES} keys) cost ${(bytes / 1e6).toFixed(1)} MB of heap, ${Math.round(perAttempt)} B each\n`,
+    );
     await store.close();
   }, 60_000);
 });

@@ -17,7 +17,8 @@ describe('admin: list, ban, unban', () => {
 
   const ban = (cookie: string, id: string, body: object = {}) =>
     request(auth.service.app).post(`/api/users/${id}/ban`).set('Cookie', cookie).send(body);
-  const unban = (cookie: string, id: string) => request(auth.service.app).delete(`/api/users/${id}/ban`).set('Cookie', cookie);
+  const unban = (cookie: string, id: string) =>
+    request(auth.service.app).delete(`/api/users/${id}/ban`).set('Cookie', cookie);
   const currentUser = async (cookie: string) =>
     (await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser;
 
@@ -26,11 +27,22 @@ describe('admin: list, ban, unban', () => {
     const { cookie: second } = await auth.signin('victim@example.com');
     const res = await ban(admin, id, { reason: 'spam' }).expect(200);
     expect(res.body).toEqual({ id, email: 'victim@example.com', roles: ['user'], banned: true });
-    const event = await auth.waitForEvent((e) => e.subject === Subjects.UserBanned && e.data.sub === id, 'auth.user.banned');
-    expect(event.data).toMatchObject({ sub: id, reason: 'spam', belowGeneration: 1, revokedBefore: Math.floor(auth.clock.now() / 1000) });
+    const event = await auth.waitForEvent(
+      (e) => e.subject === Subjects.UserBanned && e.data.sub === id,
+      'auth.user.banned',
+    );
+    expect(event.data).toMatchObject({
+      sub: id,
+      reason: 'spam',
+      belowGeneration: 1,
+      revokedBefore: Math.floor(auth.clock.now() / 1000),
+    });
     expect(await currentUser(cookie)).toBeNull();
     expect(await currentUser(second)).toBeNull();
-    const signin = await request(auth.service.app).post('/api/users/signin').send({ email: 'victim@example.com', password: 'correct horse battery' }).expect(403);
+    const signin = await request(auth.service.app)
+      .post('/api/users/signin')
+      .send({ email: 'victim@example.com', password: 'correct horse battery' })
+      .expect(403);
     expect(signin.body.errors[0]).toMatchObject({ message: 'Account banned', code: 'ERR_USER_BANNED' });
     const refresh = await request(auth.service.app).post('/api/users/refresh').set('Cookie', cookie).expect(403);
     expect(refresh.body.errors[0]).toMatchObject({ message: 'Account banned', code: 'ERR_USER_BANNED' });
@@ -70,7 +82,8 @@ describe('admin: list, ban, unban', () => {
     await ban(admin, '../../etc').expect(404);
     const { id } = await auth.signup('reason@example.com');
     await ban(admin, id, { reason: 'x'.repeat(201) }).expect(400);
-    const me = (await request(auth.service.app).get('/api/users/currentuser').set('Cookie', admin)).body.currentUser.sub;
+    const me = (await request(auth.service.app).get('/api/users/currentuser').set('Cookie', admin)).body.currentUser
+      .sub;
     await ban(admin, me).expect(400);
   });
 
@@ -78,7 +91,12 @@ describe('admin: list, ban, unban', () => {
     const res = await request(auth.service.app).get('/api/users?limit=2&offset=0').set('Cookie', admin).expect(200);
     expect(res.body.total).toBeGreaterThanOrEqual(2);
     expect(res.body.users).toHaveLength(2);
-    expect(res.body.users[0]).toEqual({ id: expect.any(String), email: ADMIN_EMAIL, roles: ['user', 'admin'], banned: false });
+    expect(res.body.users[0]).toEqual({
+      id: expect.any(String),
+      email: ADMIN_EMAIL,
+      roles: ['user', 'admin'],
+      banned: false,
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/passwordHash|scrypt/);
     await request(auth.service.app).get('/api/users?limit=0').set('Cookie', admin).expect(400);
   });

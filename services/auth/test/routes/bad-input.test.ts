@@ -15,8 +15,12 @@ describe('bad input and probes', () => {
 
   beforeAll(async () => {
     const logger = createLogger('auth-test', 'error');
-    const text = (fields: object) => JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? `${v.message}\n${v.stack}` : v));
-    const capture = { ...logger, error: (fields: object, message?: string) => logged.push(`${message} ${text(fields)}`) };
+    const text = (fields: object) =>
+      JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? `${v.message}\n${v.stack}` : v));
+    const capture = {
+      ...logger,
+      error: (fields: object, message?: string) => logged.push(`${message} ${text(fields)}`),
+    };
     auth = await startTestAuth({ store: new BrokenStore(), logger: { ...capture, child: () => capture } });
   });
 
@@ -27,12 +31,19 @@ describe('bad input and probes', () => {
   const app = () => auth.service.app;
 
   it('answers malformed JSON with 400', async () => {
-    const res = await request(app()).post('/api/users/signin').set('Content-Type', 'application/json').send('{"email": ').expect(400);
+    const res = await request(app())
+      .post('/api/users/signin')
+      .set('Content-Type', 'application/json')
+      .send('{"email": ')
+      .expect(400);
     expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON body', code: 'ERR_BAD_REQUEST' }] });
   });
 
   it('answers an oversized body with 413', async () => {
-    const res = await request(app()).post('/api/users/signup').send({ email: 'a@b.co', password: 'x'.repeat(20_000) }).expect(413);
+    const res = await request(app())
+      .post('/api/users/signup')
+      .send({ email: 'a@b.co', password: 'x'.repeat(20_000) })
+      .expect(413);
     expect(res.body.errors[0].code).toBe('ERR_PAYLOAD_TOO_LARGE');
   });
 
@@ -43,7 +54,10 @@ describe('bad input and probes', () => {
   });
 
   it('answers an unexpected failure with a generic 500 and logs the detail', async () => {
-    const res = await request(app()).post('/api/users/signin').send({ email: 'a@b.co', password: 'whatever1' }).expect(500);
+    const res = await request(app())
+      .post('/api/users/signin')
+      .send({ email: 'a@b.co', password: 'whatever1' })
+      .expect(500);
     expect(res.body).toEqual({ errors: [{ message: 'Something went wrong', code: 'ERR_INTERNAL' }] });
     expect(JSON.stringify(res.body)).not.toMatch(/connection reset/);
     expect(logged.join('\n')).toMatch(/unhandled error.*connection reset/);
@@ -57,7 +71,11 @@ describe('bad input and probes', () => {
   });
 
   it('answers a wrong content type on a JSON route with 400 field errors, not a crash', async () => {
-    const res = await request(app()).post('/api/users/signup').set('Content-Type', 'text/plain').send('email=a@b.co').expect(400);
+    const res = await request(app())
+      .post('/api/users/signup')
+      .set('Content-Type', 'text/plain')
+      .send('email=a@b.co')
+      .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['email', 'password']);
   });
 

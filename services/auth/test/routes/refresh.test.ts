@@ -4,7 +4,8 @@ import { startTestAuth, type TestAuth } from '../support/test-auth';
 import { claimsOfCookie } from '@authbus/common/testing';
 
 const claimsOf = claimsOfCookie;
-const cookieOf = (res: request.Response): string => (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+const cookieOf = (res: request.Response): string =>
+  (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
 
 describe('POST /api/users/refresh', () => {
   let auth: TestAuth;
@@ -22,7 +23,10 @@ describe('POST /api/users/refresh', () => {
   it('re-issues an expired token for a live session, rotating its jti', async () => {
     const { cookie } = await auth.signup('r1@example.com');
     auth.clock.advance(120);
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', cookie).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_EXPIRED' });
+    await request(auth.service.app)
+      .get('/api/users/currentuser')
+      .set('Cookie', cookie)
+      .expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_EXPIRED' });
     const res = await refresh(cookie).expect(200);
     const fresh = cookieOf(res);
     expect(claimsOf(fresh).sid).toBe(claimsOf(cookie).sid);
@@ -46,11 +50,17 @@ describe('POST /api/users/refresh', () => {
     auth.clock.advance(11);
     const res = await refresh(cookie).expect(401);
     expect(res.body.errors[0].message).toMatch(/reuse/);
-    const event = await auth.waitForEvent((e) => e.subject === Subjects.SessionRevoked && e.data.sid === claimsOf(cookie).sid, 'reuse revocation');
+    const event = await auth.waitForEvent(
+      (e) => e.subject === Subjects.SessionRevoked && e.data.sid === claimsOf(cookie).sid,
+      'reuse revocation',
+    );
     expect(event.data).toMatchObject({ sub: id, reason: 'refresh-reuse' });
     // The legitimate holder of the rotated token is cut off too: the session is gone.
     await refresh(rotated).expect(401);
-    await request(auth.service.app).get('/api/users/currentuser').set('Cookie', rotated).expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
+    await request(auth.service.app)
+      .get('/api/users/currentuser')
+      .set('Cookie', rotated)
+      .expect(200, { currentUser: null, tokenError: 'ERR_TOKEN_REVOKED' });
   });
 
   it('refuses a signed-out session', async () => {

@@ -21,8 +21,15 @@ describe('sign-out, sign-out everywhere, current user', () => {
 
   it('shows the current user from the cookie, and null without one', async () => {
     const { cookie, id } = await auth.signup('me@example.com');
-    expect(await currentUser(cookie)).toMatchObject({ sub: id, email: 'me@example.com', roles: ['user'], sid: sidOf(cookie) });
-    expect((await request(auth.service.app).get('/api/users/currentuser').expect(200)).body).toEqual({ currentUser: null });
+    expect(await currentUser(cookie)).toMatchObject({
+      sub: id,
+      email: 'me@example.com',
+      roles: ['user'],
+      sid: sidOf(cookie),
+    });
+    expect((await request(auth.service.app).get('/api/users/currentuser').expect(200)).body).toEqual({
+      currentUser: null,
+    });
   });
 
   it('signs out: 200 {}, clears the cookie, publishes auth.session.revoked, and the old cookie shows null', async () => {
@@ -30,7 +37,10 @@ describe('sign-out, sign-out everywhere, current user', () => {
     const res = await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
     expect(res.body).toEqual({});
     expect((res.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^session=;.*expires=Thu, 01 Jan 1970/);
-    const event = await auth.waitForEvent((e) => e.subject === Subjects.SessionRevoked && e.data.sid === sidOf(cookie), 'auth.session.revoked');
+    const event = await auth.waitForEvent(
+      (e) => e.subject === Subjects.SessionRevoked && e.data.sid === sidOf(cookie),
+      'auth.session.revoked',
+    );
     expect(event.data).toMatchObject({ sid: sidOf(cookie), sub: id, reason: 'signout' });
     const data = event.data as { until: number; revokedAt: string };
     expect(data.until).toBeGreaterThanOrEqual(Math.floor(auth.clock.now() / 1000) + 15 * 60);
@@ -43,7 +53,9 @@ describe('sign-out, sign-out everywhere, current user', () => {
     await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200, {});
     await request(auth.service.app).post('/api/users/signout').expect(200, {});
     await request(auth.service.app).post('/api/users/signout').set('Cookie', 'session=garbage').expect(200, {});
-    const events = (await auth.events()).filter((e) => e.subject === Subjects.SessionRevoked && e.data.sid === sidOf(cookie));
+    const events = (await auth.events()).filter(
+      (e) => e.subject === Subjects.SessionRevoked && e.data.sid === sidOf(cookie),
+    );
     expect(events).toHaveLength(1);
   });
 
@@ -52,7 +64,10 @@ describe('sign-out, sign-out everywhere, current user', () => {
     const { cookie: second } = await auth.signin('all@example.com');
     const { cookie: bystander } = await auth.signup('bystander@example.com');
     await request(auth.service.app).post('/api/users/signout-all').set('Cookie', first).expect(200, {});
-    const event = await auth.waitForEvent((e) => e.subject === Subjects.UserSessionsRevoked && e.data.sub === id, 'sessions-revoked');
+    const event = await auth.waitForEvent(
+      (e) => e.subject === Subjects.UserSessionsRevoked && e.data.sub === id,
+      'sessions-revoked',
+    );
     const nowSeconds = Math.floor(auth.clock.now() / 1000);
     expect(event.data).toMatchObject({ sub: id, reason: 'signout-all', belowGeneration: 1, revokedBefore: nowSeconds });
     expect((event.data as { until: number }).until).toBeGreaterThan(nowSeconds + 15 * 60);
@@ -79,12 +94,16 @@ describe('sign-out, sign-out everywhere, current user', () => {
     const { cookie } = await auth.signup('remote@example.com');
     const other = await startTestAuth({ server: auth.server });
     try {
-      expect((await request(other.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser).not.toBeNull();
+      expect(
+        (await request(other.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser,
+      ).not.toBeNull();
       await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
       const sid = sidOf(cookie);
       await other.service.kit.whenReady();
       await waitFor(() => other.service.kit.revocations.isRevoked({ sid, sub: '', gen: 0 }), { timeoutMs: 2000 });
-      expect((await request(other.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser).toBeNull();
+      expect(
+        (await request(other.service.app).get('/api/users/currentuser').set('Cookie', cookie)).body.currentUser,
+      ).toBeNull();
     } finally {
       await other.stop();
     }

@@ -7,7 +7,8 @@ import { ADMIN_EMAIL, PASSWORD, startTestAuth, type TestAuth } from '../support/
 import { claimsOfCookie } from '@authbus/common/testing';
 
 const TTL_SECONDS = 60;
-const cookieOf = (res: request.Response): string => (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+const cookieOf = (res: request.Response): string =>
+  (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
 const expOf = (cookie: string): number => claimsOfCookie(cookie).exp;
 
 /**
@@ -25,7 +26,10 @@ describe('cut-offs racing sign-in and refresh (slow commit)', () => {
 
   beforeAll(async () => {
     held = new HeldCommitStore(new MemoryStore());
-    auth = await startTestAuth({ store: held.store, env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, SIGNIN_LIMIT_PER_IP: '100000' } });
+    auth = await startTestAuth({
+      store: held.store,
+      env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, SIGNIN_LIMIT_PER_IP: '100000' },
+    });
     admin = (await auth.signup(ADMIN_EMAIL)).cookie;
   });
 
@@ -57,7 +61,11 @@ describe('cut-offs racing sign-in and refresh (slow commit)', () => {
   }
 
   /** Run `during` while the next commit of `kind` is held, with the clock a second later (the commit took long). */
-  async function whileHeld<T>(kind: 'user-sessions-revoked' | 'session-revoked', start: () => PromiseLike<request.Response>, during: () => PromiseLike<T>): Promise<{ revocation: request.Response; result: T }> {
+  async function whileHeld<T>(
+    kind: 'user-sessions-revoked' | 'session-revoked',
+    start: () => PromiseLike<request.Response>,
+    during: () => PromiseLike<T>,
+  ): Promise<{ revocation: request.Response; result: T }> {
     const hold = held.holdNext(kind);
     // supertest sends a request only once it is awaited: start it now.
     const revocation = Promise.resolve(start());
@@ -68,7 +76,8 @@ describe('cut-offs racing sign-in and refresh (slow commit)', () => {
     return { revocation: await revocation, result };
   }
 
-  const signin = (email: string) => request(auth.service.app).post('/api/users/signin').send({ email, password: PASSWORD });
+  const signin = (email: string) =>
+    request(auth.service.app).post('/api/users/signin').send({ email, password: PASSWORD });
   const refresh = (cookie: string) => request(auth.service.app).post('/api/users/refresh').set('Cookie', cookie);
 
   it('a sign-in that reads the user before a slow ban commits gets no token that outlives the ban', async () => {
@@ -149,7 +158,9 @@ describe('cut-offs racing sign-in and refresh (slow commit)', () => {
     expect(verdictOf(auth.service.kit, cookie)).toBe('ERR_TOKEN_REVOKED');
     const until = (event.data as { until: number }).until;
     expect(until).toBeGreaterThanOrEqual(expOf(cookie));
-    outcomes.push(`refresh vs sign-out: token issued, refused; the revocation lasts ${until - expOf(cookie)} s past its exp`);
+    outcomes.push(
+      `refresh vs sign-out: token issued, refused; the revocation lasts ${until - expOf(cookie)} s past its exp`,
+    );
   });
 
   it('records what each race ended in', () => {
@@ -158,7 +169,8 @@ describe('cut-offs racing sign-in and refresh (slow commit)', () => {
       kind: 'attack',
       scenario: 'Cut-offs racing sign-in and refresh',
       done: 'a ban, a sign-out everywhere and a sign-out whose commit is held (a slow MongoDB transaction) while the clock moves a second; meanwhile a sign-in or a refresh of the same user or session',
-      checked: 'a token issued in that window is refused by the revocation on this instance and on a replica that starts afterwards (replaying the stream), or none is handed out; the sign-out covers the refreshed token’s exp',
+      checked:
+        'a token issued in that window is refused by the revocation on this instance and on a replica that starts afterwards (replaying the stream), or none is handed out; the sign-out covers the refreshed token’s exp',
       figures: outcomes.join('; '),
     });
   });

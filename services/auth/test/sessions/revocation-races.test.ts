@@ -48,7 +48,9 @@ describe('revocations in the same second', () => {
     const user = await auth.signup('racer@example.com');
     auth.clock.advance(2);
     const [signin] = await Promise.all([
-      request(auth.service.app).post('/api/users/signin').send({ email: 'racer@example.com', password: 'correct horse battery' }),
+      request(auth.service.app)
+        .post('/api/users/signin')
+        .send({ email: 'racer@example.com', password: 'correct horse battery' }),
       request(auth.service.app).post(`/api/users/${user.id}/ban`).set('Cookie', admin).send({}),
     ]);
     if (signin.status === 200) {

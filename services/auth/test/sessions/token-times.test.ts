@@ -5,7 +5,6 @@ import { claimsOfCookie } from '@authbus/common/testing';
 const TTL_SECONDS = 60;
 const TOLERANCE_SECONDS = 5;
 
-
 /**
  * However many cut-offs (sign-out everywhere, ban) a user triggers in one second, no token is ever
  * issued with `iat` beyond the clock plus tolerance, nor `exp` beyond the clock plus lifetime plus
@@ -15,7 +14,13 @@ describe('token times under repeated cut-offs', () => {
   let auth: TestAuth;
 
   beforeAll(async () => {
-    auth = await startTestAuth({ env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, JWT_CLOCK_TOLERANCE: `${TOLERANCE_SECONDS}s`, SIGNIN_LIMIT_PER_IP: '100000' } });
+    auth = await startTestAuth({
+      env: {
+        ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`,
+        JWT_CLOCK_TOLERANCE: `${TOLERANCE_SECONDS}s`,
+        SIGNIN_LIMIT_PER_IP: '100000',
+      },
+    });
   });
 
   afterAll(async () => {

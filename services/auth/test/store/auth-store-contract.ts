@@ -5,7 +5,15 @@ import { newId } from '@authbus/service-kit';
 import type { SessionRecord, UserRecord } from '../../src/store/records';
 
 function user(email: string): UserRecord {
-  return { id: newId(), email, passwordHash: 'scrypt$x', roles: ['user'], banned: false, generation: 0, createdAt: new Date() };
+  return {
+    id: newId(),
+    email,
+    passwordHash: 'scrypt$x',
+    roles: ['user'],
+    banned: false,
+    generation: 0,
+    createdAt: new Date(),
+  };
 }
 
 function session(userId: string, id = `sid-${newId()}`): SessionRecord {
@@ -20,15 +28,26 @@ function session(userId: string, id = `sid-${newId()}`): SessionRecord {
   };
 }
 
-const created = (u: UserRecord) => createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: u.id, email: u.email, roles: u.roles });
+const created = (u: UserRecord) =>
+  createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: u.id, email: u.email, roles: u.roles });
 const revoked = (s: SessionRecord, until: number) =>
-  createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, { sid: s.id, sub: s.userId, reason: 'signout', revokedAt: new Date().toISOString(), until });
+  createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
+    sid: s.id,
+    sub: s.userId,
+    reason: 'signout',
+    revokedAt: new Date().toISOString(),
+    until,
+  });
 
 /** The (frozen, a little in the past) clock the contract gives each store: `AppliedChange.at` must come from it. */
 const CLOCK_MS = Math.floor(Date.now() / 1000) * 1000 - 1000;
 
 /** The contract every AuthStore adapter must pass. */
-export function authStoreContract(name: string, open: (now: () => number) => Promise<AuthStore>, close: (store: AuthStore) => Promise<void>): void {
+export function authStoreContract(
+  name: string,
+  open: (now: () => number) => Promise<AuthStore>,
+  close: (store: AuthStore) => Promise<void>,
+): void {
   describe(`AuthStore contract: ${name}`, () => {
     let store: AuthStore;
 
@@ -55,7 +74,9 @@ export function authStoreContract(name: string, open: (now: () => number) => Pro
       const first = user('dup@example.com');
       await store.commit({ kind: 'user-created', user: first }, [created(first)]);
       const second = user('dup@example.com');
-      await expect(store.commit({ kind: 'user-created', user: second }, [created(second)])).rejects.toBeInstanceOf(EmailTakenError);
+      await expect(store.commit({ kind: 'user-created', user: second }, [created(second)])).rejects.toBeInstanceOf(
+        EmailTakenError,
+      );
       expect(await store.findUserById(second.id)).toBeUndefined();
       expect((await store.backlog()).count).toBe(1);
     });
@@ -81,15 +102,23 @@ export function authStoreContract(name: string, open: (now: () => number) => Pro
       await store.commit({ kind: 'user-created', user: u }, []);
       const s = session(u.id);
       await store.createSession(s);
-      const applied = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) => (a.revoked ? [revoked(a.revoked, a.revoked.lastExp)] : []));
+      const applied = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) =>
+        a.revoked ? [revoked(a.revoked, a.revoked.lastExp)] : [],
+      );
       expect(applied.at.getTime()).toBe(CLOCK_MS);
       // The session as it was when it was revoked: its lastExp is what the event must cover.
       expect(applied.revoked).toMatchObject({ id: s.id, lastExp: 1000, revoked: false });
-      expect(await store.findSession(s.id)).toMatchObject({ revoked: true, revokedReason: 'signout', revokedAt: new Date(CLOCK_MS) });
+      expect(await store.findSession(s.id)).toMatchObject({
+        revoked: true,
+        revokedReason: 'signout',
+        revokedAt: new Date(CLOCK_MS),
+      });
       const due = await store.duePending(new Date(CLOCK_MS), 10);
       expect(due.map((r) => r.envelope.data)).toEqual([expect.objectContaining({ sid: s.id, until: 1000 })]);
       // Revoking it again decides nothing: the builder sees no session, and stores no event.
-      const again = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) => (a.revoked ? [revoked(a.revoked, 1)] : []));
+      const again = await store.commit({ kind: 'session-revoked', sessionId: s.id, reason: 'signout' }, (a) =>
+        a.revoked ? [revoked(a.revoked, 1)] : [],
+      );
       expect(again.revoked).toBeUndefined();
       expect((await store.backlog()).count).toBe(1);
     });
@@ -100,22 +129,29 @@ export function authStoreContract(name: string, open: (now: () => number) => Pro
       await store.commit({ kind: 'user-created', user: u }, []);
       await store.commit({ kind: 'user-created', user: other }, []);
       const [s1, s2, s3] = [session(u.id), session(u.id), session(other.id)];
-      for (const s of [s1, s2, s3]) await store.createSession(s!);
+      for (const s of [s1, s2, s3]) await store.createSession(s);
       const seen: Array<number | undefined> = [];
-      const first = await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'ban', ban: { reason: 'spam' } }, (a) => {
-        seen.push(a.generation);
-        return [];
-      });
+      const first = await store.commit(
+        { kind: 'user-sessions-revoked', userId: u.id, reason: 'ban', ban: { reason: 'spam' } },
+        (a) => {
+          seen.push(a.generation);
+          return [];
+        },
+      );
       expect(first.generation).toBe(1);
       expect(seen.at(-1)).toBe(1);
       expect(await store.findUserById(u.id)).toMatchObject({ banned: true, banReason: 'spam', generation: 1 });
-      expect((await store.findSession(s1!.id))!.revoked).toBe(true);
-      expect((await store.findSession(s2!.id))!.revoked).toBe(true);
-      expect((await store.findSession(s3!.id))!.revoked).toBe(false);
-      expect((await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])).generation).toBe(2);
+      expect((await store.findSession(s1.id))!.revoked).toBe(true);
+      expect((await store.findSession(s2.id))!.revoked).toBe(true);
+      expect((await store.findSession(s3.id))!.revoked).toBe(false);
+      expect(
+        (await store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])).generation,
+      ).toBe(2);
       expect((await store.findUserById(u.id))!.generation).toBe(2);
       expect((await store.findUserById(other.id))!.generation).toBe(0);
-      expect((await store.commit({ kind: 'user-sessions-revoked', userId: newId(), reason: 'signout-all' }, [])).generation).toBeUndefined();
+      expect(
+        (await store.commit({ kind: 'user-sessions-revoked', userId: newId(), reason: 'signout-all' }, [])).generation,
+      ).toBeUndefined();
       await store.commit({ kind: 'user-unbanned', userId: u.id }, []);
       const unbanned = await store.findUserById(u.id);
       expect(unbanned).toMatchObject({ banned: false, generation: 2 });
@@ -200,7 +236,9 @@ export function authStoreContract(name: string, open: (now: () => number) => Pro
         if (rotated.rotated) expect(seen).toBeGreaterThanOrEqual(exp + 1);
         expect((await store.findSession(s.id))!.revoked).toBe(true);
         // Concurrent cut-offs each raise the generation by exactly one.
-        const cuts = await Promise.all([1, 2].map(() => store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])));
+        const cuts = await Promise.all(
+          [1, 2].map(() => store.commit({ kind: 'user-sessions-revoked', userId: u.id, reason: 'signout-all' }, [])),
+        );
         expect(cuts.map((c) => c.generation).sort((a, b) => a! - b!)).toEqual([2 * i + 1, 2 * i + 2]);
       }
     });
@@ -214,7 +252,8 @@ export function authStoreContract(name: string, open: (now: () => number) => Pro
       const liveEvent = revoked(live, nowSeconds + 600);
       const oldEvent = revoked(old, nowSeconds - 600);
       await store.commit({ kind: 'user-unbanned', userId: u.id }, [liveEvent, oldEvent]);
-      for (const record of await store.duePending(new Date(CLOCK_MS), 10)) await store.markPublished(record.id, new Date(CLOCK_MS));
+      for (const record of await store.duePending(new Date(CLOCK_MS), 10))
+        await store.markPublished(record.id, new Date(CLOCK_MS));
       expect((await store.backlog()).count).toBe(0);
       expect(await store.requeuePublished(nowSeconds)).toBe(1);
       const due = await store.duePending(new Date(CLOCK_MS), 10);

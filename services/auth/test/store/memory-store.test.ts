@@ -1,4 +1,8 @@
 import { MemoryStore } from '../../src/store/memory/memory-store';
 import { authStoreContract } from './auth-store-contract';
 
-authStoreContract('memory', async (now) => new MemoryStore({ now }), async (store) => store.close());
+authStoreContract(
+  'memory',
+  async (now) => new MemoryStore({ now }),
+  async (store) => store.close(),
+);

@@ -17,7 +17,8 @@ export class HeldCommitStore {
     this.store = new Proxy(inner, {
       get: (target, key, receiver) => {
         const value = Reflect.get(target, key, receiver) as unknown;
-        if (key !== 'commit' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        if (key !== 'commit' || typeof value !== 'function')
+          return typeof value === 'function' ? value.bind(target) : value;
         return async (...args: Parameters<AuthStore['commit']>) => {
           const hold = this.held;
           if (hold && hold.kind === args[0].kind) {

@@ -3,7 +3,11 @@ type Props = Record<string, string | boolean | number | undefined | ((event: Eve
 type Child = Node | string | null | undefined | false;
 
 /** Create an element: `h('button', { onclick: go }, 'Go')`. Text is always set as text, never as HTML. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === false) continue;

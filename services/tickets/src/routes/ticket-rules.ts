@@ -2,7 +2,13 @@ import { body } from 'express-validator';
 
 /** Title and price rules for create and update. */
 export const ticketRules = [
-  body('title').isString().withMessage('Title is required').bail().trim().isLength({ min: 1, max: 200 }).withMessage('Title must be 1 to 200 characters'),
+  body('title')
+    .isString()
+    .withMessage('Title is required')
+    .bail()
+    .trim()
+    .isLength({ min: 1, max: 200 })
+    .withMessage('Title must be 1 to 200 characters'),
   body('price')
     .custom((value: unknown) => typeof value === 'number' && Number.isFinite(value))
     .withMessage('Price must be a number')

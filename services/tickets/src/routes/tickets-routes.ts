@@ -19,7 +19,11 @@ const MAX_OFFSET = 1_000_000;
 
 const paging = [
   query('limit').optional().isInt({ min: 1, max: 100 }).withMessage('limit must be 1 to 100').toInt(),
-  query('offset').optional().isInt({ min: 0, max: MAX_OFFSET }).withMessage(`offset must be 0 to ${MAX_OFFSET}`).toInt(),
+  query('offset')
+    .optional()
+    .isInt({ min: 0, max: MAX_OFFSET })
+    .withMessage(`offset must be 0 to ${MAX_OFFSET}`)
+    .toInt(),
   validateRequest,
 ];
 
@@ -47,7 +51,10 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRo
 
   router.get('/api/tickets/mine', requireAuth, async (req, res) => {
     const userId = req.currentUser!.sub;
-    const [{ tickets, total }, account] = await Promise.all([store.listTickets({ limit: 100, offset: 0, userId }), accountOf(req)]);
+    const [{ tickets, total }, account] = await Promise.all([
+      store.listTickets({ limit: 100, offset: 0, userId }),
+      accountOf(req),
+    ]);
     res.json({ account, tickets: await withOwners(tickets), total });
   });
 
@@ -82,7 +89,9 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRo
   async function accountOf(req: Parameters<RequestHandler>[0]): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetchAsUser(req, new URL('/api/users/currentuser', authUrl), { signal: AbortSignal.timeout(2000) });
+      response = await fetchAsUser(req, new URL('/api/users/currentuser', authUrl), {
+        signal: AbortSignal.timeout(2000),
+      });
     } catch (err) {
       logger.warn({ err: String(err) }, 'auth service unreachable for token relay');
       throw new ServiceUnavailableError('Auth service unavailable');

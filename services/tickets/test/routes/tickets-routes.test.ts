@@ -22,7 +22,11 @@ describe('tickets API', () => {
   beforeAll(async () => {
     t = await startTestTickets({ AUTH_URL: 'http://127.0.0.1:1' });
     // Stands in for the auth service's currentuser route: verifies the relayed token with the kit.
-    fakeAuthKit = createAuthKit({ keyRing: testKeyRing(), nats: { servers: t.server.url }, revocation: { syncIntervalMs: 100 } });
+    fakeAuthKit = createAuthKit({
+      keyRing: testKeyRing(),
+      nats: { servers: t.server.url },
+      revocation: { syncIntervalMs: 100 },
+    });
     await fakeAuthKit.whenReady();
     const authApp = express();
     authApp.use((req, _res, next) => {
@@ -49,7 +53,12 @@ describe('tickets API', () => {
   it('creates a ticket for a signed-in user and lists it publicly', async () => {
     const { cookie, claims } = testSessionCookie({ email: 'seller@example.com' });
     const res = await create(cookie, { title: 'Concert', price: 20 }).expect(201);
-    expect(res.body).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{24}$/), title: 'Concert', price: 20, userId: claims.sub });
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      title: 'Concert',
+      price: 20,
+      userId: claims.sub,
+    });
     const list = await request(app()).get('/api/tickets').expect(200);
     expect(list.body.tickets.map((x: { id: string }) => x.id)).toContain(res.body.id);
     await request(app()).get(`/api/tickets/${res.body.id}`).expect(200);
@@ -63,7 +72,11 @@ describe('tickets API', () => {
 
   it('refuses to create without a user (401) and with malformed cookies (401, never 500)', async () => {
     await create('', { title: 'x', price: 1 }).expect(401);
-    for (const cookie of ['session=%%%', 'session=e30=', `session=${Buffer.from('{"jwt":"a.b.c"}').toString('base64')}`]) {
+    for (const cookie of [
+      'session=%%%',
+      'session=e30=',
+      `session=${Buffer.from('{"jwt":"a.b.c"}').toString('base64')}`,
+    ]) {
       const res = await create(cookie, { title: 'x', price: 1 }).expect(401);
       expect(res.body.errors[0].code).toMatch(/^ERR_(COOKIE_MALFORMED|TOKEN_INVALID|NOT_AUTHENTICATED)$/);
     }
@@ -84,20 +97,35 @@ describe('tickets API', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
-  it.each(['offset=100000000000000000000', 'offset=1000001', 'limit=101', 'offset=-1'])('answers 400 for paging %s', async (query) => {
-    const res = await request(app()).get(`/api/tickets?${query}`).expect(400);
-    expect(res.body.errors[0]).toMatchObject({ code: 'ERR_VALIDATION', field: query.split('=')[0] });
-  });
+  it.each(['offset=100000000000000000000', 'offset=1000001', 'limit=101', 'offset=-1'])(
+    'answers 400 for paging %s',
+    async (query) => {
+      const res = await request(app()).get(`/api/tickets?${query}`).expect(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'ERR_VALIDATION', field: query.split('=')[0] });
+    },
+  );
 
   it('lets only the owner update a ticket (403 for others, 404 for unknown ids)', async () => {
     const owner = testSessionCookie();
     const other = testSessionCookie();
     const { body } = await create(owner.cookie, { title: 'Play', price: 15 }).expect(201);
-    const forbidden = await request(app()).put(`/api/tickets/${body.id}`).set('Cookie', other.cookie).send({ title: 'Mine now', price: 1 }).expect(403);
+    const forbidden = await request(app())
+      .put(`/api/tickets/${body.id}`)
+      .set('Cookie', other.cookie)
+      .send({ title: 'Mine now', price: 1 })
+      .expect(403);
     expect(forbidden.body.errors[0].code).toBe('ERR_FORBIDDEN');
-    const updated = await request(app()).put(`/api/tickets/${body.id}`).set('Cookie', owner.cookie).send({ title: 'Play II', price: 16.5 }).expect(200);
+    const updated = await request(app())
+      .put(`/api/tickets/${body.id}`)
+      .set('Cookie', owner.cookie)
+      .send({ title: 'Play II', price: 16.5 })
+      .expect(200);
     expect(updated.body).toMatchObject({ title: 'Play II', price: 16.5 });
-    await request(app()).put('/api/tickets/0123456789abcdef01234567').set('Cookie', owner.cookie).send({ title: 'x', price: 1 }).expect(404);
+    await request(app())
+      .put('/api/tickets/0123456789abcdef01234567')
+      .set('Cookie', owner.cookie)
+      .send({ title: 'x', price: 1 })
+      .expect(404);
     await request(app()).get('/api/tickets/not-an-id').expect(404);
     await request(app()).get('/api/tickets/0123456789abcdef01234567').expect(404);
   });
@@ -119,10 +147,16 @@ describe('tickets API', () => {
 
   it('keeps a user directory from auth.user.created and shows owner emails', async () => {
     const { cookie, claims } = testSessionCookie({ email: 'dir@example.com' });
-    const created = createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: claims.sub, email: 'dir@example.com', roles: ['user'] });
+    const created = createEnvelope<UserCreatedEvent>(Subjects.UserCreated, {
+      sub: claims.sub,
+      email: 'dir@example.com',
+      roles: ['user'],
+    });
     await publishEnvelope(t.publisher.jetstream(), created);
     const { body } = await create(cookie, { title: 'Owned', price: 5 }).expect(201);
-    await waitFor(async () => (await request(app()).get(`/api/tickets/${body.id}`)).body.ownerEmail === 'dir@example.com');
+    await waitFor(
+      async () => (await request(app()).get(`/api/tickets/${body.id}`)).body.ownerEmail === 'dir@example.com',
+    );
   });
 
   it('calls the auth service on the caller’s behalf by relaying the token (GET /api/tickets/mine)', async () => {
@@ -130,7 +164,11 @@ describe('tickets API', () => {
     const relay = await startTestTickets({ AUTH_URL: `http://127.0.0.1:${address.port}` });
     try {
       const { cookie, claims } = testSessionCookie({ email: 'relay@example.com' });
-      await request(relay.service.app).post('/api/tickets').set('Cookie', cookie).send({ title: 'Mine', price: 3 }).expect(201);
+      await request(relay.service.app)
+        .post('/api/tickets')
+        .set('Cookie', cookie)
+        .send({ title: 'Mine', price: 3 })
+        .expect(201);
       const res = await request(relay.service.app).get('/api/tickets/mine').set('Cookie', cookie).expect(200);
       expect(res.body.account).toMatchObject({ sub: claims.sub, email: 'relay@example.com' });
       expect(res.body.tickets.map((x: { title: string }) => x.title)).toEqual(['Mine']);

@@ -15,7 +15,10 @@ describe('shutdown', () => {
   it('closes the tickets service while the AUTH stream does not exist yet', async () => {
     const server = await startNatsServer();
     try {
-      const service = await createTicketsService(loadConfig({ JWT_KEY: TEST_JWT_SECRET, NATS_URL: server.url }), silentLogger);
+      const service = await createTicketsService(
+        loadConfig({ JWT_KEY: TEST_JWT_SECRET, NATS_URL: server.url }),
+        silentLogger,
+      );
       await service.kit.connection();
       await service.close();
     } finally {

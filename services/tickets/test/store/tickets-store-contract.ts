@@ -35,7 +35,7 @@ export function ticketsStoreContract(name: string, open: () => Promise<TicketsSt
 
     it('lists newest first, paged, optionally by owner', async () => {
       const [a, b, c] = [ticket('u1', 'a', 1000), ticket('u2', 'b', 2000), ticket('u1', 'c', 3000)];
-      for (const t of [a, b, c]) await store.createTicket(t!);
+      for (const t of [a, b, c]) await store.createTicket(t);
       const page = await store.listTickets({ limit: 2, offset: 0 });
       expect(page.total).toBe(3);
       expect(page.tickets.map((t) => t.title)).toEqual(['c', 'b']);

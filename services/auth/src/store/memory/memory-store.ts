@@ -1,4 +1,11 @@
-import { EmailTakenError, type AppliedChange, type AuthStore, type ChangeEvents, type RotateResult, type StateChange } from '../auth-store';
+import {
+  EmailTakenError,
+  type AppliedChange,
+  type AuthStore,
+  type ChangeEvents,
+  type RotateResult,
+  type StateChange,
+} from '../auth-store';
 import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
 import { revocationUntil } from '../revocation-until';
 
@@ -30,7 +37,13 @@ export class MemoryStore implements AuthStore {
     const envelopes = typeof events === 'function' ? events(applied) : events;
     this.write(change, applied);
     for (const envelope of envelopes) {
-      this.outbox.set(envelope.id, { id: envelope.id, envelope, createdAt: applied.at, attempts: 0, nextAttemptAt: applied.at });
+      this.outbox.set(envelope.id, {
+        id: envelope.id,
+        envelope,
+        createdAt: applied.at,
+        attempts: 0,
+        nextAttemptAt: applied.at,
+      });
     }
     return applied;
   }
@@ -61,7 +74,8 @@ export class MemoryStore implements AuthStore {
         this.usersByEmail.set(change.user.email, change.user.id);
         return;
       case 'session-revoked':
-        if (applied.revoked) Object.assign(this.sessions.get(change.sessionId)!, revokedFields(applied.at, change.reason));
+        if (applied.revoked)
+          Object.assign(this.sessions.get(change.sessionId)!, revokedFields(applied.at, change.reason));
         return;
       case 'user-sessions-revoked': {
         const user = this.users.get(change.userId);
@@ -69,7 +83,8 @@ export class MemoryStore implements AuthStore {
         user.generation = applied.generation;
         if (change.ban) Object.assign(user, { banned: true, banReason: change.ban.reason });
         for (const session of this.sessions.values()) {
-          if (session.userId === change.userId && !session.revoked) Object.assign(session, revokedFields(applied.at, change.reason));
+          if (session.userId === change.userId && !session.revoked)
+            Object.assign(session, revokedFields(applied.at, change.reason));
         }
         return;
       }
@@ -95,7 +110,9 @@ export class MemoryStore implements AuthStore {
   }
 
   async listUsers(options: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
-    const all = [...this.users.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    const all = [...this.users.values()].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+    );
     return { users: all.slice(options.offset, options.offset + options.limit).map(clone), total: all.length };
   }
 
@@ -117,7 +134,12 @@ export class MemoryStore implements AuthStore {
     if (!session || session.revoked || session.currentJti !== fromJti) {
       return { rotated: false, session: session && clone(session) };
     }
-    Object.assign(session, { previousJti: fromJti, currentJti: toJti, rotatedAt: at, lastExp: Math.max(session.lastExp, lastExp) });
+    Object.assign(session, {
+      previousJti: fromJti,
+      currentJti: toJti,
+      rotatedAt: at,
+      lastExp: Math.max(session.lastExp, lastExp),
+    });
     return { rotated: true, session: clone(session) };
   }
 

@@ -1,4 +1,4 @@
-import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { Schema, type Types, type Connection, type Model } from 'mongoose';
 import type { AnyEventEnvelope } from '@authbus/common';
 
 export interface UserDoc {

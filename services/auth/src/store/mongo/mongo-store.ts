@@ -1,6 +1,13 @@
 import mongoose, { Types, type ClientSession, type Connection } from 'mongoose';
 import { ConfigError } from '@authbus/common';
-import { EmailTakenError, type AppliedChange, type AuthStore, type ChangeEvents, type RotateResult, type StateChange } from '../auth-store';
+import {
+  EmailTakenError,
+  type AppliedChange,
+  type AuthStore,
+  type ChangeEvents,
+  type RotateResult,
+  type StateChange,
+} from '../auth-store';
 import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
 import { authModels, type AuthModels, type OutboxDoc, type SessionDoc, type UserDoc } from './models';
 
@@ -92,7 +99,11 @@ export class MongoStore implements AuthStore {
         return user ? { at, generation: user.generation } : { at };
       }
       case 'user-unbanned':
-        await User.updateOne({ _id: new Types.ObjectId(change.userId) }, { $set: { banned: false }, $unset: { banReason: 1 } }, { session });
+        await User.updateOne(
+          { _id: new Types.ObjectId(change.userId) },
+          { $set: { banned: false }, $unset: { banReason: 1 } },
+          { session },
+        );
         return { at };
     }
   }
@@ -110,7 +121,11 @@ export class MongoStore implements AuthStore {
 
   async listUsers(options: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
     const [docs, total] = await Promise.all([
-      this.models.User.find().sort({ createdAt: 1, _id: 1 }).skip(options.offset).limit(options.limit).lean<UserDoc[]>(),
+      this.models.User.find()
+        .sort({ createdAt: 1, _id: 1 })
+        .skip(options.offset)
+        .limit(options.limit)
+        .lean<UserDoc[]>(),
       this.models.User.countDocuments(),
     ]);
     return { users: docs.map(toUser), total };
@@ -172,7 +187,10 @@ export class MongoStore implements AuthStore {
     const pending = { publishedAt: { $exists: false } };
     const [count, oldest] = await Promise.all([
       this.models.Outbox.countDocuments(pending),
-      this.models.Outbox.findOne(pending).sort({ createdAt: 1 }).select({ createdAt: 1 }).lean<Pick<OutboxDoc, 'createdAt'>>(),
+      this.models.Outbox.findOne(pending)
+        .sort({ createdAt: 1 })
+        .select({ createdAt: 1 })
+        .lean<Pick<OutboxDoc, 'createdAt'>>(),
     ]);
     return { count, oldestCreatedAt: oldest?.createdAt };
   }

@@ -7,7 +7,8 @@ const time = (seconds: number): string => new Date(seconds * 1000).toLocaleStrin
 /** Who the services think you are: the verified claims of this session. */
 export async function sessionPage(): Promise<HTMLElement> {
   const user = await loadCurrentUser().catch(() => null);
-  if (!user) return h('p', { 'data-testid': 'no-session' }, 'You are not signed in. ', h('a', { href: '/signin' }, 'Sign in'));
+  if (!user)
+    return h('p', { 'data-testid': 'no-session' }, 'You are not signed in. ', h('a', { href: '/signin' }, 'Sign in'));
   return h(
     'section',
     {},
@@ -57,8 +58,22 @@ export async function adminPage(): Promise<HTMLElement> {
         .catch((err: unknown) => (status.textContent = err instanceof Error ? err.message : 'failed'))
         .finally(() => (toggle.disabled = false));
     });
-    return h('tr', { 'data-testid': 'user', 'data-email': u.email }, h('td', {}, u.email), h('td', {}, u.roles.join(', ')), status, h('td', {}, toggle));
+    return h(
+      'tr',
+      { 'data-testid': 'user', 'data-email': u.email },
+      h('td', {}, u.email),
+      h('td', {}, u.roles.join(', ')),
+      status,
+      h('td', {}, toggle),
+    );
   });
-  section.append(h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Email'), h('th', {}, 'Roles'), h('th', {}, 'Status'), h('th', {}))), h('tbody', {}, ...rows)));
+  section.append(
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Email'), h('th', {}, 'Roles'), h('th', {}, 'Status'), h('th', {}))),
+      h('tbody', {}, ...rows),
+    ),
+  );
   return section;
 }

@@ -12,7 +12,11 @@ export function renderHeader(): void {
     nav.push(
       h('span', { class: 'who', 'data-testid': 'who' }, `Signed in as ${user.email}`),
       h('button', { class: 'link', 'data-testid': 'signout', onclick: () => void signOut() }, 'Sign out'),
-      h('button', { class: 'link', 'data-testid': 'signout-all', onclick: () => void signOutEverywhere() }, 'Sign out everywhere'),
+      h(
+        'button',
+        { class: 'link', 'data-testid': 'signout-all', onclick: () => void signOutEverywhere() },
+        'Sign out everywhere',
+      ),
     );
   } else {
     nav.push(h('a', { href: '/signin' }, 'Sign in'), h('a', { href: '/signup' }, 'Sign up'));

@@ -16,16 +16,29 @@ interface Ticket {
 export async function ticketsPage(): Promise<HTMLElement> {
   const { tickets, total } = await api<{ tickets: Ticket[]; total: number }>('/api/tickets');
   const rows = tickets.map((t) =>
-    h('tr', { 'data-testid': 'ticket' }, h('td', {}, t.title), h('td', {}, `$${t.price.toFixed(2)}`), h('td', { class: 'muted' }, t.ownerEmail ?? '—')),
+    h(
+      'tr',
+      { 'data-testid': 'ticket' },
+      h('td', {}, t.title),
+      h('td', {}, `$${t.price.toFixed(2)}`),
+      h('td', { class: 'muted' }, t.ownerEmail ?? '—'),
+    ),
   );
   return h(
     'section',
     {},
     h('h1', {}, `Tickets (${total})`),
-    currentUser() ? h('p', {}, h('a', { href: '/tickets/new' }, 'Sell a ticket')) : h('p', { class: 'muted' }, 'Sign in to sell a ticket.'),
+    currentUser()
+      ? h('p', {}, h('a', { href: '/tickets/new' }, 'Sell a ticket'))
+      : h('p', { class: 'muted' }, 'Sign in to sell a ticket.'),
     tickets.length === 0
       ? h('p', { class: 'muted' }, 'No tickets yet.')
-      : h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Title'), h('th', {}, 'Price'), h('th', {}, 'Seller'))), h('tbody', {}, ...rows)),
+      : h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'Title'), h('th', {}, 'Price'), h('th', {}, 'Seller'))),
+          h('tbody', {}, ...rows),
+        ),
   );
 }
 
@@ -40,7 +53,9 @@ export function newTicketPage(): HTMLElement {
     ],
     submitLabel: 'Create',
     submit: async (values) => {
-      await api('/api/tickets', { body: { title: values.title, price: values.price === '' ? '' : Number(values.price) } });
+      await api('/api/tickets', {
+        body: { title: values.title, price: values.price === '' ? '' : Number(values.price) },
+      });
       navigate('/');
     },
   });

@@ -16,14 +16,24 @@ export class MemoryTicketsStore implements TicketsStore {
     return ticket && structuredClone(ticket);
   }
 
-  async listTickets(options: { limit: number; offset: number; userId?: string }): Promise<{ tickets: TicketRecord[]; total: number }> {
+  async listTickets(options: {
+    limit: number;
+    offset: number;
+    userId?: string;
+  }): Promise<{ tickets: TicketRecord[]; total: number }> {
     const all = [...this.tickets.values()]
       .filter((t) => options.userId === undefined || t.userId === options.userId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
-    return { tickets: all.slice(options.offset, options.offset + options.limit).map((t) => structuredClone(t)), total: all.length };
+    return {
+      tickets: all.slice(options.offset, options.offset + options.limit).map((t) => structuredClone(t)),
+      total: all.length,
+    };
   }
 
-  async updateTicket(id: string, fields: { title: string; price: number; updatedAt: Date }): Promise<TicketRecord | undefined> {
+  async updateTicket(
+    id: string,
+    fields: { title: string; price: number; updatedAt: Date },
+  ): Promise<TicketRecord | undefined> {
     const ticket = this.tickets.get(id);
     if (!ticket) return undefined;
     Object.assign(ticket, fields);

@@ -61,16 +61,27 @@ export class MongoTicketsStore implements TicketsStore {
     return doc ? toTicket(doc) : undefined;
   }
 
-  async listTickets(options: { limit: number; offset: number; userId?: string }): Promise<{ tickets: TicketRecord[]; total: number }> {
+  async listTickets(options: {
+    limit: number;
+    offset: number;
+    userId?: string;
+  }): Promise<{ tickets: TicketRecord[]; total: number }> {
     const filter = options.userId === undefined ? {} : { userId: options.userId };
     const [docs, total] = await Promise.all([
-      this.Ticket.find(filter).sort({ createdAt: -1, _id: -1 }).skip(options.offset).limit(options.limit).lean<TicketDoc[]>(),
+      this.Ticket.find(filter)
+        .sort({ createdAt: -1, _id: -1 })
+        .skip(options.offset)
+        .limit(options.limit)
+        .lean<TicketDoc[]>(),
       this.Ticket.countDocuments(filter),
     ]);
     return { tickets: docs.map(toTicket), total };
   }
 
-  async updateTicket(id: string, fields: { title: string; price: number; updatedAt: Date }): Promise<TicketRecord | undefined> {
+  async updateTicket(
+    id: string,
+    fields: { title: string; price: number; updatedAt: Date },
+  ): Promise<TicketRecord | undefined> {
     const doc = await this.Ticket.findByIdAndUpdate(id, { $set: fields }, { new: true }).lean<TicketDoc>();
     return doc ? toTicket(doc) : undefined;
   }
@@ -94,5 +105,12 @@ export class MongoTicketsStore implements TicketsStore {
 }
 
 function toTicket(doc: TicketDoc): TicketRecord {
-  return { id: doc._id, title: doc.title, price: doc.price, userId: doc.userId, createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    id: doc._id,
+    title: doc.title,
+    price: doc.price,
+    userId: doc.userId,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
