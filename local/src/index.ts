@@ -6,3 +6,5 @@ export { createGateway } from './gateway';
 export type { GatewayRoute } from './gateway';
 export { startEmbeddedMongo } from './embedded-mongo';
 export type { EmbeddedMongo } from './embedded-mongo';
+export { authProcess } from './auth-process';
+export type { AuthProcessOptions } from './auth-process';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { createGateway, ServiceProcess } from '@authbus/local';
+import { startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
+import { createGateway, type ServiceProcess, authProcess } from '@authbus/local';
 import {
   pipelinedPosts,
   LoopbackClient,
@@ -53,18 +53,9 @@ describe('attacks: sign-in brute force and abuse limits', () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    const port = await freePort();
-    auth = new ServiceProcess({
-      name: 'auth',
-      entry: require.resolve('@authbus/auth'),
-      url: `http://127.0.0.1:${port}`,
+    auth = await authProcess({
+      natsUrl: nats.url,
       env: {
-        PORT: String(port),
-        NATS_URL: nats.url,
-        JWT_KEY: 'k'.repeat(48),
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'error',
-        PASSWORD_SCRYPT_COST: '1024',
         SIGNIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
         SIGNIN_LIMIT_PER_ACCOUNT_TOTAL: String(PER_ACCOUNT_TOTAL),
         SIGNIN_LIMIT_PER_IP: String(PER_IP),

@@ -1,12 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import {
-  freePort,
-  startNatsServer,
-  type NatsServerHandle,
-  sessionCookieFrom,
-  tokenOfCookie,
-} from '@authbus/common/testing';
-import { ServiceProcess } from '@authbus/local';
+import { startNatsServer, type NatsServerHandle, sessionCookieFrom, tokenOfCookie } from '@authbus/common/testing';
+import { authProcess, type ServiceProcess } from '@authbus/local';
 import { recordReliability, call, signupUser } from '@authbus/test-support';
 
 const JWT_KEY = 'lenient-input-test-secret-0123456789abcdef';
@@ -22,28 +16,16 @@ describe('attacks: lenient parsing and missing input', () => {
   let auth: ServiceProcess;
   const outcomes: string[] = [];
 
-  const authProcess = async (env: Record<string, string>, logs: string[] = []): Promise<ServiceProcess> => {
-    const port = await freePort();
-    return new ServiceProcess({
-      name: 'auth',
-      entry: require.resolve('@authbus/auth'),
-      url: `http://127.0.0.1:${port}`,
-      env: {
-        PORT: String(port),
-        NATS_URL: nats.url,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PASSWORD_SCRYPT_COST: '1024',
-        ADMIN_EMAILS: ADMIN,
-        ...env,
-      },
-      log: (line) => logs.push(line),
+  const startAuth = (env: Record<string, string>, logs: string[] = []): Promise<ServiceProcess> =>
+    authProcess({
+      natsUrl: nats.url,
+      env: { LOG_LEVEL: 'info', ADMIN_EMAILS: ADMIN, ...env },
+      log: (line) => void logs.push(line),
     });
-  };
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    auth = await authProcess({ JWT_KEY });
+    auth = await startAuth({ JWT_KEY });
     await auth.start({ waitReady: true });
   }, 60_000);
 
@@ -57,7 +39,7 @@ describe('attacks: lenient parsing and missing input', () => {
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
     );
     const logs: string[] = [];
-    const misconfigured = await authProcess({ JWT_KEY: pem }, logs);
+    const misconfigured = await startAuth({ JWT_KEY: pem }, logs);
     await expect(misconfigured.start({ timeoutMs: 10_000 })).rejects.toThrow(/exited/);
     expect(misconfigured.exits).toEqual([1]);
     const line = logs.find((l) => l.includes('invalid configuration')) ?? '';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
-import { createGateway, ServiceProcess } from '@authbus/local';
+import { startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
+import { createGateway, type ServiceProcess, authProcess } from '@authbus/local';
 import {
   LoopbackClient,
   everyRefusalSaysWhen,
@@ -26,18 +26,11 @@ async function startReplicas(
 ): Promise<{ replicas: ServiceProcess[]; gateway: Server; url: string }> {
   const replicas = await Promise.all(
     [1, 2].map(async (n) => {
-      const port = await freePort();
-      const replica = new ServiceProcess({
+      const replica = await authProcess({
+        natsUrl: nats.url,
         name: `auth-${n}`,
-        entry: require.resolve('@authbus/auth'),
-        url: `http://127.0.0.1:${port}`,
         env: {
-          PORT: String(port),
-          NATS_URL: nats.url,
           JWT_KEY: 'r'.repeat(48),
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'error',
-          PASSWORD_SCRYPT_COST: '1024',
           SIGNIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
           SIGNIN_LIMIT_PER_IP: String(PER_IP),
           ...env,

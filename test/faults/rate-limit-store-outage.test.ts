@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
-  freePort,
   startNatsServer,
   startTcpProxy,
   waitFor,
   type NatsServerHandle,
   type TcpProxyHandle,
 } from '@authbus/common/testing';
-import { ServiceProcess } from '@authbus/local';
+import { type ServiceProcess, authProcess } from '@authbus/local';
 import {
   LoopbackClient,
   statusCounts,
@@ -46,18 +45,9 @@ describeRedis('faults: the rate-limit store (Redis) goes down', () => {
   beforeAll(async () => {
     nats = await startNatsServer();
     proxy = await startTcpProxy(Number(new URL(testRedisUrl!).port || 6379), 'redis');
-    const port = await freePort();
-    auth = new ServiceProcess({
-      name: 'auth',
-      entry: require.resolve('@authbus/auth'),
-      url: `http://127.0.0.1:${port}`,
+    auth = await authProcess({
+      natsUrl: nats.url,
       env: {
-        PORT: String(port),
-        NATS_URL: nats.url,
-        JWT_KEY: 'o'.repeat(48),
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'error',
-        PASSWORD_SCRYPT_COST: '1024',
         SIGNIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
         RATE_LIMIT_STORE: 'redis',
         REDIS_URL: proxy.url,

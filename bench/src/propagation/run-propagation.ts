@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { claimsOfCookie, freePort, sessionCookieFrom } from '@authbus/common/testing';
+import { claimsOfCookie, sessionCookieFrom } from '@authbus/common/testing';
 import { startBenchNats } from '../bench-nats';
-import { ServiceProcess } from '@authbus/local';
+import { authProcess } from '@authbus/local';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
 import { percentile, round } from '../stats';
@@ -31,18 +31,10 @@ type Report = { sid: string; instance: number; at: number } | { ready: true };
  */
 export async function runPropagation(settings: BenchSettings['propagation']): Promise<PropagationResult> {
   const nats = await startBenchNats();
-  const port = await freePort();
-  const auth = new ServiceProcess({
-    name: 'auth',
-    entry: require.resolve('@authbus/auth'),
-    url: `http://127.0.0.1:${port}`,
+  const auth = await authProcess({
+    natsUrl: nats.url,
     env: {
-      PORT: String(port),
-      NATS_URL: nats.url,
-      JWT_KEY: 'b'.repeat(48),
-      NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      PASSWORD_SCRYPT_COST: '1024',
       SIGNIN_LIMIT_PER_IP: '1000000',
       SIGNUP_LIMIT_PER_IP: '1000000',
     },

@@ -25,6 +25,7 @@ export { parseUrl } from './env/url';
 // HTTP
 export { jsonBody, BODY_LIMIT } from './json-body';
 export { validateRequest } from './validate-request';
+export { paging, MAX_OFFSET } from './paging';
 
 // Stores
 export { newId, isId } from './ids';

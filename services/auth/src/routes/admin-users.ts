@@ -1,14 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { body, param, query } from 'express-validator';
-import { validateRequest } from '@authbus/service-kit';
+import { body, param } from 'express-validator';
+import { paging, validateRequest } from '@authbus/service-kit';
 import { ban } from '../accounts/ban';
 import { listUsers } from '../accounts/list-users';
 import { unban } from '../accounts/unban';
 import type { AuthContext } from '../context';
 import { userView } from '../http/user-view';
-
-/** Deepest page offset: beyond it a listing is a scan, not a page (and big numbers lose precision). */
-const MAX_OFFSET = 1_000_000;
 
 /**
  * Admin routes (role `admin`; 401 anonymous, 403 others):
@@ -20,22 +17,11 @@ const MAX_OFFSET = 1_000_000;
 export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]): Router {
   const router = Router();
 
-  router.get(
-    '/api/users',
-    ...requireAdmin,
-    query('limit').optional().isInt({ min: 1, max: 500 }).withMessage('limit must be 1 to 500').toInt(),
-    query('offset')
-      .optional()
-      .isInt({ min: 0, max: MAX_OFFSET })
-      .withMessage(`offset must be 0 to ${MAX_OFFSET}`)
-      .toInt(),
-    validateRequest,
-    async (req, res) => {
-      const { limit = 100, offset = 0 } = req.query as { limit?: number; offset?: number };
-      const { users, total } = await listUsers(ctx, { limit, offset });
-      res.json({ users: users.map((u) => userView(u, true)), total });
-    },
-  );
+  router.get('/api/users', ...requireAdmin, ...paging(500), async (req, res) => {
+    const { limit = 100, offset = 0 } = req.query as { limit?: number; offset?: number };
+    const { users, total } = await listUsers(ctx, { limit, offset });
+    res.json({ users: users.map((u) => userView(u, true)), total });
+  });
 
   const target = [param('id').isString(), validateRequest];
 

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import { query } from 'express-validator';
 import { ForbiddenError, NotFoundError, fetchAsUser, ServiceUnavailableError, type Logger } from '@authbus/common';
-import { isId, newId, validateRequest } from '@authbus/service-kit';
+import { isId, newId, paging, validateRequest } from '@authbus/service-kit';
 import type { TicketsStore } from '../store/tickets-store';
 import { ticketView } from './ticket-view';
 import { ticketRules } from './ticket-rules';
@@ -14,18 +13,7 @@ export interface TicketsRoutesDeps {
   logger: Logger;
 }
 
-/** Deepest page offset: beyond it a listing is a scan, not a page (and big numbers lose precision). */
-const MAX_OFFSET = 1_000_000;
-
-const paging = [
-  query('limit').optional().isInt({ min: 1, max: 100 }).withMessage('limit must be 1 to 100').toInt(),
-  query('offset')
-    .optional()
-    .isInt({ min: 0, max: MAX_OFFSET })
-    .withMessage(`offset must be 0 to ${MAX_OFFSET}`)
-    .toInt(),
-  validateRequest,
-];
+const listing = paging(100);
 
 /**
  * - `GET /api/tickets` (public): newest first, paged;
@@ -43,7 +31,7 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRo
     return tickets.map((t) => ticketView(t, owners));
   };
 
-  router.get('/api/tickets', ...paging, async (req, res) => {
+  router.get('/api/tickets', ...listing, async (req, res) => {
     const { limit = 50, offset = 0 } = req.query as { limit?: number; offset?: number };
     const { tickets, total } = await store.listTickets({ limit, offset });
     res.json({ tickets: await withOwners(tickets), total });
