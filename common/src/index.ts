@@ -63,7 +63,12 @@ export type { ReadinessReport } from './http/probe-routes';
 
 // Revocation
 export { RevocationSet } from './revocation/revocation-set';
-export type { RevocableClaims, RevocationMatch, RevocationSetSize } from './revocation/revocation-set';
+export type {
+  AppliedRevocation,
+  RevocableClaims,
+  RevocationMatch,
+  RevocationSetSize,
+} from './revocation/revocation-set';
 export { RevocationFeed } from './feed/revocation-feed';
 export type { FeedSource, FeedStats, RevocationFeedOptions } from './feed/revocation-feed';
 
@@ -87,6 +92,7 @@ export type { EnsureRevocationMirrorOptions, RevocationMirrorOptions } from './e
 // Kit
 export { createAuthKit } from './kit/create-auth-kit';
 export type { AuthKit, KitReadiness } from './kit/create-auth-kit';
+export type { WatchedClaims, WatchEnd } from './kit/claim-watches';
 export { DEFAULT_MAX_STALENESS_MS } from './kit/auth-kit-options';
 export type { AuthKitOptions, RevocationOptions, StalenessPolicy } from './kit/auth-kit-options';
 export { authKitOptionsFromEnv } from './kit/auth-kit-options-from-env';

@@ -111,6 +111,30 @@ describe('browser: the cookie session in Chromium', () => {
     await screenshot(b, '5-revoked-session');
   });
 
+  it('the live list in one tab ends, and the page says so, the moment the session signs out in another tab', async () => {
+    const context = await browser.newContext({ baseURL: stack.gatewayUrl });
+    contexts.push(context);
+    const watching = await context.newPage();
+    await watching.goto('/');
+    const email = await signUp(watching);
+    await watching.getByRole('link', { name: 'Live' }).click();
+    await expectText(watching.getByTestId('live-status'), /^Live:/);
+    // A second tab of the same browser (same cookie) sells a ticket: it appears live in the first.
+    const other = await context.newPage();
+    await other.goto('/');
+    await other.getByTestId('who').filter({ hasText: email }).waitFor();
+    await sellTicket(other, 'Seen live');
+    await watching.getByTestId('live-ticket').filter({ hasText: 'Seen live' }).waitFor();
+    await screenshot(watching, '8-live-list');
+
+    await other.getByTestId('signout').click();
+    // Said by the server's `event: revoked` on the open stream: the page makes no request of its own.
+    await expectText(watching.getByTestId('live-status'), 'The live list stopped: your session ended.');
+    await expectText(watching.getByTestId('notice'), REVOKED);
+    expect(await watching.getByTestId('who').count()).toBe(0);
+    await screenshot(watching, '9-live-list-ended');
+  });
+
   it('an admin bans a user: the user’s open page is refused on its next action, sign-in shows the ban; unban restores sign-in', async () => {
     const admin = await newPage();
     await signUp(admin, 'admin@example.com').catch(async () => signIn(admin, 'admin@example.com'));

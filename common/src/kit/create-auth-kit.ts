@@ -7,13 +7,15 @@ import { currentUserMiddleware } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
 import { requireAuth, requireRole } from '../http/require-auth';
 import { connectionState } from '../nats/connection-state';
-import { RevocationSet } from '../revocation/revocation-set';
+import { RevocationSet, type AppliedRevocation } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
 import { createTokenVerifier } from '../tokens/verify-access-token';
 import type { AuthKitOptions } from './auth-kit-options';
 import { registerKitMetrics } from './kit-metrics';
 import { resolveKitOptions } from './resolve-kit-options';
+import { ClaimWatches, type WatchedClaims, type WatchEnd } from './claim-watches';
 import { StalenessGuard } from './staleness-guard';
+import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
 
 /** What a readiness probe needs to know. */
@@ -46,6 +48,24 @@ export interface AuthKit {
   readonly metrics: Registry;
   /** The local revocation set. */
   readonly revocations: RevocationSet;
+  /**
+   * Call `listener` for every revocation this instance applies, once each (a session, a user's
+   * cut-off), with what it matches. Returns a function that stops it.
+   */
+  onRevoked(listener: (revocation: AppliedRevocation) => void): () => void;
+  /**
+   * For a connection authenticated once and kept open (server-sent events, a WebSocket): call
+   * `onEnd` once, as soon as these claims would be refused on a new request: `revoked` (sign-out,
+   * ban, sign-out everywhere, within milliseconds of the event), `expired` (`exp` plus the clock
+   * tolerance), or `stale` (the feed went stale under policy `closed`). Returns `unwatch`, to call
+   * when the connection ends first.
+   *
+   * ```ts
+   * const unwatch = kit.watch(req.currentUser!, (reason) => { res.write(`event: revoked\ndata: "${reason}"\n\n`); res.end(); });
+   * req.on('close', unwatch);
+   * ```
+   */
+  readonly watch: (claims: WatchedClaims, onEnd: (reason: WatchEnd) => void) => () => void;
   /** The NATS connection, once connected. */
   connection(): Promise<NatsConnection>;
   /** Stop the feed and timers; closes the NATS connection if the kit opened it. */
@@ -88,7 +108,15 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     logger,
     // Only ever called on a request, after `metrics` exists.
     onServedStale: () => metrics.staleServed.inc(),
+    onClosedStale: () => watches.endAll('stale'),
   });
+  const watches = new ClaimWatches(set, {
+    tokenNow: o.tokenNow,
+    clockToleranceSeconds: o.clockToleranceSeconds,
+    logger,
+    onEnded: (reason) => watchMetrics.ended.inc({ reason }),
+  });
+  const watchMetrics = registerWatchMetrics(registry, () => watches.size);
   const metrics = registerKitMetrics(registry, set, handle.feed, () => {
     const ms = guard.stalenessMs();
     return { seconds: ms === null ? 0 : ms / 1000, stale: guard.isStale() };
@@ -137,9 +165,20 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
+    onRevoked(listener) {
+      return set.onRevoked((revocation) => {
+        try {
+          listener(revocation);
+        } catch (err) {
+          logger.error({ err: String(err), revocation }, 'an onRevoked listener failed');
+        }
+      });
+    },
+    watch: (claims, onEnd) => watches.watch(claims, onEnd),
     connection: () => handle.connecting,
     async close() {
       clearInterval(maintenance);
+      watches.clear();
       markClosed();
       await handle.close();
     },

@@ -27,6 +27,8 @@ export class StalenessGuard {
       logger: Logger;
       /** A request was served while stale (policy open). */
       onServedStale: () => void;
+      /** The feed just went stale under policy `closed`: what was accepted can no longer be. */
+      onClosedStale?: () => void;
     },
   ) {}
 
@@ -65,5 +67,6 @@ export class StalenessGuard {
     if (stale) logger.warn({ stalenessMs: this.stalenessMs(), maxStalenessMs, policy }, 'revocation feed is stale');
     else logger.info({}, 'revocation feed is in sync again');
     this.wasStale = stale;
+    if (stale && policy === 'closed') this.options.onClosedStale?.();
   }
 }

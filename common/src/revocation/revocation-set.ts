@@ -9,6 +9,11 @@ export interface RevocableClaims {
 /** Why a token is refused. */
 export type RevocationMatch = 'session' | 'user';
 
+/** A revocation that newly refuses tokens, as `onRevoked` reports it. */
+export type AppliedRevocation =
+  | { kind: 'session'; sid: string; until: number }
+  | { kind: 'user'; sub: string; belowGeneration: number; until: number };
+
 /** Sizes of the set, for metrics and the memory benchmark. */
 export interface RevocationSetSize {
   sessions: number;
@@ -36,12 +41,24 @@ export class RevocationSet {
   private readonly users = new Map<string, UserRevocation>();
   private sessionSweep: Iterator<[string, number]> | undefined;
   private userSweep: Iterator<[string, UserRevocation]> | undefined;
+  private readonly listeners = new Set<(revocation: AppliedRevocation) => void>();
+
+  /**
+   * Call `listener` each time the set starts refusing tokens it accepted before: a session added,
+   * a user's cut-off generation raised (not when only `until` moves, nor for a duplicate). Called
+   * synchronously as the revocation is applied; keep it cheap. Returns a function that stops it.
+   */
+  onRevoked(listener: (revocation: AppliedRevocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Refuse every token of session `sid` until `until` (seconds). Returns whether the set changed. */
   revokeSession(sid: string, until: number): boolean {
     const current = this.sessions.get(sid);
     if (current !== undefined && current >= until) return false;
     this.sessions.set(sid, until);
+    if (current === undefined) this.notify({ kind: 'session', sid, until });
     return true;
   }
 
@@ -50,12 +67,25 @@ export class RevocationSet {
     const current = this.users.get(sub);
     if (current === undefined) {
       this.users.set(sub, { belowGeneration, until });
+      this.notify({ kind: 'user', sub, belowGeneration, until });
       return true;
     }
     if (current.belowGeneration >= belowGeneration && current.until >= until) return false;
+    const raised = belowGeneration > current.belowGeneration;
     current.belowGeneration = Math.max(current.belowGeneration, belowGeneration);
     current.until = Math.max(current.until, until);
+    if (raised) this.notify({ kind: 'user', sub, belowGeneration: current.belowGeneration, until: current.until });
     return true;
+  }
+
+  private notify(revocation: AppliedRevocation): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(revocation);
+      } catch {
+        // A listener's failure is its own (the kit's wrapper logs it); the set and the feed go on.
+      }
+    }
   }
 
   /** Why these claims are revoked, or `undefined` when they are not. O(1). */

@@ -6,6 +6,8 @@
  */
 export { ARTIFACTS, writeArtifact } from './artifacts';
 export { CHROMIUM, launchChromium, screenshot } from './browser';
+export { openEventStream } from './event-stream';
+export type { EventStream, ReceivedEvent } from './event-stream';
 export { findTestRedis } from './find-redis';
 export { LoopbackClient, statusCounts, everyRefusalSaysWhen } from './loopback-client';
 export type { JsonReply } from './loopback-client';

@@ -30,6 +30,7 @@ export const EXPECTED_SCENARIOS = [
   'Stream limits and pruning',
   'Auth restart with a durable store',
   'AUTH stream lost',
+  'Open streams of revoked sessions',
   'Rate-limit store outage',
   'Fuzzed cookies and tokens',
   'Fuzzed events',

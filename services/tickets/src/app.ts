@@ -13,18 +13,22 @@ import type { Registry } from 'prom-client';
 import type { TicketsConfig } from './config';
 import { ticketsRoutes } from './routes/tickets-routes';
 import type { TicketsStore } from './store/tickets-store';
+import type { LiveStreams } from './live/live-route';
+import type { TicketChanges } from './live/ticket-changes';
 
 export interface TicketsAppDeps {
   config: TicketsConfig;
   store: TicketsStore;
   kit: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'errorHandler' | 'metrics'>;
+  changes: TicketChanges;
+  live: LiveStreams;
   registry: Registry;
   logger: Logger;
   readiness: () => Promise<ReadinessReport>;
 }
 
 /** The tickets API: protected by @authbus/common in three lines (marked below). */
-export function buildApp({ config, store, kit, registry, logger, readiness }: TicketsAppDeps): Express {
+export function buildApp({ config, store, kit, changes, live, registry, logger, readiness }: TicketsAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -33,12 +37,14 @@ export function buildApp({ config, store, kit, registry, logger, readiness }: Ti
   app.use(jsonBody());
   app.use(rejectCrossSite({ allowedOrigins: config.allowedOrigins }));
   app.use(kit.currentUser); // (1) every request: cookie or Bearer → verified, unrevoked claims
+  app.use(live.router); // a stream that kit.watch ends when its session does
   app.use(
     ticketsRoutes({
       store,
       requireAuth: kit.requireAuth /* (2) on routes that need a user */,
       authUrl: config.authUrl,
       logger,
+      changes,
     }),
   );
   app.use(notFound);

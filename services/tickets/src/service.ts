@@ -5,6 +5,8 @@ import { Registry } from 'prom-client';
 import { buildApp } from './app';
 import type { TicketsConfig } from './config';
 import { UserCreatedListener } from './events/user-created-listener';
+import { liveStreams } from './live/live-route';
+import { TicketChanges } from './live/ticket-changes';
 import { MemoryTicketsStore } from './store/memory/memory-tickets-store';
 import { MongoTicketsStore } from './store/mongo/mongo-tickets-store';
 import type { TicketsStore } from './store/tickets-store';
@@ -55,13 +57,18 @@ export async function createTicketsService(
     return { ready: storeOk && feed.ready, store: storeOk, feed, directoryListener: listening };
   };
 
-  const app = buildApp({ config, store: db, kit, registry, logger, readiness });
+  const changes = new TicketChanges(kit.connection(), logger);
+  const live = liveStreams({ requireAuth: kit.requireAuth, watch: kit.watch, changes, logger });
+  const app = buildApp({ config, store: db, kit, changes, live, registry, logger, readiness });
   return {
     app,
     kit,
     store: db,
     async close() {
       closing = true;
+      // Open streams would hold the server's close until its timeout.
+      live.closeAll();
+      changes.close();
       // Closing the kit first settles a listener still waiting for the feed (or for NATS).
       const listenerClosed = listenerStarted.then(() => listener?.close()).catch(() => undefined);
       await listener?.close();

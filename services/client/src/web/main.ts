@@ -5,10 +5,12 @@ import { currentUser, loadCurrentUser, onSessionChange, setCurrentUser } from '.
 import { adminPage, sessionPage } from './views/account-pages.js';
 import { notFoundPage, signinPage, signupPage } from './views/auth-pages.js';
 import { renderHeader } from './views/header.js';
+import { livePage } from './views/live-page.js';
 import { newTicketPage, ticketsPage } from './views/tickets-pages.js';
 
 route('/', ticketsPage);
 route('/tickets/new', newTicketPage);
+route('/live', livePage);
 route('/signin', signinPage);
 route('/signup', signupPage);
 route('/session', sessionPage);

@@ -4,6 +4,7 @@ import { isId, newId, paging, validateRequest } from '@authbus/service-kit';
 import type { TicketsStore } from '../store/tickets-store';
 import { ticketView } from './ticket-view';
 import { ticketRules } from './ticket-rules';
+import type { TicketChanges } from '../live/ticket-changes';
 
 /** What the ticket routes need. */
 export interface TicketsRoutesDeps {
@@ -11,6 +12,8 @@ export interface TicketsRoutesDeps {
   requireAuth: RequestHandler;
   authUrl: string;
   logger: Logger;
+  /** Where created and changed tickets are announced (the live list). */
+  changes: Pick<TicketChanges, 'announce'>;
 }
 
 const listing = paging(100);
@@ -23,7 +26,7 @@ const listing = paging(100);
  * - `POST /api/tickets {title, price}` (auth) → 201;
  * - `PUT /api/tickets/:id {title, price}` (owner only; 403 for others).
  */
-export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRoutesDeps): Router {
+export function ticketsRoutes({ store, requireAuth, authUrl, logger, changes }: TicketsRoutesDeps): Router {
   const router = Router();
 
   const withOwners = async (tickets: Awaited<ReturnType<TicketsStore['listTickets']>>['tickets']) => {
@@ -59,7 +62,9 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRo
     const ticket = { id: newId(), title, price, userId: req.currentUser!.sub, createdAt: now, updatedAt: now };
     await store.createTicket(ticket);
     logger.info({ ticketId: ticket.id, sub: ticket.userId }, 'ticket created');
-    res.status(201).json((await withOwners([ticket]))[0]);
+    const [view] = await withOwners([ticket]);
+    changes.announce(view!);
+    res.status(201).json(view);
   });
 
   router.put('/api/tickets/:id', requireAuth, ...ticketRules, validateRequest, async (req, res) => {
@@ -70,7 +75,9 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger }: TicketsRo
     const { title, price } = req.body as { title: string; price: number };
     const updated = await store.updateTicket(existing.id, { title, price, updatedAt: new Date() });
     if (!updated) throw new NotFoundError('Ticket not found');
-    res.json((await withOwners([updated]))[0]);
+    const [view] = await withOwners([updated]);
+    changes.announce(view!);
+    res.json(view);
   });
 
   /** The caller's account as the auth service sees it, asked with the caller's own token. */

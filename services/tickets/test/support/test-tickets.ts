@@ -1,12 +1,14 @@
 import type { NatsConnection } from 'nats';
 import { silentLogger } from '@authbus/common';
-import { TEST_JWT_SECRET, type NatsServerHandle, startAuthBus } from '@authbus/common/testing';
+import { TEST_JWT_SECRET, type AuthBus, type NatsServerHandle, startAuthBus } from '@authbus/common/testing';
 import { loadConfig, type TicketsEnv } from '../../src/config';
 import { createTicketsService, type TicketsService } from '../../src/service';
 
 /** A tickets service on a test nats-server with the AUTH stream, verifying test cookies (kid `test`). */
 export interface TestTickets {
   service: TicketsService;
+  /** The test bus: revoke sessions the way the auth service does. */
+  bus: AuthBus;
   server: NatsServerHandle;
   publisher: NatsConnection;
   stop(): Promise<void>;
@@ -21,6 +23,7 @@ export async function startTestTickets(env: Partial<TicketsEnv> = {}): Promise<T
   await service.kit.whenReady();
   return {
     service,
+    bus,
     server,
     publisher,
     async stop() {

@@ -7,7 +7,11 @@ export function renderHeader(): void {
   const user = currentUser();
   const nav: Node[] = [h('a', { class: 'brand', href: '/' }, 'authbus tickets'), h('a', { href: '/' }, 'Tickets')];
   if (user) {
-    nav.push(h('a', { href: '/tickets/new' }, 'Sell'), h('a', { href: '/session' }, 'My session'));
+    nav.push(
+      h('a', { href: '/tickets/new' }, 'Sell'),
+      h('a', { href: '/live' }, 'Live'),
+      h('a', { href: '/session' }, 'My session'),
+    );
     if (isAdmin()) nav.push(h('a', { href: '/admin' }, 'Users'));
     nav.push(
       h('span', { class: 'who', 'data-testid': 'who' }, `Signed in as ${user.email}`),
