@@ -22,6 +22,8 @@ const PER_ACCOUNT = 5;
 const PER_ACCOUNT_TOTAL = 20;
 /** Sign-in attempts per client address. */
 const PER_IP = 30;
+/** Sign-in attempts per IPv6 /48. */
+const PER_NETWORK = 60;
 /** The default sign-up limit per client address (SIGNUP_LIMIT_PER_IP is left unset). */
 const SIGNUP_PER_IP = 30;
 const PASSWORD = 'correct horse battery';
@@ -59,6 +61,7 @@ describe('attacks: sign-in brute force and abuse limits', () => {
         SIGNIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
         SIGNIN_LIMIT_PER_ACCOUNT_TOTAL: String(PER_ACCOUNT_TOTAL),
         SIGNIN_LIMIT_PER_IP: String(PER_IP),
+        SIGNIN_LIMIT_PER_NETWORK: String(PER_NETWORK),
         SIGNIN_LIMIT_WINDOW: '15m',
       },
       log: () => undefined,
@@ -232,6 +235,35 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     });
   });
 
+  it('counts IPv6 /64s of one /48 together: rotating prefixes inside one site hits the per-network limit', async () => {
+    const proxy = from('127.0.0.42');
+    // Each attempt from its own /64 of 2001:db8:48::/48, so the per-address limit never trips.
+    const inSite = (i: number): string => `2001:db8:48:${(0x100 + i).toString(16)}::${(i + 1).toString(16)}`;
+    const replies = await inParallel(
+      Array.from({ length: PER_NETWORK + 10 }, (_, i) => i),
+      10,
+      (i) => signin(proxy, auth.url, `site-${i}@example.com`, PASSWORD, { 'x-forwarded-for': inSite(i) }),
+    );
+    const counts = statusCounts(replies);
+    expect(counts).toEqual({ 400: PER_NETWORK, 429: 10 });
+    expect(everyRefusalSaysWhen(replies)).toBe(true);
+    expect(await metric(auth.url, 'authbus_signin_rate_limited_total{by="network"}')).toBe(10);
+    // The next /48 is another site.
+    expect(
+      (await signin(proxy, auth.url, 'site-next@example.com', PASSWORD, { 'x-forwarded-for': '2001:db8:49::1' }))
+        .status,
+    ).toBe(400);
+
+    recordReliability({
+      kind: 'attack',
+      scenario: 'IPv6 /48 rotation',
+      done: `${PER_NETWORK + 10} sign-ins, each from a different /64 of one IPv6 /48 (as named by the trusted proxy's X-Forwarded-For)`,
+      checked:
+        'each /64 stays under the per-IP limit, but the /48 is counted too, so the rotation hits the per-network limit (429 with Retry-After); the next /48 is not limited',
+      figures: `answers: ${counts[400]} × 400, ${counts[429]} × 429 (limit ${PER_NETWORK}/48, ${PER_IP}/IP)`,
+    });
+  });
+
   it('limits sign-ups per client address, before the password is hashed', async () => {
     const signupsBefore = (await metric(auth.url, 'authbus_signups_total')) ?? 0;
     const flooder = from('127.0.0.51');
@@ -244,7 +276,7 @@ describe('attacks: sign-in brute force and abuse limits', () => {
     expect(counts).toEqual({ 201: SIGNUP_PER_IP, 429: 10 });
     expect(everyRefusalSaysWhen(replies)).toBe(true);
     expect(((await metric(auth.url, 'authbus_signups_total')) ?? 0) - signupsBefore).toBe(SIGNUP_PER_IP);
-    expect(await metric(auth.url, 'authbus_signup_rate_limited_total')).toBe(10);
+    expect(await metric(auth.url, 'authbus_signup_rate_limited_total{by="ip"}')).toBe(10);
     // Someone else can still sign up. One at a time, for the figures: a refused sign-up costs no hash.
     const accepted: JsonReply[] = [];
     const refused: JsonReply[] = [];

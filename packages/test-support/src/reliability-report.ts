@@ -50,6 +50,7 @@ export const EXPECTED_SCENARIOS = [
   'Spoofed X-Forwarded-For',
   'Victim lockout from one address',
   'IPv6 /64 rotation',
+  'IPv6 /48 rotation',
   'Email spraying',
   'Sign-up flood',
   'Limits across replicas',

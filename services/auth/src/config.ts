@@ -41,14 +41,16 @@ export interface AuthConfig extends ServiceBasics {
   signinLimits: {
     /** Sign-in attempts per client address (an IPv4 address, an IPv6 /64). */
     perIp: number;
+    /** Sign-in attempts per IPv6 /48 (default 4 × `perIp`); at least `perIp`. */
+    perNetwork: number;
     /** Failed sign-ins per account from one client address; a success resets it. */
     perAccount: number;
     /** Failed sign-ins per account from all addresses together (default 10 × `perAccount`); more than `perAccount`, so one address can't reach it. */
     perAccountTotal: number;
     windowMs: number;
   };
-  /** Sign-ups per client address. */
-  signupLimits: { perIp: number; windowMs: number };
+  /** Sign-ups per client address, and per IPv6 /48 (default 4 × `perIp`). */
+  signupLimits: { perIp: number; perNetwork: number; windowMs: number };
   /** Where the limits count: this process, or a store every replica shares. */
   rateLimitStore: RateLimitStoreConfig;
   /** Prefix of every rate-limit key (Redis keys, MongoDB collections), so deployments can share a store. */
@@ -72,10 +74,12 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   AUTH_STREAM_REPLICAS?: string | undefined;
   OUTBOX_MAX_LAG?: string | undefined;
   SIGNIN_LIMIT_PER_IP?: string | undefined;
+  SIGNIN_LIMIT_PER_NETWORK?: string | undefined;
   SIGNIN_LIMIT_PER_ACCOUNT?: string | undefined;
   SIGNIN_LIMIT_PER_ACCOUNT_TOTAL?: string | undefined;
   SIGNIN_LIMIT_WINDOW?: string | undefined;
   SIGNUP_LIMIT_PER_IP?: string | undefined;
+  SIGNUP_LIMIT_PER_NETWORK?: string | undefined;
   SIGNUP_LIMIT_WINDOW?: string | undefined;
   RATE_LIMIT_STORE?: string | undefined;
   REDIS_URL?: string | undefined;
@@ -139,10 +143,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
     outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
     signinLimits: signinLimits(env),
-    signupLimits: {
-      perIp: parseInteger(env.SIGNUP_LIMIT_PER_IP, 'SIGNUP_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 30),
-      windowMs: limitWindow(env.SIGNUP_LIMIT_WINDOW, 'SIGNUP_LIMIT_WINDOW'),
-    },
+    signupLimits: signupLimits(env),
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
@@ -170,12 +171,37 @@ function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {
       `SIGNIN_LIMIT_PER_ACCOUNT_TOTAL (${perAccountTotal}) must be more than SIGNIN_LIMIT_PER_ACCOUNT (${perAccount}): otherwise one address could lock an account for everyone`,
     );
   }
+  const perIp = parseInteger(env.SIGNIN_LIMIT_PER_IP, 'SIGNIN_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 50);
   return {
-    perIp: parseInteger(env.SIGNIN_LIMIT_PER_IP, 'SIGNIN_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 50),
+    perIp,
+    perNetwork: perNetworkLimit(env.SIGNIN_LIMIT_PER_NETWORK, 'SIGNIN_LIMIT_PER_NETWORK', perIp, 'SIGNIN_LIMIT_PER_IP'),
     perAccount,
     perAccountTotal,
     windowMs: limitWindow(env.SIGNIN_LIMIT_WINDOW, 'SIGNIN_LIMIT_WINDOW'),
   };
+}
+
+function signupLimits(env: AuthEnv): AuthConfig['signupLimits'] {
+  const perIp = parseInteger(env.SIGNUP_LIMIT_PER_IP, 'SIGNUP_LIMIT_PER_IP', { min: 1, max: 1_000_000 }, 30);
+  return {
+    perIp,
+    perNetwork: perNetworkLimit(env.SIGNUP_LIMIT_PER_NETWORK, 'SIGNUP_LIMIT_PER_NETWORK', perIp, 'SIGNUP_LIMIT_PER_IP'),
+    windowMs: limitWindow(env.SIGNUP_LIMIT_WINDOW, 'SIGNUP_LIMIT_WINDOW'),
+  };
+}
+
+/**
+ * A per-network limit: by default four addresses' worth (a /48 is one site, which may hold a few
+ * busy hosts), and never below one address's limit (a network is at least one address).
+ */
+function perNetworkLimit(value: string | undefined, name: string, perIp: number, perIpName: string): number {
+  const perNetwork = parseInteger(value, name, { min: 1, max: 10_000_000 }, 4 * perIp);
+  if (perNetwork < perIp) {
+    throw new ConfigError(
+      `${name} (${perNetwork}) must be at least ${perIpName} (${perIp}): a network is at least one address`,
+    );
+  }
+  return perNetwork;
 }
 
 /** Windows are whole seconds of at least one: the stores count in seconds (Redis `EX`). */

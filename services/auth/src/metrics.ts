@@ -64,13 +64,14 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
     }),
     rateLimited: new Counter({
       name: 'authbus_signin_rate_limited_total',
-      help: 'Sign-ins refused by a rate limit: by ip, account-ip (this address on this account) or account (all addresses)',
+      help: 'Sign-ins refused by a rate limit: by ip, network (an IPv6 /48), account-ip (this address on this account) or account (all addresses)',
       labelNames: ['by'],
       registers,
     }),
     signupRateLimited: new Counter({
       name: 'authbus_signup_rate_limited_total',
-      help: 'Sign-ups refused by the per-address limit',
+      help: 'Sign-ups refused by a rate limit: by ip or network (an IPv6 /48)',
+      labelNames: ['by'],
       registers,
     }),
     rateLimitFallbacks: new Counter({

@@ -99,8 +99,14 @@ describe('loadConfig', () => {
 
   it('limits sign-ins per address, per account from one address and per account from all, and sign-ups per address', () => {
     const config = loadConfig(base);
-    expect(config.signinLimits).toEqual({ perIp: 50, perAccount: 10, perAccountTotal: 100, windowMs: 15 * 60_000 });
-    expect(config.signupLimits).toEqual({ perIp: 30, windowMs: 15 * 60_000 });
+    expect(config.signinLimits).toEqual({
+      perIp: 50,
+      perNetwork: 200,
+      perAccount: 10,
+      perAccountTotal: 100,
+      windowMs: 15 * 60_000,
+    });
+    expect(config.signupLimits).toEqual({ perIp: 30, perNetwork: 120, windowMs: 15 * 60_000 });
     expect(config.rateLimitStore).toEqual({ kind: 'memory' });
     expect(config.rateLimitKeyPrefix).toBe('authbus');
     const custom = loadConfig({
@@ -109,13 +115,26 @@ describe('loadConfig', () => {
       SIGNIN_LIMIT_PER_ACCOUNT: '3',
       SIGNIN_LIMIT_PER_ACCOUNT_TOTAL: '30',
       SIGNIN_LIMIT_WINDOW: '1h',
+      SIGNIN_LIMIT_PER_NETWORK: '500',
       SIGNUP_LIMIT_PER_IP: '5',
       SIGNUP_LIMIT_WINDOW: '10m',
     });
-    expect(custom.signinLimits).toEqual({ perIp: 20, perAccount: 3, perAccountTotal: 30, windowMs: 3600_000 });
+    expect(custom.signinLimits).toEqual({
+      perIp: 20,
+      perNetwork: 500,
+      perAccount: 3,
+      perAccountTotal: 30,
+      windowMs: 3600_000,
+    });
     // Unset, the account-wide limit takes ten addresses at their own limit.
     expect(loadConfig({ ...base, SIGNIN_LIMIT_PER_ACCOUNT: '100' }).signinLimits.perAccountTotal).toBe(1000);
-    expect(custom.signupLimits).toEqual({ perIp: 5, windowMs: 600_000 });
+    expect(custom.signupLimits).toEqual({ perIp: 5, perNetwork: 20, windowMs: 600_000 });
+  });
+
+  it('refuses a per-network limit below the per-address one', () => {
+    expect(() => loadConfig({ ...base, SIGNUP_LIMIT_PER_IP: '10', SIGNUP_LIMIT_PER_NETWORK: '9' })).toThrow(
+      /SIGNUP_LIMIT_PER_NETWORK \(9\) must be at least SIGNUP_LIMIT_PER_IP \(10\)/,
+    );
   });
 
   it('refuses an account-wide limit that one address could reach on its own', () => {

@@ -19,6 +19,24 @@ export function clientAddressKey(ip: string | undefined): string {
   if (!ipaddr.isValid(ip)) return `raw:${ip.slice(0, MAX_RAW_LENGTH)}`;
   const address = ipaddr.process(ip); // an IPv4-mapped IPv6 address becomes the IPv4 address
   if (address.kind() === 'ipv4') return address.toString();
-  const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
-  return `${prefix.join(':')}::/64`;
+  return ipv6Prefix(address as ipaddr.IPv6, 4);
+}
+
+/**
+ * The wider network a client address belongs to, for the looser per-network limits: an IPv6
+ * address's /48, the largest block commonly handed to one site (home ISPs give a /56 to a /48, VPS
+ * providers a /48), whose holder can pick any of its 65,536 /64s. Undefined for IPv4 (counted per
+ * address only: a /24 is shared by unrelated clients behind carrier NAT) and for anything that is
+ * not an address.
+ */
+export function clientNetworkKey(ip: string | undefined): string | undefined {
+  if (!ip || !ipaddr.isValid(ip)) return undefined;
+  const address = ipaddr.process(ip);
+  return address.kind() === 'ipv6' ? ipv6Prefix(address as ipaddr.IPv6, 3) : undefined;
+}
+
+/** `groups` 16-bit groups of an IPv6 address, as a prefix key (4 → /64, 3 → /48). */
+function ipv6Prefix(address: ipaddr.IPv6, groups: number): string {
+  const prefix = address.parts.slice(0, groups).map((part) => part.toString(16));
+  return `${prefix.join(':')}::/${groups * 16}`;
 }

@@ -3,15 +3,16 @@ import { Limit, type Refusal } from './limit';
 import type { LimiterStore } from './limiter-store';
 
 /** Which limit refused a sign-in (the `by` label of `authbus_signin_rate_limited_total`). */
-export type SigninLimitedBy = 'ip' | 'account-ip' | 'account';
+export type SigninLimitedBy = 'ip' | 'network' | 'account-ip' | 'account';
 
 export type SigninVerdict = { allowed: true } | ({ allowed: false; by: SigninLimitedBy } & Refusal);
 
 /**
  * Sign-in limits, after rate-limiter-flexible's "login endpoint protection" pattern:
  *
- * 1. per client address, every attempt (`SIGNIN_LIMIT_PER_IP`): decided first, and an attempt it
- *    refuses counts nowhere else, so flooding from one address touches no account;
+ * 1. per client address, every attempt (`SIGNIN_LIMIT_PER_IP`), then per network (an IPv6 /48,
+ *    `SIGNIN_LIMIT_PER_NETWORK`): decided first, and an attempt they refuse counts nowhere else, so
+ *    flooding from one address or one site's block touches no account;
  * 2. per (account, client address), failures (`SIGNIN_LIMIT_PER_ACCOUNT`): one address can only
  *    lock itself out of one account; a successful sign-in from that address resets it;
  * 3. per account, failures from every address (`SIGNIN_LIMIT_PER_ACCOUNT_TOTAL`): counts only
@@ -27,6 +28,7 @@ export type SigninVerdict = { allowed: true } | ({ allowed: false; by: SigninLim
 export class SigninLimits {
   constructor(
     private readonly perIp: Limit,
+    private readonly perNetwork: Limit,
     private readonly perAccountIp: Limit,
     private readonly perAccount: Limit,
   ) {}
@@ -35,19 +37,23 @@ export class SigninLimits {
     const { windowMs } = limits;
     return new SigninLimits(
       new Limit(store.limiter({ name: 'signin_ip', points: limits.perIp, windowMs })),
+      new Limit(store.limiter({ name: 'signin_network', points: limits.perNetwork, windowMs })),
       new Limit(store.limiter({ name: 'signin_account_ip', points: limits.perAccount, windowMs })),
       new Limit(store.limiter({ name: 'signin_account', points: limits.perAccountTotal, windowMs })),
     );
   }
 
   /**
-   * Count a sign-in attempt from `client` (a client-address key). Runs first, before the request
-   * body is even read: a flood from one address costs as little as a request can, and what this
-   * refuses counts against no account.
+   * Count a sign-in attempt from `client` (a client-address key) in `network` (its network key, if
+   * it has one). Runs first, before the request body is even read: a flood from one address costs
+   * as little as a request can, and what this refuses counts against no account. An attempt the
+   * address's own limit refuses is not counted against its network.
    */
-  async attemptFrom(client: string): Promise<SigninVerdict> {
+  async attemptFrom(client: string, network?: string): Promise<SigninVerdict> {
     const byIp = await this.perIp.take(client);
-    return byIp ? { allowed: false, by: 'ip', ...byIp } : { allowed: true };
+    if (byIp) return { allowed: false, by: 'ip', ...byIp };
+    const byNetwork = network === undefined ? undefined : await this.perNetwork.take(network);
+    return byNetwork ? { allowed: false, by: 'network', ...byNetwork } : { allowed: true };
   }
 
   /** Then count it against `account` (a normalised email), from `client`. */
@@ -63,8 +69,8 @@ export class SigninLimits {
   }
 
   /** Both steps, for callers that have the account at hand. */
-  async attempt(account: string, client: string): Promise<SigninVerdict> {
-    const from = await this.attemptFrom(client);
+  async attempt(account: string, client: string, network?: string): Promise<SigninVerdict> {
+    const from = await this.attemptFrom(client, network);
     return from.allowed ? this.attemptOn(account, client) : from;
   }
 

@@ -1,4 +1,4 @@
-import { clientAddressKey } from '../../src/rate-limit/client-address';
+import { clientAddressKey, clientNetworkKey } from '../../src/rate-limit/client-address';
 
 describe('clientAddressKey', () => {
   it('keeps an IPv4 address as it is, and maps an IPv4-mapped IPv6 address to it', () => {
@@ -22,5 +22,18 @@ describe('clientAddressKey', () => {
     expect(clientAddressKey('')).toBe('unknown');
     expect(clientAddressKey('not-an-address')).toBe('raw:not-an-address');
     expect(clientAddressKey('x'.repeat(1000))).toHaveLength('raw:'.length + 64);
+  });
+});
+
+describe('clientNetworkKey', () => {
+  it('keys an IPv6 address by its /48, and has no network for IPv4 or anything else', () => {
+    const key = clientNetworkKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd');
+    expect(key).toBe('2001:db8:1::/48');
+    expect(clientNetworkKey('2001:0DB8:0001:ffff::1')).toBe(key);
+    expect(clientNetworkKey('2001:db8:2::1')).not.toBe(key);
+    expect(clientNetworkKey('198.51.100.7')).toBeUndefined();
+    expect(clientNetworkKey('::ffff:198.51.100.7')).toBeUndefined();
+    expect(clientNetworkKey(undefined)).toBeUndefined();
+    expect(clientNetworkKey('not-an-address')).toBeUndefined();
   });
 });

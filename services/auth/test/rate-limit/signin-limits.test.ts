@@ -8,7 +8,7 @@ import { createLimiterStore, type LimiterStore } from '../../src/rate-limit/limi
 import { SigninLimits } from '../../src/rate-limit/signin-limits';
 import { SignupLimits } from '../../src/rate-limit/signup-limits';
 
-const LIMITS = { perIp: 8, perAccount: 3, perAccountTotal: 9, windowMs: 60_000 };
+const LIMITS = { perIp: 8, perNetwork: 12, perAccount: 3, perAccountTotal: 9, windowMs: 60_000 };
 
 /** Every store that can run here: memory always, Redis and MongoDB when the run has them. */
 const stores: Array<
@@ -112,12 +112,40 @@ describe.each(stores)('sign-in limits on the %s store', (name, open) => {
     expect(await limits.attempt(account, client)).toMatchObject({ allowed: false, by: 'account-ip' });
   });
 
-  it('limits sign-ups per address', async () => {
-    const signups = SignupLimits.create(store, { perIp: 4, windowMs: 60_000 });
+  it('counts the addresses of one network together, after each address’s own limit', async () => {
+    const network = '2001:db8:77::/48';
+    const verdicts = await Promise.all(
+      Array.from({ length: LIMITS.perNetwork + 4 }, (_, i) => limits.attemptFrom(`2001:db8:77:${i}::/64`, network)),
+    );
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(LIMITS.perNetwork);
+    expect(verdicts.filter((v) => !v.allowed && v.by === 'network')).toHaveLength(4);
+    // An address over its own limit spends nothing of its network's.
+    const other = '2001:db8:78::/48';
+    const own = await Promise.all(
+      Array.from({ length: LIMITS.perIp + 5 }, () => limits.attemptFrom('2001:db8:78:1::/64', other)),
+    );
+    expect(own.filter((v) => !v.allowed && v.by === 'ip')).toHaveLength(5);
+    const rest = await Promise.all(
+      Array.from({ length: LIMITS.perNetwork - LIMITS.perIp }, (_, i) =>
+        limits.attemptFrom(`2001:db8:78:${i + 2}::/64`, other),
+      ),
+    );
+    expect(rest.every((v) => v.allowed)).toBe(true);
+    expect(await limits.attemptFrom('2001:db8:78:ff::/64', other)).toMatchObject({ allowed: false, by: 'network' });
+  });
+
+  it('limits sign-ups per address and per network', async () => {
+    const signups = SignupLimits.create(store, { perIp: 4, perNetwork: 6, windowMs: 60_000 });
     const verdicts = await Promise.all(Array.from({ length: 7 }, () => signups.attempt('192.0.2.99')));
     expect(verdicts.filter((v) => v === undefined)).toHaveLength(4);
     expect(verdicts.filter((v) => v?.tripped)).toHaveLength(1);
+    expect(verdicts.filter((v) => v?.by === 'ip')).toHaveLength(3);
     expect(await signups.attempt('192.0.2.100')).toBeUndefined();
+    const site = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => signups.attempt(`2001:db8:99:${i}::/64`, '2001:db8:99::/48')),
+    );
+    expect(site.filter((v) => v === undefined)).toHaveLength(6);
+    expect(site.filter((v) => v?.by === 'network')).toHaveLength(2);
   });
 
   it('ends a window by time, not by other keys arriving', async () => {
@@ -125,7 +153,13 @@ describe.each(stores)('sign-in limits on the %s store', (name, open) => {
     const clock =
       name === 'memory' ? jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }) : undefined;
     try {
-      const short = SigninLimits.create(store, { perIp: 1, perAccount: 1, perAccountTotal: 2, windowMs: 1000 });
+      const short = SigninLimits.create(store, {
+        perIp: 1,
+        perNetwork: 1,
+        perAccount: 1,
+        perAccountTotal: 2,
+        windowMs: 1000,
+      });
       expect((await short.attempt('clock@example.com', '192.0.2.50')).allowed).toBe(true);
       expect(await short.attempt('clock@example.com', '192.0.2.50')).toMatchObject({
         allowed: false,

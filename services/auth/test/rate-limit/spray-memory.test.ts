@@ -23,6 +23,7 @@ describe('memory store under a 100k-email spray', () => {
     });
     const limits = SigninLimits.create(store, {
       perIp: 1_000,
+      perNetwork: 4_000,
       perAccount: 5,
       perAccountTotal: 20,
       windowMs: 15 * 60_000,

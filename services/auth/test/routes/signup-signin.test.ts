@@ -205,7 +205,7 @@ describe('sign-up rate limit per address', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(await auth.service.ctx.store.findUserByEmail('new9@example.com')).toBeUndefined();
     const metrics = await request(auth.service.app).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/^authbus_signup_rate_limited_total 1$/m);
+    expect(metrics.text).toMatch(/^authbus_signup_rate_limited_total\{by="ip"\} 1$/m);
     // Another client (named by the trusted proxy) is counted on its own.
     await request(auth.service.app)
       .post('/api/users/signup')
