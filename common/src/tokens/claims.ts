@@ -35,10 +35,20 @@ export interface AccessTokenSubject {
 
 const MAX_ROLES = 32;
 
-/** Does a decoded payload have exactly the claim types authbus relies on? */
-export function hasAccessClaimShape(payload: unknown): payload is AccessClaims {
-  if (typeof payload !== 'object' || payload === null) return false;
+/**
+ * The claims of a decoded payload, if it has exactly the claim types authbus relies on; undefined
+ * if not. A token without `gen` (issued by auth 0.1) is generation 0: refused by every cut-off,
+ * since a cut-off always raises the generation to at least 1, so readers can be upgraded before
+ * the auth service without refusing the tokens it still issues.
+ */
+export function accessClaimsOf(payload: unknown): AccessClaims | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
   const p = payload as Record<string, unknown>;
+  if (p.gen === undefined) p.gen = 0;
+  return hasClaimTypes(p) ? (p as unknown as AccessClaims) : undefined;
+}
+
+function hasClaimTypes(p: Record<string, unknown>): boolean {
   return (
     isShortString(p.sub) &&
     isShortString(p.email) &&

@@ -1,5 +1,5 @@
 import { TokenExpiredError, TokenInvalidError, TokenNotYetValidError } from '../errors/token-errors';
-import { hasAccessClaimShape, type AccessClaims } from './claims';
+import { accessClaimsOf, type AccessClaims } from './claims';
 import { decodeHeader } from './decode-header';
 import type { KeyRing } from './key-ring';
 import { resolveTokenOptions, type ResolvedTokenOptions, type TokenOptions } from './token-options';
@@ -49,6 +49,7 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
     throw new TokenInvalidError('Wrong audience');
-  if (!hasAccessClaimShape(payload)) throw new TokenInvalidError('Token claims are incomplete');
-  return payload;
+  const claims = accessClaimsOf(payload);
+  if (!claims) throw new TokenInvalidError('Token claims are incomplete');
+  return claims;
 }

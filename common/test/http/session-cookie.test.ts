@@ -33,12 +33,19 @@ describe('readSessionToken', () => {
     expect(() => readSessionToken(header)).toThrow(expect.objectContaining({ code: 'ERR_COOKIE_MALFORMED' }));
   });
 
-  it('prefers an Authorization: Bearer token and refuses other schemes', () => {
+  it('prefers an Authorization: Bearer token, passes over other schemes, and refuses a malformed Bearer', () => {
     expect(requestToken({ authorization: 'Bearer abc.def.ghi', cookie: `session=${value}` })).toBe('abc.def.ghi');
+    expect(requestToken({ authorization: 'bearer  abc.def.ghi ' })).toBe('abc.def.ghi');
     expect(requestToken({ cookie: `session=${value}` })).toBe('the.jwt.token');
-    expect(() => requestToken({ authorization: 'Basic dXNlcjpwYXNz' })).toThrow(
-      expect.objectContaining({ code: 'ERR_TOKEN_INVALID' }),
-    );
+    // A staging site's password prompt: the header is the proxy's, the cookie is ours.
+    expect(requestToken({ authorization: 'Basic dXNlcjpwYXNz', cookie: `session=${value}` })).toBe('the.jwt.token');
+    expect(requestToken({ authorization: 'Basic dXNlcjpwYXNz' })).toBeUndefined();
+    expect(requestToken({ authorization: 'Bearerish x' })).toBeUndefined();
+    for (const authorization of ['Bearer', 'Bearer ', 'Bearer a b']) {
+      expect(() => requestToken({ authorization, cookie: `session=${value}` })).toThrow(
+        expect.objectContaining({ code: 'ERR_TOKEN_INVALID' }),
+      );
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { createKeyRing, verifyAccessToken, type AccessClaims, type KeyRing } from '@authbus/common';
+import { createKeyRing, RevocationSet, verifyAccessToken, type AccessClaims, type KeyRing } from '@authbus/common';
 import { signAccessToken } from '@authbus/common/issuer';
 
 const SECRET = 'a'.repeat(48);
@@ -165,6 +165,32 @@ describe('verifyAccessToken', () => {
     const { claims } = signAccessToken({ ...subject, gen: 7 }, ring, frozen);
     expect(claims).toMatchObject({ iat: NOW / 1000, exp: NOW / 1000 + 900, gen: 7 });
     expect(verifyAccessToken(signAccessToken({ ...subject, gen: 7 }, ring, frozen).token, ring, frozen).gen).toBe(7);
+  });
+
+  it('reads a token without gen (issued by auth 0.1) as generation 0, which every cut-off refuses', () => {
+    const { gen: _gen, ...old } = subject;
+    const legacy = jwt.sign({ ...old, jti: 'j', iat: NOW / 1000 }, SECRET, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      issuer: 'authbus',
+      audience: 'authbus',
+      expiresIn: 900,
+    });
+    const claims = verifyAccessToken(legacy, ring, frozen);
+    expect(claims.gen).toBe(0);
+    const revocations = new RevocationSet();
+    expect(revocations.isRevoked(claims)).toBe(false);
+    revocations.revokeUser('u1', 1, NOW / 1000 + 900);
+    expect(revocations.isRevoked(claims)).toBe(true);
+    // A wrong type is still refused.
+    const wrong = jwt.sign({ ...subject, gen: '1', jti: 'j', iat: NOW / 1000 }, SECRET, {
+      algorithm: 'HS256',
+      keyid: 'k1',
+      issuer: 'authbus',
+      audience: 'authbus',
+      expiresIn: 900,
+    });
+    expect(codeOf(() => verifyAccessToken(wrong, ring, frozen))).toBe('ERR_TOKEN_INVALID');
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { requestToken } from '@authbus/common';
+import { readSessionToken, requestToken } from '@authbus/common';
 import { clearSessionCookie } from '@authbus/common/issuer';
 import { signOut, signOutEverywhere } from '../accounts/sign-out';
 import type { AuthContext } from '../context';
@@ -26,11 +26,19 @@ export function signoutRoutes(ctx: AuthContext): Router {
     });
 }
 
-/** The request's token; undefined when it has none or its cookie is malformed (to sign out, that is no token). */
+/**
+ * The request's token. A malformed `Authorization: Bearer` header falls back to the cookie, so a
+ * browser behind a proxy that sends its own header still signs its session out; undefined when
+ * neither holds a well-formed token (to sign out, that is no token).
+ */
 function presentedToken(req: Request): string | undefined {
   try {
     return requestToken(req.headers);
   } catch {
-    return undefined;
+    try {
+      return readSessionToken(req.headers.cookie);
+    } catch {
+      return undefined;
+    }
   }
 }

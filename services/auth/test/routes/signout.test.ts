@@ -59,6 +59,22 @@ describe('sign-out, sign-out everywhere, current user', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('signs the cookie’s session out behind a proxy that sends its own Authorization header', async () => {
+    for (const [i, authorization] of ['Basic dXNlcjpwYXNz', 'Bearer not a token'].entries()) {
+      const { cookie } = await auth.signup(`behind-${i}@example.com`);
+      await request(auth.service.app)
+        .post('/api/users/signout')
+        .set('Authorization', authorization)
+        .set('Cookie', cookie)
+        .expect(200, {});
+      await auth.waitForEvent(
+        (e) => e.subject === Subjects.SessionRevoked && e.data.sid === sidOf(cookie),
+        `auth.session.revoked behind "${authorization}"`,
+      );
+      expect(await currentUser(cookie)).toBeNull();
+    }
+  });
+
   it('signs out everywhere: every session of the user is revoked with one auth.user.sessions-revoked', async () => {
     const { cookie: first, id } = await auth.signup('all@example.com');
     const { cookie: second } = await auth.signin('all@example.com');
