@@ -40,7 +40,7 @@ export interface AuthService extends RunnableService {
  */
 export async function createAuthService(config: AuthConfig, logger: Logger, store?: AuthStore): Promise<AuthService> {
   const now = config.kit.token?.now ?? Date.now;
-  const db = store ?? (await createStore(config.store, now));
+  const db = store ?? (await createStore(config.store, now, (nowMs) => revocationHorizon(config, nowMs)));
   logger.info({ store: db.kind }, 'store ready');
   const metrics = createAuthMetrics(db);
   const limiterStore = await createLimiterStore({

@@ -76,6 +76,7 @@ export class OutboxRelay {
         createdAt: new Date(),
         attempts: 0,
         nextAttemptAt: new Date(),
+        requeues: 0,
       };
       if (!(await this.publish(record, timeoutMs))) {
         this.kick();
@@ -133,7 +134,14 @@ export class OutboxRelay {
     const { store, nc, logger } = this.options;
     try {
       const ack = await publishEnvelope(nc.jetstream(), record.envelope, timeoutMs);
-      await store.markPublished(record.id, new Date());
+      if (!(await store.markPublished(record, new Date()))) {
+        // The stream was lost and the store re-queued while this was in flight: publish it again.
+        logger.info(
+          { eventId: record.id, subject: record.envelope.subject },
+          'outbox event acknowledged by a stream since lost: stays pending',
+        );
+        return true;
+      }
       this.options.onPublished?.(record.envelope, record.attempts + 1);
       if (record.attempts > 0) {
         logger.info(

@@ -75,11 +75,18 @@ export interface AuthStore {
 
   /** Unpublished events due by `now`, oldest first. */
   duePending(now: Date, limit: number): Promise<OutboxRecord[]>;
-  markPublished(id: string, at: Date): Promise<void>;
+  /**
+   * Mark an event published, unless the store was re-queued since `record` was read (its
+   * `requeues` changed): then it stays pending, to be published on the new stream. Returns whether
+   * it was marked.
+   */
+  markPublished(record: Pick<OutboxRecord, 'id' | 'requeues'>, at: Date): Promise<boolean>;
   markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   /**
    * Make every published revocation whose `until` is at or after `horizonSeconds` pending again,
-   * after the stream lost them (it was deleted, or NATS lost its store); returns how many.
+   * after the stream lost them (it was deleted, or NATS lost its store); returns how many. Every
+   * pending event's `requeues` is raised too, so a publish in flight to the lost stream is not
+   * marked published.
    */
   requeuePublished(horizonSeconds: number): Promise<number>;
   /** How many events are waiting, and the age of the oldest. */

@@ -41,6 +41,12 @@ export interface OutboxRecord {
   createdAt: Date;
   attempts: number;
   nextAttemptAt: Date;
+  /**
+   * How many times a lost stream made the store publish its events again (`requeuePublished`):
+   * a publish is marked only if this is unchanged since it was read, so a publish the lost stream
+   * acknowledged just before it vanished is not counted as published.
+   */
+  requeues: number;
   publishedAt?: Date;
   lastError?: string;
 }

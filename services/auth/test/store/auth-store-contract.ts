@@ -196,7 +196,7 @@ export function authStoreContract(
       const due = await store.duePending(new Date(), 10);
       expect(due.map((r) => r.envelope.data)).toEqual(users.map((u) => expect.objectContaining({ sub: u.id })));
       await store.markFailed(due[0]!.id, 'nats down', new Date(Date.now() + 60_000));
-      await store.markPublished(due[1]!.id, new Date());
+      expect(await store.markPublished(due[1]!, new Date())).toBe(true);
       const next = await store.duePending(new Date(), 10);
       expect(next.map((r) => r.id)).toEqual([due[2]!.id]);
       const later = await store.duePending(new Date(Date.now() + 120_000), 10);
@@ -253,12 +253,44 @@ export function authStoreContract(
       const oldEvent = revoked(old, nowSeconds - 600);
       await store.commit({ kind: 'user-unbanned', userId: u.id }, [liveEvent, oldEvent]);
       for (const record of await store.duePending(new Date(CLOCK_MS), 10))
-        await store.markPublished(record.id, new Date(CLOCK_MS));
+        await store.markPublished(record, new Date(CLOCK_MS));
       expect((await store.backlog()).count).toBe(0);
       expect(await store.requeuePublished(nowSeconds)).toBe(1);
       const due = await store.duePending(new Date(CLOCK_MS), 10);
       expect(due.map((r) => r.id)).toEqual([liveEvent.id]);
       expect(due[0]).toMatchObject({ attempts: 0 });
+    });
+
+    it('does not mark published an event read before a requeue: its publish went to the lost stream', async () => {
+      const u = user('inflight@example.com');
+      await store.commit({ kind: 'user-created', user: u }, []);
+      const nowSeconds = CLOCK_MS / 1000;
+      const done = revoked(session(u.id), nowSeconds + 600);
+      const inFlight = revoked(session(u.id), nowSeconds + 600);
+      await store.commit({ kind: 'user-unbanned', userId: u.id }, [done, inFlight]);
+      const read = await store.duePending(new Date(CLOCK_MS), 10);
+      const [first, second] = [read.find((r) => r.id === done.id)!, read.find((r) => r.id === inFlight.id)!];
+      expect(await store.markPublished(first, new Date(CLOCK_MS))).toBe(true);
+      // The stream is lost while `second` is being published to it.
+      expect(await store.requeuePublished(nowSeconds)).toBe(1);
+      expect(await store.markPublished(second, new Date(CLOCK_MS))).toBe(false);
+      const due = await store.duePending(new Date(CLOCK_MS), 10);
+      expect(due.map((r) => r.id).sort()).toEqual([done.id, inFlight.id].sort());
+      // Read again, they can be marked.
+      for (const record of due) expect(await store.markPublished(record, new Date(CLOCK_MS))).toBe(true);
+      expect((await store.backlog()).count).toBe(0);
+    });
+
+    it('keeps a published revocation for re-publishing until it refuses nothing, not only until its until', async () => {
+      const u = user('kept@example.com');
+      await store.commit({ kind: 'user-created', user: u }, []);
+      const nowSeconds = CLOCK_MS / 1000;
+      // Its `until` has just passed, but a verifier still accepts a token up to the tolerance past exp.
+      const justPast = revoked(session(u.id), nowSeconds - 2);
+      await store.commit({ kind: 'user-unbanned', userId: u.id }, [justPast]);
+      for (const record of await store.duePending(new Date(CLOCK_MS), 10))
+        await store.markPublished(record, new Date(CLOCK_MS));
+      expect(await store.requeuePublished(nowSeconds - 5)).toBe(1);
     });
 
     it('answers ping', async () => {

@@ -22,10 +22,17 @@ export class MemoryStore implements AuthStore {
   /** Published revocations that still matter, kept so they can be published again (`requeuePublished`). */
   private readonly published = new Map<string, OutboxRecord>();
   private readonly now: () => number;
+  private readonly horizon: (nowMs: number) => number;
 
-  /** `now`: the clock `AppliedChange.at` is read from (the service's clock; tests freeze it). */
-  constructor(options: { now?: () => number } = {}) {
+  /**
+   * `now`: the clock `AppliedChange.at` is read from (the service's clock; tests freeze it).
+   * `horizon`: seconds, the `until` before which a revocation refuses nothing any more at `nowMs`
+   * (`revocationHorizon`: now − the verifiers' clock tolerance); published revocations are kept
+   * until then. By default now − 60 s, beyond any sensible tolerance.
+   */
+  constructor(options: { now?: () => number; horizon?: (nowMs: number) => number } = {}) {
     this.now = options.now ?? Date.now;
+    this.horizon = options.horizon ?? ((nowMs) => Math.floor(nowMs / 1000) - 60);
   }
 
   /**
@@ -43,6 +50,7 @@ export class MemoryStore implements AuthStore {
         createdAt: applied.at,
         attempts: 0,
         nextAttemptAt: applied.at,
+        requeues: 0,
       });
     }
     return applied;
@@ -158,22 +166,24 @@ export class MemoryStore implements AuthStore {
     return due.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).slice(0, limit);
   }
 
-  async markPublished(id: string, at: Date): Promise<void> {
-    const record = this.outbox.get(id);
-    if (!record) return;
-    this.outbox.delete(id);
-    // A revocation that still matters is kept until its `until`, in case the stream loses it.
-    if (revocationUntil(record.envelope) !== undefined) this.published.set(id, { ...record, publishedAt: at });
-    this.forgetPublishedBefore(Math.floor(at.getTime() / 1000));
+  async markPublished(read: Pick<OutboxRecord, 'id' | 'requeues'>, at: Date): Promise<boolean> {
+    const record = this.outbox.get(read.id);
+    if (!record || record.requeues !== read.requeues) return false;
+    this.outbox.delete(read.id);
+    // A revocation that still matters is kept until it refuses nothing, in case the stream loses it.
+    if (revocationUntil(record.envelope) !== undefined) this.published.set(read.id, { ...record, publishedAt: at });
+    this.forgetPublishedBefore(this.horizon(at.getTime()));
+    return true;
   }
 
   async requeuePublished(horizonSeconds: number): Promise<number> {
     const at = new Date(this.now());
+    for (const record of this.outbox.values()) record.requeues++;
     let count = 0;
     for (const record of this.published.values()) {
       if ((revocationUntil(record.envelope) ?? 0) < horizonSeconds) continue;
       const { publishedAt: _, ...pending } = record;
-      this.outbox.set(record.id, { ...pending, attempts: 0, nextAttemptAt: at });
+      this.outbox.set(record.id, { ...pending, attempts: 0, nextAttemptAt: at, requeues: record.requeues + 1 });
       count++;
     }
     this.published.clear();

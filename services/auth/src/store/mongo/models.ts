@@ -32,6 +32,8 @@ export interface OutboxDoc {
   createdAt: Date;
   attempts: number;
   nextAttemptAt: Date;
+  /** Absent on documents written before it existed: read as 0. */
+  requeues?: number;
   publishedAt?: Date;
   lastError?: string;
 }
@@ -67,6 +69,7 @@ const outboxSchema = new Schema<OutboxDoc>({
   createdAt: { type: Date, required: true },
   attempts: { type: Number, required: true, default: 0 },
   nextAttemptAt: { type: Date, required: true },
+  requeues: { type: Number, required: true, default: 0 },
   // Published events are kept a week for audit, then removed (documents without it never expire).
   publishedAt: { type: Date, expires: 7 * 24 * 3600 },
   lastError: { type: String },

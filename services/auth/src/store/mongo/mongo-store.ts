@@ -57,7 +57,14 @@ export class MongoStore implements AuthStore {
         const envelopes = typeof events === 'function' ? events(applied) : events;
         const at = new Date(this.now());
         await this.models.Outbox.create(
-          envelopes.map((envelope) => ({ _id: envelope.id, envelope, createdAt: at, attempts: 0, nextAttemptAt: at })),
+          envelopes.map((envelope) => ({
+            _id: envelope.id,
+            envelope,
+            createdAt: at,
+            attempts: 0,
+            nextAttemptAt: at,
+            requeues: 0,
+          })),
           { session, ordered: true },
         );
       });
@@ -164,8 +171,13 @@ export class MongoStore implements AuthStore {
     return docs.map(toOutbox);
   }
 
-  async markPublished(id: string, at: Date): Promise<void> {
-    await this.models.Outbox.updateOne({ _id: id }, { $set: { publishedAt: at } });
+  async markPublished(read: Pick<OutboxRecord, 'id' | 'requeues'>, at: Date): Promise<boolean> {
+    // Unchanged since read: `requeues` only grows, and documents from before the field have none.
+    const result = await this.models.Outbox.updateOne(
+      { _id: read.id, publishedAt: { $exists: false }, requeues: { $not: { $gt: read.requeues } } },
+      { $set: { publishedAt: at } },
+    );
+    return result.modifiedCount === 1;
   }
 
   async markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void> {
@@ -176,9 +188,12 @@ export class MongoStore implements AuthStore {
   }
 
   async requeuePublished(horizonSeconds: number): Promise<number> {
+    // Pending first: a publish in flight to the lost stream can no longer be marked; one marked
+    // before this is published, and is re-queued by the second update.
+    await this.models.Outbox.updateMany({ publishedAt: { $exists: false } }, { $inc: { requeues: 1 } });
     const result = await this.models.Outbox.updateMany(
       { publishedAt: { $exists: true }, 'envelope.data.until': { $gte: horizonSeconds } },
-      { $unset: { publishedAt: 1 }, $set: { attempts: 0, nextAttemptAt: new Date(this.now()) } },
+      { $unset: { publishedAt: 1 }, $set: { attempts: 0, nextAttemptAt: new Date(this.now()) }, $inc: { requeues: 1 } },
     );
     return result.modifiedCount;
   }
@@ -226,7 +241,7 @@ function toSession(doc: SessionDoc): SessionRecord {
 
 function toOutbox(doc: OutboxDoc): OutboxRecord {
   const { _id, ...fields } = doc;
-  const record: OutboxRecord = { id: _id, ...fields };
+  const record: OutboxRecord = { id: _id, ...fields, requeues: fields.requeues ?? 0 };
   delete (record as { __v?: number }).__v;
   return record;
 }
