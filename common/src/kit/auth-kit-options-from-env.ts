@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseDuration } from '../config/duration';
+import { envValue } from '../config/env-value';
 import { ConfigError } from '../errors/config-error';
 import type { Logger } from '../logging/logger';
 import { keyRingFromEnv, type KeyRingEnv } from '../tokens/key-ring-from-env';
@@ -22,14 +23,16 @@ export interface AuthKitEnv extends KeyRingEnv {
 }
 
 /**
- * Read the kit's options from the environment, once, at start-up. Throws `ConfigError` with a
- * message naming the variable when something is missing or malformed.
+ * Read the kit's options from the environment, once, at start-up. A variable set to nothing
+ * (`NATS_URL=`) is unset. Throws `ConfigError` with a message naming the variable when something
+ * is missing or malformed.
  */
 export function authKitOptionsFromEnv(
   serviceName: string,
-  env: AuthKitEnv = process.env,
+  environment: AuthKitEnv = process.env,
   logger?: Logger,
 ): AuthKitOptions {
+  const env = setVariables(environment);
   const policy = env.REVOCATION_STALENESS_POLICY ?? 'closed';
   if (policy !== 'closed' && policy !== 'open') {
     throw new ConfigError(`REVOCATION_STALENESS_POLICY must be "closed" or "open", not "${policy}"`);
@@ -61,6 +64,16 @@ export function authKitOptionsFromEnv(
     },
     ...(logger ? { logger } : {}),
   };
+}
+
+/** The variables that are set to something; blank ones are left out. */
+function setVariables(env: AuthKitEnv): AuthKitEnv {
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const present = envValue(value);
+    if (present !== undefined) set[name] = present;
+  }
+  return set;
 }
 
 /** `REVOCATION_MIRROR_API` and `REVOCATION_MIRROR_DELIVER`: both or neither, each a subject without wildcards. */

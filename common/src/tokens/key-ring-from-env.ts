@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/config-error';
 import { createKeyRing, type KeyRing, type KeySpec } from './key-ring';
+import { envValue } from '../config/env-value';
 
 /** The environment variables a key ring is read from (see the README's configuration table). */
 export interface KeyRingEnv {
@@ -26,9 +27,9 @@ export const DEFAULT_KID = 'default';
  */
 export function keyRingFromEnv(env: KeyRingEnv = process.env): KeyRing {
   const keys: KeySpec[] = [];
-  const activeKid = nonEmpty(env.JWT_ACTIVE_KID);
+  const activeKid = envValue(env.JWT_ACTIVE_KID);
 
-  const single = nonEmpty(env.JWT_KEY);
+  const single = envValue(env.JWT_KEY);
   if (single !== undefined) keys.push({ kid: activeKid ?? DEFAULT_KID, secret: single });
 
   for (const entry of (env.JWT_KEYS ?? '').split(',')) {
@@ -38,13 +39,13 @@ export function keyRingFromEnv(env: KeyRingEnv = process.env): KeyRing {
     keys.push({ kid: entry.slice(0, colon).trim(), secret: entry.slice(colon + 1).trim() });
   }
 
-  const privatePem = nonEmpty(env.JWT_PRIVATE_KEY) ?? readOptional(env.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY_FILE');
+  const privatePem = envValue(env.JWT_PRIVATE_KEY) ?? readOptional(env.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY_FILE');
   if (privatePem !== undefined) {
     if (activeKid === undefined) throw new ConfigError('JWT_PRIVATE_KEY needs JWT_ACTIVE_KID to name its kid');
     keys.push({ kid: activeKid, privateKey: privatePem });
   }
 
-  const dir = nonEmpty(env.JWT_PUBLIC_KEYS_DIR);
+  const dir = envValue(env.JWT_PUBLIC_KEYS_DIR);
   if (dir !== undefined) {
     for (const file of listPem(dir)) {
       const kid = file.slice(0, -'.pem'.length);
@@ -63,12 +64,8 @@ export function keyRingFromEnv(env: KeyRingEnv = process.env): KeyRing {
   return createKeyRing(signs && activeKid !== undefined ? { keys, activeKid } : { keys });
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
 function readOptional(path: string | undefined, name: string): string | undefined {
-  const p = nonEmpty(path);
+  const p = envValue(path);
   if (p === undefined) return undefined;
   try {
     return readFileSync(p, 'utf8');

@@ -37,3 +37,28 @@ describe('authKitOptionsFromEnv: the revocation mirror', () => {
     expect(() => authKitOptionsFromEnv('tickets', { ...base, ...env })).toThrow(message);
   });
 });
+
+describe('authKitOptionsFromEnv: a variable set to nothing is unset', () => {
+  it('reads every blank variable as its default, as the services read theirs', () => {
+    const blank = {
+      JWT_KEY: TEST_JWT_SECRET,
+      NATS_URL: '',
+      NATS_USER: ' ',
+      NATS_PASS: '',
+      NATS_INBOX_PREFIX: '',
+      REVOCATION_MAX_STALENESS: '',
+      REVOCATION_STALENESS_POLICY: '  ',
+      REVOCATION_MIRROR_API: '',
+      REVOCATION_MIRROR_DELIVER: '',
+      JWT_ISSUER: '',
+      JWT_AUDIENCE: ' ',
+      JWT_CLOCK_TOLERANCE: '',
+      JWT_ACTIVE_KID: '',
+    };
+    const options = authKitOptionsFromEnv('tickets', blank);
+    expect(options.nats).toMatchObject({ servers: 'nats://127.0.0.1:4222', inboxPrefix: '_INBOX_tickets' });
+    expect(options.nats).not.toHaveProperty('user');
+    expect(options.token).toEqual({});
+    expect(options.revocation).toEqual({ maxStalenessMs: 30_000, stalenessPolicy: 'closed' });
+  });
+});

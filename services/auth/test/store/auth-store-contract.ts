@@ -4,7 +4,7 @@ import { EmailTakenError, type AuthStore } from '../../src/store/auth-store';
 import { newId } from '@authbus/service-kit';
 import type { SessionRecord, UserRecord } from '../../src/store/records';
 
-function user(email: string): UserRecord {
+export function user(email: string): UserRecord {
   return {
     id: newId(),
     email,
@@ -16,7 +16,7 @@ function user(email: string): UserRecord {
   };
 }
 
-function session(userId: string, id = `sid-${newId()}`): SessionRecord {
+export function session(userId: string, id = `sid-${newId()}`): SessionRecord {
   return {
     id,
     userId,

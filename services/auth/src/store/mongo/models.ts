@@ -10,6 +10,8 @@ export interface UserDoc {
   banReason?: string;
   generation: number;
   createdAt: Date;
+  /** When the user's newest session was created (written with it, so sign-ins conflict with cut-offs). */
+  lastSessionAt?: Date;
 }
 
 export interface SessionDoc {
@@ -46,6 +48,7 @@ const userSchema = new Schema<UserDoc>({
   banReason: { type: String },
   generation: { type: Number, required: true, default: 0 },
   createdAt: { type: Date, required: true },
+  lastSessionAt: { type: Date },
 });
 
 const sessionSchema = new Schema<SessionDoc>({

@@ -23,13 +23,19 @@ export class MongoStore implements AuthStore {
     readonly connection: Connection,
     private readonly models: AuthModels,
     private readonly now: () => number,
+    private readonly inTransaction: ((change: StateChange) => Promise<void>) | undefined,
   ) {}
 
   /**
    * Connect, check for transaction support, create collections and indexes. `now`: the clock
-   * `AppliedChange.at` is read from (the service's clock).
+   * `AppliedChange.at` is read from (the service's clock). `inTransaction`: for race tests, runs
+   * inside each commit's transaction once the change is applied, before it commits (a slow
+   * commit is a long wait here).
    */
-  static async connect(uri: string, options: { now?: () => number } = {}): Promise<MongoStore> {
+  static async connect(
+    uri: string,
+    options: { now?: () => number; inTransaction?: (change: StateChange) => Promise<void> } = {},
+  ): Promise<MongoStore> {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
     const hello = await connection.db!.admin().command({ hello: 1 });
     if (!hello.setName && hello.msg !== 'isdbgrid') {
@@ -41,7 +47,7 @@ export class MongoStore implements AuthStore {
     }
     const models = authModels(connection);
     await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init()]);
-    return new MongoStore(connection, models, options.now ?? Date.now);
+    return new MongoStore(connection, models, options.now ?? Date.now, options.inTransaction);
   }
 
   /**
@@ -54,6 +60,7 @@ export class MongoStore implements AuthStore {
       let applied: AppliedChange | undefined;
       await this.connection.transaction(async (session) => {
         applied = await this.apply(change, session, new Date(this.now()));
+        await this.inTransaction?.(change);
         const envelopes = typeof events === 'function' ? events(applied) : events;
         const at = new Date(this.now());
         await this.models.Outbox.create(
@@ -93,17 +100,23 @@ export class MongoStore implements AuthStore {
         return before ? { at, revoked: toSession(before) } : { at };
       }
       case 'user-sessions-revoked': {
+        // The user document first: from here on a sign-in's createSession, which writes it too,
+        // conflicts with this transaction, so every session this one does not end is created
+        // after it commits, and reads the raised generation.
         const user = await User.findOneAndUpdate(
           { _id: new Types.ObjectId(change.userId) },
           { $inc: { generation: 1 }, ...(change.ban ? { $set: { banned: true, banReason: change.ban.reason } } : {}) },
           { session, new: true },
         ).lean<UserDoc>();
+        // The cut-off's time is read now, with the snapshot taken: a token of a session this
+        // transaction ends was issued before it (a later compare-and-set waits for this commit).
+        const cutAt = new Date(this.now());
         await Session.updateMany(
           { userId: change.userId, revoked: false },
-          { $set: { revoked: true, revokedAt: at, revokedReason: change.reason } },
+          { $set: { revoked: true, revokedAt: cutAt, revokedReason: change.reason } },
           { session },
         );
-        return user ? { at, generation: user.generation } : { at };
+        return user ? { at: cutAt, generation: user.generation } : { at: cutAt };
       }
       case 'user-unbanned':
         await User.updateOne(
@@ -138,9 +151,24 @@ export class MongoStore implements AuthStore {
     return { users: docs.map(toUser), total };
   }
 
+  /**
+   * A new session, in a transaction that also writes its user's document (`lastSessionAt`). A ban
+   * or sign-out everywhere writes that document too, so the two conflict and one waits for the
+   * other (MongoDB retries the loser): the session is either created before the cut-off's
+   * snapshot (and ended by it) or after its commit (and the sign-in then reads the raised
+   * generation). Without that write, a session created while a cut-off is committing would be
+   * missed by it, and its token carry the old generation past the cut-off's `until`.
+   */
   async createSession(session: SessionRecord): Promise<void> {
     const { id, ...fields } = session;
-    await this.models.Session.create({ _id: id, ...fields });
+    await this.connection.transaction(async (tx) => {
+      await this.models.User.updateOne(
+        { _id: new Types.ObjectId(session.userId) },
+        { $set: { lastSessionAt: session.createdAt } },
+        { session: tx },
+      );
+      await this.models.Session.create([{ _id: id, ...fields }], { session: tx });
+    });
   }
 
   async findSession(id: string): Promise<SessionRecord | undefined> {
