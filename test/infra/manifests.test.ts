@@ -12,7 +12,7 @@ import { objectId, type K8sObject } from './support/k8s-object';
 import { schemaProblems } from './support/k8s-schema';
 import { kustomizationInputs, renderKustomization } from './support/kustomization';
 import { INFRA, NATS_CONF } from './support/paths';
-import { ingressAllowed, networkPolicies, selectorMatches } from './support/network-policy';
+import { INGRESS_CONTROLLER, ingressAllowed, networkPolicies, selectorMatches } from './support/network-policy';
 import { documentedSecrets } from './support/secret-commands';
 import { BUS_SERVICES } from './support/service-nats';
 import { containersOf, mainContainer, selects, services, workload, workloads } from './support/workloads';
@@ -275,7 +275,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
     const busClients = all.filter((w) => containersOf(w.pod).some(({ container }) => (container.env ?? []).some((v) => (v.value ?? '').startsWith('nats://'))));
 
     it('every NetworkPolicy selects a workload, and each named port it admits is a port of the pods it selects', () => {
-      expect(policies.map((p) => p.metadata.name)).toEqual(['nats']);
+      expect(policies.map((p) => p.metadata.name).sort()).toEqual(['auth', 'auth-mongo', 'client', 'nats', 'tickets', 'tickets-mongo']);
       for (const p of policies) {
         const selected = all.filter((w) => selectorMatches(p.spec?.podSelector, w.podLabels));
         expect({ policy: p.metadata.name, selects: selected.length > 0 }).toEqual({ policy: p.metadata.name, selects: true });
@@ -293,6 +293,43 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(busClients.map((w) => w.name).sort()).toEqual([...BUS_SERVICES].sort());
       for (const w of all) {
         expect({ from: w.name, admitted: ingressAllowed(policies, w, nats, 4222) }).toEqual({ from: w.name, admitted: busClients.includes(w) });
+      }
+    });
+
+    it('the services accept HTTP from the ingress controller only (auth also from tickets): the one hop TRUST_PROXY=1 trusts is always the ingress', () => {
+      const callers: Record<keyof typeof APP_SERVICES, string[]> = { auth: ['tickets'], tickets: [], client: [] };
+      for (const [name, port] of Object.entries(APP_SERVICES) as Array<[keyof typeof APP_SERVICES, number]>) {
+        const target = workload(all, name);
+        expect({ to: name, fromIngress: ingressAllowed(policies, INGRESS_CONTROLLER, target, port) }).toEqual({ to: name, fromIngress: true });
+        for (const w of all) {
+          expect({ from: w.name, to: name, admitted: ingressAllowed(policies, w, target, port) }).toEqual({ from: w.name, to: name, admitted: callers[name].includes(w.name) });
+        }
+        // Another pod in the ingress namespace is not the controller.
+        const neighbour = { ...INGRESS_CONTROLLER, name: 'neighbour', podLabels: { 'app.kubernetes.io/name': 'other' } };
+        expect({ to: name, fromNeighbour: ingressAllowed(policies, neighbour, target, port) }).toEqual({ to: name, fromNeighbour: false });
+      }
+    });
+
+    it('each MongoDB accepts connections from its own service and its own members only', () => {
+      for (const db of ['auth-mongo', 'tickets-mongo']) {
+        const target = workload(all, db);
+        const owner = db.replace(/-mongo$/, '');
+        for (const source of [...all, INGRESS_CONTROLLER]) {
+          expect({ from: source.name, to: db, admitted: ingressAllowed(policies, source, target, 27017) }).toEqual({ from: source.name, to: db, admitted: [owner, db].includes(source.name) });
+        }
+      }
+    });
+
+    it('every Ingress backend is admitted from the ingress controller on the port its Service targets', () => {
+      const ingress = objects.find((o) => o.kind === 'Ingress') as IIngress & K8sObject;
+      const backends = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.backend.service!);
+      expect(backends.length).toBeGreaterThan(0);
+      for (const backend of backends) {
+        const svc = services(objects).find((s) => s.metadata.name === backend.name)!;
+        const servicePort = (svc.spec?.ports ?? []).find((p) => p.port === backend.port?.number || p.name === backend.port?.name)!;
+        const target = all.find((w) => selects(svc.spec?.selector, w.podLabels))!;
+        const port = typeof servicePort.targetPort === 'number' ? servicePort.targetPort : target.pod.containers.flatMap((c) => c.ports ?? []).find((cp) => cp.name === (servicePort.targetPort ?? servicePort.port))?.containerPort ?? servicePort.port;
+        expect({ backend: backend.name, admitted: ingressAllowed(policies, INGRESS_CONTROLLER, target, port) }).toEqual({ backend: backend.name, admitted: true });
       }
     });
 

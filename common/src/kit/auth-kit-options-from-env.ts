@@ -69,7 +69,7 @@ export function authKitOptionsFromEnv(
 /** The variables that are set to something; blank ones are left out. */
 function setVariables(env: AuthKitEnv): AuthKitEnv {
   const set: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
+  for (const [name, value] of Object.entries(env) as [string, string | undefined][]) {
     const present = envValue(value);
     if (present !== undefined) set[name] = present;
   }

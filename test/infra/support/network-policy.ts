@@ -41,14 +41,40 @@ function resolvePort(port: number | string | undefined, target: Workload): numbe
 }
 
 /**
- * May a pod of `from` open a TCP connection to a pod of `to` on container port `port`, under the
- * NetworkPolicies (same namespace)? As Kubernetes defines it: a pod no Ingress policy selects
- * accepts everything; a selected pod accepts what at least one rule of one selecting policy
- * allows, a rule matching when one of its peers selects the source pod (no peers: any source) and
- * one of its ports is this one (no ports: any port). Peers by namespace or IP block are not used
- * here and are refused, so the check never guesses.
+ * Where a connection comes from: a pod's labels and, for a pod outside the manifests' namespace,
+ * its namespace's labels (a workload of the manifests has none: it is in their namespace).
  */
-export function ingressAllowed(policies: readonly NetworkPolicyObject[], from: Workload, to: Workload, port: number): boolean {
+export interface TrafficSource {
+  name: string;
+  podLabels: Record<string, string>;
+  namespaceLabels?: Record<string, string>;
+}
+
+/** The ingress-nginx controller as the install in infra/README.md runs it (the Helm chart's labels). */
+export const INGRESS_CONTROLLER: TrafficSource = {
+  name: 'ingress-nginx-controller',
+  podLabels: {
+    'app.kubernetes.io/name': 'ingress-nginx',
+    'app.kubernetes.io/instance': 'ingress-nginx',
+    'app.kubernetes.io/component': 'controller',
+  },
+  namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+};
+
+/** The labels of the namespace the manifests are applied to (any name but ingress-nginx's). */
+const OWN_NAMESPACE = { 'kubernetes.io/metadata.name': 'authbus' };
+
+/**
+ * May a pod of `from` open a TCP connection to a pod of `to` on container port `port`, under the
+ * NetworkPolicies? As Kubernetes defines it: a pod no Ingress policy selects accepts everything; a
+ * selected pod accepts what at least one rule of one selecting policy allows, a rule matching when
+ * one of its peers selects the source pod (no peers: any source) and one of its ports is this one
+ * (no ports: any port). A peer with only a podSelector selects pods of the policy's own namespace;
+ * one with a namespaceSelector selects pods of the namespaces it matches (and of those, the ones
+ * its podSelector matches, if it has one). Peers by IP block are not used here and are refused, so
+ * the check never guesses.
+ */
+export function ingressAllowed(policies: readonly NetworkPolicyObject[], from: TrafficSource, to: Workload, port: number): boolean {
   const selecting = policies.filter(
     (p) => (p.spec?.policyTypes ?? ['Ingress']).includes('Ingress') && selectorMatches(p.spec?.podSelector, to.podLabels),
   );
@@ -59,8 +85,9 @@ export function ingressAllowed(policies: readonly NetworkPolicyObject[], from: W
       const peerOk =
         peers.length === 0 ||
         peers.some((peer) => {
-          if (peer.namespaceSelector || peer.ipBlock) throw new Error(`NetworkPolicy/${p.metadata.name}: namespace and IP peers are not modelled`);
-          return selectorMatches(peer.podSelector, from.podLabels);
+          if (peer.ipBlock) throw new Error(`NetworkPolicy/${p.metadata.name}: IP peers are not modelled`);
+          if (!peer.namespaceSelector) return from.namespaceLabels === undefined && selectorMatches(peer.podSelector, from.podLabels);
+          return selectorMatches(peer.namespaceSelector, from.namespaceLabels ?? OWN_NAMESPACE) && selectorMatches(peer.podSelector, from.podLabels);
         });
       const ports = rule.ports ?? [];
       if (ports.some((rp) => rp.endPort !== undefined)) throw new Error(`NetworkPolicy/${p.metadata.name}: port ranges are not modelled`);
