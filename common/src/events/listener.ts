@@ -13,6 +13,9 @@ import type { AuthEvent, EventEnvelope } from './auth-event';
 import { parseEvent } from './parse-event';
 import { AUTH_STREAM } from './subjects';
 
+/** How long one pull request waits, ms: a lost consumer is noticed within this (two heartbeats). */
+const PULL_EXPIRES_MS = 5000;
+
 /** Options every listener takes. */
 export interface ListenerOptions {
   logger?: Logger;
@@ -98,21 +101,26 @@ export abstract class Listener<E extends AuthEvent> {
   /**
    * Consume the durable consumer. `abort_on_missing_resource`: when the stream or the consumer is
    * gone (NATS lost its store, the stream was recreated), end the iteration instead of retrying
-   * forever, so `run` can create the consumer again on the new stream.
+   * forever, so `run` can create the consumer again on the new stream. The server says so to a
+   * pull request that is waiting; when none is (between two pulls, or the notice was lost), the
+   * client only finds out after two missed idle heartbeats, half of `expires` each: hence the short
+   * `expires`.
    */
   private async consume(): Promise<ConsumerMessages> {
     const consumer = await this.nc.jetstream().consumers.get(this.stream, this.durableName);
-    return consumer.consume({ max_messages: 100, abort_on_missing_resource: true });
+    return consumer.consume({ max_messages: 100, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true });
   }
 
   private async run(first: ConsumerMessages): Promise<void> {
-    let messages = first;
+    let messages: ConsumerMessages | undefined = first;
     while (!this.closed) {
       try {
-        for await (const msg of messages) await this.handle(msg);
+        // undefined after a failed restart: an ended iterator cannot be read again.
+        if (messages) for await (const msg of messages) await this.handle(msg);
       } catch (err) {
         this.logger.error({ err: String(err), durable: this.durableName }, 'listener stopped, restarting');
       }
+      messages = undefined;
       if (this.closed || this.nc.isClosed()) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       if (this.closed || this.nc.isClosed()) break;

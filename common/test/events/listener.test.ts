@@ -1,5 +1,5 @@
 import type { JsMsg, NatsConnection } from 'nats';
-import { Listener, Subjects, type UserCreatedEvent } from '@authbus/common';
+import { AUTH_STREAM, Listener, Subjects, type UserCreatedEvent } from '@authbus/common';
 import { Publisher } from '@authbus/common/issuer';
 import { waitFor, startAuthBus, type AuthBus } from '@authbus/common/testing';
 
@@ -105,5 +105,24 @@ describe('Publisher and Listener', () => {
     await second.listen();
     await waitFor(() => second.seen.length === 1);
     expect(second.seen).toEqual(['two@example.com']);
+  });
+
+  it('follows its stream when the stream is deleted and created again', async () => {
+    const l = listener();
+    await l.listen();
+    const publisher = new UserCreatedPublisher(nc.jetstream());
+    await publisher.publish({ sub: 'u1', email: 'one@example.com', roles: [] });
+    await waitFor(() => l.seen.length === 1);
+
+    const jsm = await nc.jetstreamManager();
+    const { config } = await jsm.streams.info(AUTH_STREAM);
+    await jsm.streams.delete(AUTH_STREAM);
+    await jsm.streams.add(config);
+    await publisher.publish({ sub: 'u2', email: 'two@example.com', roles: [] });
+    await waitFor(() => l.seen.length === 2, {
+      timeoutMs: 10_000,
+      description: 'the listener to consume the recreated stream',
+    });
+    expect(l.seen).toEqual(['one@example.com', 'two@example.com']);
   });
 });
