@@ -9,12 +9,14 @@ import { requireAuth, requireRole } from '../http/require-auth';
 import { connectionState } from '../nats/connection-state';
 import { RevocationSet, type AppliedRevocation } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
-import { createTokenVerifier } from '../tokens/verify-access-token';
+import { createCachedTokenVerifier } from '../tokens/cached-token-verifier';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 import type { AuthKitOptions } from './auth-kit-options';
 import { registerKitMetrics } from './kit-metrics';
 import { resolveKitOptions } from './resolve-kit-options';
 import { ClaimWatches, type WatchedClaims, type WatchEnd } from './claim-watches';
 import { StalenessGuard } from './staleness-guard';
+import { registerTokenCacheMetrics } from './token-cache-metrics';
 import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
 
@@ -48,6 +50,14 @@ export interface AuthKit {
   readonly metrics: Registry;
   /** The local revocation set. */
   readonly revocations: RevocationSet;
+  /**
+   * Forget every cached verification of a token signed with key `kid`; returns how many were
+   * dropped. Call it when a key leaves the key ring (rotation finished, key withdrawn or
+   * compromised) if the ring cannot say so itself: a ring with `onKeyRemoved` is listened to, and
+   * this is called for you. Until it is called, a token verified with the key before it left is
+   * still accepted from the cache.
+   */
+  dropKey(kid: string): number;
   /**
    * Call `listener` for every revocation this instance applies, once each (a session, a user's
    * cut-off), with what it matches. Returns a function that stops it.
@@ -89,7 +99,14 @@ const PRUNE_BUDGET = 10_000;
 export function createAuthKit(options: AuthKitOptions): AuthKit {
   const o = resolveKitOptions(options);
   const { logger } = o;
-  const verify = createTokenVerifier(options.keyRing, options.token);
+  const cache = o.tokenCache === undefined ? undefined : new VerifiedTokenCache(o.tokenCache);
+  const verify = createCachedTokenVerifier(options.keyRing, options.token ?? {}, cache);
+  const dropKey = (kid: string): number => {
+    const dropped = cache?.dropKey(kid) ?? 0;
+    logger.info({ kid, dropped }, 'a key left the key ring: its cached tokens are dropped');
+    return dropped;
+  };
+  const stopKeyWatch = options.keyRing.onKeyRemoved?.(dropKey);
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
   const handle = startFeed(options.nats, set, o, logger);
@@ -117,6 +134,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     onEnded: (reason) => watchMetrics.ended.inc({ reason }),
   });
   const watchMetrics = registerWatchMetrics(registry, () => watches.size);
+  if (cache) registerTokenCacheMetrics(registry, cache);
   const metrics = registerKitMetrics(registry, set, handle.feed, () => {
     const ms = guard.stalenessMs();
     return { seconds: ms === null ? 0 : ms / 1000, stale: guard.isStale() };
@@ -165,6 +183,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
+    dropKey,
     onRevoked(listener) {
       return set.onRevoked((revocation) => {
         try {
@@ -178,6 +197,8 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     connection: () => handle.connecting,
     async close() {
       clearInterval(maintenance);
+      stopKeyWatch?.();
+      cache?.clear();
       watches.clear();
       markClosed();
       await handle.close();
