@@ -5,9 +5,13 @@ import { checkTargets } from './targets';
 const LABELS: Record<(typeof THROUGHPUT_CASES)[number], string> = {
   none: 'no auth',
   courseStyle: 'course-style (cookie-session + jsonwebtoken, string secret)',
-  authbus: 'authbus (kit: cookie → verify → revocation check, 10k entries)',
-  redisDenylist: 'Redis denylist (same verify + one EXISTS)',
+  authbus: 'authbus, HS256 (kit: cookie → cached verify → revocation check, 10k entries)',
+  authbusES256: 'authbus, ES256 (the same, services hold a P-256 public key)',
+  authbusRS256: 'authbus, RS256 (the same, services hold a 2048-bit RSA public key)',
+  redisDenylist: "Redis denylist (the kit's verify and cache + one EXISTS)",
   introspection: 'introspection (keep-alive HTTP call per request)',
+  authCurrentUserAnonymous: "auth service's `GET /api/users/currentuser`, no cookie",
+  authCurrentUser: "auth service's `GET /api/users/currentuser`, with a session cookie",
 };
 
 /** `bench/results/latest.md`: the tables the README shows. */
