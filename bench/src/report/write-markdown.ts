@@ -5,7 +5,7 @@ import { checkTargets } from './targets';
 const LABELS: Record<(typeof THROUGHPUT_CASES)[number], string> = {
   none: 'no auth',
   courseStyle: 'course-style (cookie-session + jsonwebtoken, string secret)',
-  authbus: 'authbus, HS256 (kit: cookie → cached verify → revocation check, 10k entries)',
+  authbus: 'authbus, HS256 (`kit.requireAuth`: cookie → cached verify → revocation check, 10k entries)',
   authbusES256: 'authbus, ES256 (the same, services hold a P-256 public key)',
   authbusRS256: 'authbus, RS256 (the same, services hold a 2048-bit RSA public key)',
   redisDenylist: "Redis denylist (the kit's verify and cache + one EXISTS)",

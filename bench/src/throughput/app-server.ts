@@ -79,8 +79,9 @@ async function guardFor(which: AppCase): Promise<RequestHandler[]> {
     case 'authbus':
     case 'authbusES256':
     case 'authbusRS256': {
+      // `requireAuth` alone authenticates the request: one middleware, as a protected route needs.
       const kit = await readyKit(keyRing);
-      return [kit.currentUser, kit.requireAuth];
+      return [kit.requireAuth];
     }
     case 'redisDenylist': {
       // The same verifier and verified-token cache as the kit (an empty revocation set), then Redis.

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
 import { freePort, isPortOpen, sessionCookieFrom } from '@authbus/common/testing';
 import { authProcess } from '@authbus/local';
@@ -10,9 +8,8 @@ import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
 import { median, round } from '../stats';
 import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
+import { load } from './load';
 import { APP_CASES, CASE_ALGORITHM, THROUGHPUT_CASES, type ThroughputCase } from './cases';
-
-const run = promisify(execFile);
 
 export interface ThroughputResult {
   rps: Record<ThroughputCase, number>;
@@ -21,13 +18,6 @@ export interface ThroughputResult {
   /** Every measured run, for the record. */
   runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number }>>;
   redis: string;
-}
-
-interface AutocannonJson {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
 }
 
 /**
@@ -117,32 +107,6 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
     await redis.stop();
     await nats.stop();
   }
-}
-
-async function load(
-  target: { url: string; cookie: string | undefined },
-  seconds: number,
-  connections: number,
-): Promise<{ rps: number; p50Ms: number; p99Ms: number }> {
-  const bin = join(require.resolve('autocannon/package.json'), '..', 'autocannon.js');
-  const { stdout } = await run(
-    process.execPath,
-    [
-      bin,
-      '--json',
-      '-c',
-      String(connections),
-      '-d',
-      String(seconds),
-      ...(target.cookie === undefined ? [] : ['-H', `cookie=${target.cookie}`]),
-      target.url,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as AutocannonJson;
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
 
 /** Redis at 127.0.0.1:6379, or a `redis-server` started for the run. */

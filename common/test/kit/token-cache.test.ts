@@ -1,3 +1,5 @@
+import express from 'express';
+import request from 'supertest';
 import {
   createAuthKit,
   createKeyRing,
@@ -7,7 +9,15 @@ import {
   type KeyRing,
   type KeySpec,
 } from '@authbus/common';
-import { signTestToken, startAuthBus, testKeyRing, waitFor, type AuthBus } from '@authbus/common/testing';
+import {
+  sessionCookieHeader,
+  signTestToken,
+  startAuthBus,
+  testKeyRing,
+  testSessionCookie,
+  waitFor,
+  type AuthBus,
+} from '@authbus/common/testing';
 
 const keyRing = testKeyRing();
 
@@ -211,5 +221,77 @@ describe('the verified-token cache', () => {
     for (const tokenCache of [{ maxEntries: -1 }, { maxBytes: 1.5 }]) {
       expect(() => createAuthKit({ keyRing, nats: { servers: bus.url }, tokenCache })).toThrow(/whole number/);
     }
+  });
+});
+
+describe('the verified-token cache on the request path', () => {
+  let bus: AuthBus;
+  let kit: AuthKit;
+
+  beforeAll(async () => {
+    bus = await startAuthBus();
+    kit = createAuthKit({ keyRing, nats: { servers: bus.url }, revocation: { syncIntervalMs: 100 } });
+    await kit.whenReady();
+  });
+
+  afterAll(async () => {
+    await kit.close();
+    await bus.stop();
+  });
+
+  /** Only `requireAuth` in front of the route: it authenticates the request itself. */
+  function protectedApp() {
+    const app = express();
+    app.get('/private', kit.requireAuth, (req, res) => {
+      res.json({ user: req.currentUser!.sub });
+    });
+    app.get('/admin', kit.requireRole('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(kit.errorHandler);
+    return app;
+  }
+
+  it('finds a session cookie seen before by its value, and refuses it at once once revoked', async () => {
+    const app = protectedApp();
+    const { cookie, claims } = testSessionCookie({ sub: 'cookie-user' }, keyRing);
+    const hitsBefore = await metric(kit, 'authbus_token_cache_hits_total');
+    await request(app).get('/private').set('Cookie', cookie).expect(200, { user: 'cookie-user' });
+    await request(app).get('/private').set('Cookie', `theme=dark; ${cookie}`).expect(200, { user: 'cookie-user' });
+    expect(await metric(kit, 'authbus_token_cache_hits_total')).toBe(hitsBefore + 1);
+    await bus.revokeSession(claims);
+    await waitFor(() => kit.revocations.isRevoked(claims), { description: 'the revocation applied' });
+    const refused = await request(app).get('/private').set('Cookie', cookie).expect(401);
+    expect(refused.body.errors[0].code).toBe('ERR_TOKEN_REVOKED');
+    expect(await metric(kit, 'authbus_token_cache_hits_total')).toBe(hitsBefore + 2);
+  });
+
+  it('never remembers a cookie whose token fails, nor one that is not what authbus writes', async () => {
+    const app = protectedApp();
+    const { token } = signTestToken({}, keyRing);
+    const forged = sessionCookieHeader(withBadSignature(token, 7));
+    const entries = await metric(kit, 'authbus_token_cache_entries');
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/private').set('Cookie', forged).expect(401);
+      expect(res.body.errors[0].code).toBe('ERR_TOKEN_INVALID');
+    }
+    await request(app).get('/private').set('Cookie', 'session=%%%').expect(401);
+    await request(app)
+      .get('/private')
+      .set('Cookie', `session=${Buffer.from('{}').toString('base64')}`)
+      .expect(401);
+    expect(await metric(kit, 'authbus_token_cache_entries')).toBe(entries);
+  });
+
+  it('lets requireAuth and requireRole alone authenticate, Bearer or cookie', async () => {
+    const app = protectedApp();
+    const { token } = signTestToken({ sub: 'bearer-user', roles: ['admin'] }, keyRing);
+    await request(app).get('/private').set('Authorization', `Bearer ${token}`).expect(200, { user: 'bearer-user' });
+    await request(app).get('/admin').set('Cookie', sessionCookieHeader(token)).expect(200, { ok: true });
+    const { cookie } = testSessionCookie({ roles: ['user'] }, keyRing);
+    const forbidden = await request(app).get('/admin').set('Cookie', cookie).expect(403);
+    expect(forbidden.body.errors[0].code).toBe('ERR_FORBIDDEN');
+    const anonymous = await request(app).get('/private').expect(401);
+    expect(anonymous.body.errors[0].code).toBe('ERR_NOT_AUTHENTICATED');
   });
 });
