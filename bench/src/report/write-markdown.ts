@@ -43,6 +43,10 @@ export function resultsMarkdown(r: BenchResults): string {
   lines.push(
     `| replay ${r.catchUp.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUp.readyMs / 1000).toFixed(2)} s (${r.catchUp.eventsPerSecond.toLocaleString('en')} events/s) |`,
   );
+  if (r.catchUpMillion)
+    lines.push(
+      `| replay ${r.catchUpMillion.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUpMillion.readyMs / 1000).toFixed(2)} s (${r.catchUpMillion.eventsPerSecond.toLocaleString('en')} events/s) |`,
+    );
   for (const [n, b] of Object.entries(r.memory.bytesPerEntry))
     lines.push(`| heap bytes per revocation entry at ${Number(n).toLocaleString('en')} entries | ${b} |`);
   for (const [n, ns] of Object.entries(r.memory.nsPerCheck))
