@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   progress(`propagation: p50 ${propagation.p50Ms} ms, p99 ${propagation.p99Ms} ms, max ${propagation.maxMs} ms`);
   const catchUp = await runCatchUp(settings.catchUp);
   progress(`catch-up: ${catchUp.events} revocations replayed in ${catchUp.readyMs} ms`);
+  const catchUpMillion = settings.catchUpMillion.events > 0 ? await runCatchUp(settings.catchUpMillion) : undefined;
+  if (catchUpMillion)
+    progress(`catch-up: ${catchUpMillion.events} revocations replayed in ${catchUpMillion.readyMs} ms`);
   const memory = await runMemory(settings.memory);
 
   const { samplesMs, ...propagationSummary } = propagation;
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     },
     propagation: propagationSummary,
     catchUp,
+    ...(catchUpMillion ? { catchUpMillion } : {}),
     memory,
   };
   const name = settings.quick ? 'quick' : 'latest';

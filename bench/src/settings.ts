@@ -10,6 +10,8 @@ export interface BenchSettings {
   };
   propagation: { instances: number; processes: number; samples: number };
   catchUp: { events: number };
+  /** The catch-up row at a million retained revocations; `events: 0` (quick runs) leaves it out. */
+  catchUpMillion: { events: number };
   memory: { sizes: number[]; checkSizes: number[] };
 }
 
@@ -22,6 +24,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
       : { warmupSeconds: 3, runSeconds: 10, runs: 3, connections: 10, revocationEntries: 10_000 },
     propagation: { instances: 10, processes: 2, samples: quick ? 40 : 200 },
     catchUp: { events: quick ? 20_000 : 100_000 },
+    catchUpMillion: { events: quick ? 0 : 1_000_000 },
     memory: {
       sizes: quick ? [100_000] : [100_000, 1_000_000],
       checkSizes: quick ? [0, 10_000] : [0, 10_000, 1_000_000],

@@ -48,6 +48,8 @@ export { DEFAULT_ISSUER, DEFAULT_AUDIENCE, DEFAULT_CLOCK_TOLERANCE_SECONDS } fro
 export type { TokenOptions } from './tokens/token-options';
 export { verifyAccessToken, createTokenVerifier } from './tokens/verify-access-token';
 export type { VerifyOptions } from './tokens/verify-access-token';
+export { DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_BYTES } from './tokens/verified-token-cache';
+export type { TokenCacheOptions } from './tokens/verified-token-cache';
 
 // HTTP
 export type { RequestAuth } from './http/request-auth';

@@ -19,5 +19,7 @@ export interface BenchResults {
   };
   propagation: Omit<PropagationResult, 'samplesMs'>;
   catchUp: CatchUpResult;
+  /** The same at 1,000,000 retained revocations (full runs only). */
+  catchUpMillion?: CatchUpResult;
   memory: MemoryResult;
 }

@@ -9,18 +9,18 @@ function escape(text: string): string {
 
 /** Horizontal bars: requests per second per case. */
 export function throughputSvg(r: BenchResults): string {
-  const width = 720;
+  const width = 760;
   const barArea = 360;
   const rowHeight = 34;
   const max = Math.max(...THROUGHPUT_CASES.map((c) => r.throughput.rps[c]));
   const rows = THROUGHPUT_CASES.map((c, i) => {
     const y = 40 + i * rowHeight;
     const w = (r.throughput.rps[c] / max) * barArea;
-    const color = c === 'authbus' ? '#2b7bb9' : '#9aa5b1';
+    const color = c.startsWith('authbus') ? '#2b7bb9' : c.startsWith('auth') ? '#5a9e6f' : '#9aa5b1';
     return [
-      `<text x="150" y="${y + 17}" text-anchor="end" ${FONT} font-size="13">${escape(c)}</text>`,
-      `<rect x="160" y="${y}" width="${w.toFixed(1)}" height="24" fill="${color}"/>`,
-      `<text x="${(166 + w).toFixed(1)}" y="${y + 17}" ${FONT} font-size="12">${Math.round(r.throughput.rps[c]).toLocaleString('en')} req/s (${r.throughput.ratioToNone[c].toFixed(2)}×)</text>`,
+      `<text x="190" y="${y + 17}" text-anchor="end" ${FONT} font-size="13">${escape(c)}</text>`,
+      `<rect x="200" y="${y}" width="${w.toFixed(1)}" height="24" fill="${color}"/>`,
+      `<text x="${(206 + w).toFixed(1)}" y="${y + 17}" ${FONT} font-size="12">${Math.round(r.throughput.rps[c]).toLocaleString('en')} req/s (${r.throughput.ratioToNone[c].toFixed(2)}×)</text>`,
     ].join('');
   });
   const height = 50 + THROUGHPUT_CASES.length * rowHeight;

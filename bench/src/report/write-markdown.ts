@@ -5,9 +5,13 @@ import { checkTargets } from './targets';
 const LABELS: Record<(typeof THROUGHPUT_CASES)[number], string> = {
   none: 'no auth',
   courseStyle: 'course-style (cookie-session + jsonwebtoken, string secret)',
-  authbus: 'authbus (kit: cookie → verify → revocation check, 10k entries)',
-  redisDenylist: 'Redis denylist (same verify + one EXISTS)',
+  authbus: 'authbus, HS256 (`kit.requireAuth`: cookie → cached verify → revocation check, 10k entries)',
+  authbusES256: 'authbus, ES256 (the same, services hold a P-256 public key)',
+  authbusRS256: 'authbus, RS256 (the same, services hold a 2048-bit RSA public key)',
+  redisDenylist: "Redis denylist (the kit's verify and cache + one EXISTS)",
   introspection: 'introspection (keep-alive HTTP call per request)',
+  authCurrentUserAnonymous: "auth service's `GET /api/users/currentuser`, no cookie",
+  authCurrentUser: "auth service's `GET /api/users/currentuser`, with a session cookie",
 };
 
 /** `bench/results/latest.md`: the tables the README shows. */
@@ -39,6 +43,10 @@ export function resultsMarkdown(r: BenchResults): string {
   lines.push(
     `| replay ${r.catchUp.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUp.readyMs / 1000).toFixed(2)} s (${r.catchUp.eventsPerSecond.toLocaleString('en')} events/s) |`,
   );
+  if (r.catchUpMillion)
+    lines.push(
+      `| replay ${r.catchUpMillion.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUpMillion.readyMs / 1000).toFixed(2)} s (${r.catchUpMillion.eventsPerSecond.toLocaleString('en')} events/s) |`,
+    );
   for (const [n, b] of Object.entries(r.memory.bytesPerEntry))
     lines.push(`| heap bytes per revocation entry at ${Number(n).toLocaleString('en')} entries | ${b} |`);
   for (const [n, ns] of Object.entries(r.memory.nsPerCheck))

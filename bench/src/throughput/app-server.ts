@@ -6,15 +6,17 @@ import jwt from 'jsonwebtoken';
 import { createClient } from 'redis';
 import {
   createAuthKit,
-  createKeyRing,
-  createTokenVerifier,
+  isAuthbusError,
   NotAuthenticatedError,
   readSessionToken,
   TokenRevokedError,
   type AccessClaims,
+  type AuthKit,
+  type KeyRing,
 } from '@authbus/common';
 import { newTokenId } from '@authbus/common/issuer';
-import { BENCH_KID, BENCH_SECRET, THROUGHPUT_CASES, type ThroughputCase } from './cases';
+import { benchKeyRing } from './bench-keys';
+import { APP_CASES, BENCH_SECRET, CASE_ALGORITHM, type AppCase } from './cases';
 
 /**
  * One server process per case (`node app-server.js <case>`), printing `READY <port>` once it
@@ -22,8 +24,8 @@ import { BENCH_KID, BENCH_SECRET, THROUGHPUT_CASES, type ThroughputCase } from '
  * runs in front of it differs.
  */
 async function main(): Promise<void> {
-  const which = process.argv[2] as ThroughputCase;
-  if (!THROUGHPUT_CASES.includes(which)) throw new Error(`unknown case ${which}`);
+  const which = process.argv[2] as AppCase;
+  if (!APP_CASES.includes(which)) throw new Error(`unknown case ${which}`);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -42,8 +44,19 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
 }
 
-async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
-  const keyRing = createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID });
+/** A ready kit with `REVOCATION_ENTRIES` unrelated sessions in its set, as a busy instance has. */
+async function readyKit(keyRing: KeyRing): Promise<AuthKit> {
+  const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
+  await kit.whenReady();
+  const until = Math.floor(Date.now() / 1000) + 3600;
+  for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
+    kit.revocations.revokeSession(newTokenId(), until);
+  return kit;
+}
+
+async function guardFor(which: AppCase): Promise<RequestHandler[]> {
+  const alg = CASE_ALGORITHM[which] ?? 'HS256';
+  const keyRing = benchKeyRing(alg, alg === 'HS256' ? undefined : process.env[`BENCH_${alg}_PUBLIC_KEY`]);
   switch (which) {
     case 'none':
       return [];
@@ -63,25 +76,26 @@ async function guardFor(which: ThroughputCase): Promise<RequestHandler[]> {
           next();
         },
       ];
-    case 'authbus': {
-      const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
-      await kit.whenReady();
-      const until = Math.floor(Date.now() / 1000) + 3600;
-      for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
-        kit.revocations.revokeSession(newTokenId(), until);
-      return [kit.currentUser, kit.requireAuth];
+    case 'authbus':
+    case 'authbusES256':
+    case 'authbusRS256': {
+      // `requireAuth` alone authenticates the request: one middleware, as a protected route needs.
+      const kit = await readyKit(keyRing);
+      return [kit.requireAuth];
     }
     case 'redisDenylist': {
-      const verify = createTokenVerifier(keyRing);
+      // The same verifier and verified-token cache as the kit (an empty revocation set), then Redis.
+      const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
+      await kit.whenReady();
       const redis = createClient(process.env.REDIS_URL ? { url: process.env.REDIS_URL } : {});
       await redis.connect();
       return [
         (req, _res, next) => {
           let claims: AccessClaims;
           try {
-            claims = verify(readSessionToken(req.headers.cookie) ?? '');
-          } catch {
-            return next(new NotAuthenticatedError());
+            claims = kit.authenticate(readSessionToken(req.headers.cookie) ?? '');
+          } catch (err) {
+            return next(isAuthbusError(err) ? err : new NotAuthenticatedError());
           }
           redis.exists(`revoked:${claims.sid}`).then(
             (revoked) => {

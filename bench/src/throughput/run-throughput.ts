@@ -1,17 +1,15 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { createKeyRing } from '@authbus/common';
 import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
-import { freePort, isPortOpen } from '@authbus/common/testing';
+import { freePort, isPortOpen, sessionCookieFrom } from '@authbus/common/testing';
+import { authProcess } from '@authbus/local';
 import { startBenchNats } from '../bench-nats';
 import { spawnReady, type ReadyChild } from '../child';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
 import { median, round } from '../stats';
-import { BENCH_KID, BENCH_SECRET, THROUGHPUT_CASES, type ThroughputCase } from './cases';
-
-const run = promisify(execFile);
+import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
+import { load } from './load';
+import { APP_CASES, CASE_ALGORITHM, THROUGHPUT_CASES, type ThroughputCase } from './cases';
 
 export interface ThroughputResult {
   rps: Record<ThroughputCase, number>;
@@ -20,13 +18,6 @@ export interface ThroughputResult {
   /** Every measured run, for the record. */
   runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number }>>;
   redis: string;
-}
-
-interface AutocannonJson {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
 }
 
 /**
@@ -38,9 +29,14 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
   const nats = await startBenchNats();
   const redis = await ensureRedis();
   const introspection = await spawnReady(join(__dirname, 'introspection-server.js'), []);
+  const keys = generateBenchKeyPairs();
   const servers = new Map<ThroughputCase, ReadyChild>();
+  const auth = await authProcess({
+    natsUrl: nats.url,
+    env: { LOG_LEVEL: 'warn', ACCESS_TOKEN_TTL: '1h', SIGNUP_LIMIT_PER_IP: '1000000' },
+  });
   try {
-    for (const which of THROUGHPUT_CASES) {
+    for (const which of APP_CASES) {
       servers.set(
         which,
         await spawnReady(join(__dirname, 'app-server.js'), [which], {
@@ -48,27 +44,44 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
           REDIS_URL: redis.url,
           INTROSPECTION_PORT: String(introspection.port),
           REVOCATION_ENTRIES: String(settings.revocationEntries),
+          BENCH_ES256_PUBLIC_KEY: keys.ES256.publicKey,
+          BENCH_RS256_PUBLIC_KEY: keys.RS256.publicKey,
         }),
       );
     }
-    const keyRing = createKeyRing({ keys: [{ kid: BENCH_KID, secret: BENCH_SECRET }], activeKid: BENCH_KID });
-    const { token } = signAccessToken(
-      { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
-      keyRing,
-      { ttlSeconds: 3600 },
-    );
-    const cookie = `session=${encodeSessionCookieValue(token)}`;
+    await auth.start({ waitReady: true });
+    const targets = new Map<ThroughputCase, { url: string; cookie: string | undefined }>();
+    for (const which of APP_CASES) {
+      const alg = CASE_ALGORITHM[which] ?? 'HS256';
+      const keyRing = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].privateKey, true);
+      const { token } = signAccessToken(
+        { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
+        keyRing,
+        { ttlSeconds: 3600 },
+      );
+      const url = `http://127.0.0.1:${servers.get(which)!.port}/api/protected`;
+      targets.set(which, { url, cookie: `session=${encodeSessionCookieValue(token)}` });
+    }
+    const signup = await fetch(`${auth.url}/api/users/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'bench password' }),
+    });
+    if (signup.status !== 201) throw new Error(`auth sign-up answered ${signup.status}`);
+    const currentUserUrl = `${auth.url}/api/users/currentuser`;
+    targets.set('authCurrentUserAnonymous', { url: currentUserUrl, cookie: undefined });
+    targets.set('authCurrentUser', { url: currentUserUrl, cookie: sessionCookieFrom(signup) });
 
     const runs = Object.fromEntries(
       THROUGHPUT_CASES.map((c) => [c, [] as ThroughputResult['runs'][ThroughputCase]]),
     ) as ThroughputResult['runs'];
     for (const which of THROUGHPUT_CASES) {
       progress(`throughput: warming up ${which}`);
-      await load(servers.get(which)!.port, cookie, settings.warmupSeconds, settings.connections);
+      await load(targets.get(which)!, settings.warmupSeconds, settings.connections);
     }
     for (let round = 1; round <= settings.runs; round++) {
       for (const which of THROUGHPUT_CASES) {
-        const result = await load(servers.get(which)!.port, cookie, settings.runSeconds, settings.connections);
+        const result = await load(targets.get(which)!, settings.runSeconds, settings.connections);
         runs[which].push(result);
         progress(
           `throughput: round ${round}/${settings.runs} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`,
@@ -89,38 +102,11 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
     };
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
+    await auth.stop();
     await introspection.stop();
     await redis.stop();
     await nats.stop();
   }
-}
-
-async function load(
-  port: number,
-  cookie: string,
-  seconds: number,
-  connections: number,
-): Promise<{ rps: number; p50Ms: number; p99Ms: number }> {
-  const bin = join(require.resolve('autocannon/package.json'), '..', 'autocannon.js');
-  const { stdout } = await run(
-    process.execPath,
-    [
-      bin,
-      '--json',
-      '-c',
-      String(connections),
-      '-d',
-      String(seconds),
-      '-H',
-      `cookie=${cookie}`,
-      `http://127.0.0.1:${port}/api/protected`,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as AutocannonJson;
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`port ${port}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
 
 /** Redis at 127.0.0.1:6379, or a `redis-server` started for the run. */

@@ -16,15 +16,18 @@ export function requestMetrics(registry: Registry, logger: Logger): RequestHandl
   });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    // `on`, not `once` (no wrapper per request): a response finishes once.
+    res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const matched = req.route as { path?: unknown } | undefined;
       const route = matched ? `${req.baseUrl}${String(matched.path)}` : 'unmatched';
       duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      logger.debug(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
-        'request',
-      );
+      // The debug line's fields (req.path parses the URL) are built only when it is written.
+      if (logger.isLevelEnabled?.('debug') ?? true)
+        logger.debug(
+          { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
+          'request',
+        );
     });
     next();
   };

@@ -14,8 +14,11 @@ export function requestToken(headers: IncomingHttpHeaders): string | undefined {
   return bearer ?? readSessionToken(headers.cookie);
 }
 
-/** The token of an `Authorization: Bearer` header; undefined for no header or another scheme. */
-function bearerToken(authorization: string | undefined): string | undefined {
+/**
+ * The token of an `Authorization: Bearer` header; undefined for no header or another scheme;
+ * throws `TokenInvalidError` for a malformed Bearer header.
+ */
+export function bearerToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined || !/^bearer(?: |$)/i.test(authorization)) return undefined;
   const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(authorization);
   if (!match) throw new TokenInvalidError('Authorization header must be "Bearer <token>"');

@@ -61,12 +61,29 @@ export function encodeSessionCookieValue(token: string): string {
  * throws `CookieMalformedError` when the cookie is there but is not what authbus writes.
  */
 export function readSessionToken(cookieHeader: string | undefined): string | undefined {
+  const value = sessionCookieValue(cookieHeader);
+  return value === undefined ? undefined : decodeSessionCookieValue(value);
+}
+
+/**
+ * The raw value of the `session` cookie in a `Cookie` header, undecoded: `undefined` when there is
+ * none (or it is empty); throws `CookieMalformedError` when it is too long or percent-encoded.
+ */
+export function sessionCookieValue(cookieHeader: string | undefined): string | undefined {
   const raw = cookieValue(cookieHeader, SESSION_COOKIE_NAME);
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > MAX_SESSION_COOKIE_LENGTH) throw new CookieMalformedError();
   // cookie-session writes plain base64 and reads the value as it is: a `%` means the value was not
   // written by it, and decoding it here would let this reader see another token than auth does.
   if (raw.includes('%')) throw new CookieMalformedError();
+  return raw;
+}
+
+/**
+ * The token in a `session` cookie value (base64 JSON `{ jwt }`, as `cookie-session` writes it);
+ * `undefined` when it holds no jwt; throws `CookieMalformedError` when it is not what authbus writes.
+ */
+export function decodeSessionCookieValue(raw: string): string | undefined {
   let session: unknown;
   try {
     session = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));

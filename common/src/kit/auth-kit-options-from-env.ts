@@ -20,6 +20,8 @@ export interface AuthKitEnv extends KeyRingEnv {
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
   JWT_CLOCK_TOLERANCE?: string | undefined;
+  TOKEN_CACHE_ENTRIES?: string | undefined;
+  TOKEN_CACHE_BYTES?: string | undefined;
 }
 
 /**
@@ -57,6 +59,14 @@ export function authKitOptionsFromEnv(
       ...(env.NATS_PASS ? { pass: env.NATS_PASS } : {}),
     },
     token,
+    tokenCache: {
+      ...(env.TOKEN_CACHE_ENTRIES !== undefined
+        ? { maxEntries: wholeNumber(env.TOKEN_CACHE_ENTRIES, 'TOKEN_CACHE_ENTRIES') }
+        : {}),
+      ...(env.TOKEN_CACHE_BYTES !== undefined
+        ? { maxBytes: wholeNumber(env.TOKEN_CACHE_BYTES, 'TOKEN_CACHE_BYTES') }
+        : {}),
+    },
     revocation: {
       maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
       stalenessPolicy: policy,
@@ -64,6 +74,14 @@ export function authKitOptionsFromEnv(
     },
     ...(logger ? { logger } : {}),
   };
+}
+
+/** A whole number ≥ 0 written in decimal digits (`0` turns the cache off). */
+function wholeNumber(value: string, name: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new ConfigError(`${name} must be a whole number ≥ 0, not "${value}"`);
+  return n;
 }
 
 /** The variables that are set to something; blank ones are left out. */

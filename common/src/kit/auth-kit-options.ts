@@ -7,6 +7,7 @@ import type { RevocationMirrorOptions } from '../events/revocation-mirror';
 import type { FeedSource } from '../feed/revocation-feed';
 import type { KeyRing } from '../tokens/key-ring';
 import type { TokenOptions } from '../tokens/token-options';
+import type { TokenCacheOptions } from '../tokens/verified-token-cache';
 
 /** What to do when the revocation feed has been out of touch longer than `maxStalenessMs`. */
 export type StalenessPolicy = 'closed' | 'open';
@@ -41,6 +42,12 @@ export interface AuthKitOptions {
   /** A connection the caller owns, or where to connect (the kit then owns and closes it). */
   nats: NatsConnection | NatsOptions;
   token?: TokenOptions;
+  /**
+   * The verified-token cache: a token's signature is checked once, then its claims are found by the
+   * exact token string (times, revocation and staleness are still checked on every request).
+   * Default 50 000 tokens / 64 MiB; `{ maxEntries: 0 }` turns it off.
+   */
+  tokenCache?: TokenCacheOptions;
   revocation?: RevocationOptions;
   logger?: Logger;
   /** Registry for the kit's metrics; default a new one (`kit.metrics`). */

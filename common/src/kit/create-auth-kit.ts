@@ -3,18 +3,21 @@ import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { AuthbusError } from '../errors/authbus-error';
 import { TokenRevokedError } from '../errors/token-errors';
-import { currentUserMiddleware } from '../http/current-user';
+import { currentUserMiddleware, requestAuthenticator } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
-import { requireAuth, requireRole } from '../http/require-auth';
+import { requireAuthWith } from '../http/require-auth';
 import { connectionState } from '../nats/connection-state';
 import { RevocationSet, type AppliedRevocation } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
-import { createTokenVerifier } from '../tokens/verify-access-token';
+import { createCachedTokenVerifier } from '../tokens/cached-token-verifier';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 import type { AuthKitOptions } from './auth-kit-options';
+import { requestAuthentication } from './authenticate-request';
 import { registerKitMetrics } from './kit-metrics';
 import { resolveKitOptions } from './resolve-kit-options';
 import { ClaimWatches, type WatchedClaims, type WatchEnd } from './claim-watches';
 import { StalenessGuard } from './staleness-guard';
+import { registerTokenCacheMetrics } from './token-cache-metrics';
 import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
 
@@ -32,7 +35,11 @@ export interface KitReadiness {
 export interface AuthKit {
   /** Middleware: cookie or Bearer → verified claims → revocation check → `req.currentUser`. */
   readonly currentUser: RequestHandler;
-  /** Middleware: 401 (or 503 while the feed can't be trusted) without a `currentUser`. */
+  /**
+   * Middleware: 401 (or 503 while the feed can't be trusted) without a `currentUser`. Where
+   * `currentUser` did not run, it authenticates the request itself, so `requireAuth` alone
+   * protects a route (one middleware per request instead of two).
+   */
   readonly requireAuth: RequestHandler;
   /** Middleware factory: 403 unless `currentUser` has one of the roles. */
   requireRole(...roles: string[]): RequestHandler;
@@ -48,6 +55,14 @@ export interface AuthKit {
   readonly metrics: Registry;
   /** The local revocation set. */
   readonly revocations: RevocationSet;
+  /**
+   * Forget every cached verification of a token signed with key `kid`; returns how many were
+   * dropped. Call it when a key leaves the key ring (rotation finished, key withdrawn or
+   * compromised) if the ring cannot say so itself: a ring with `onKeyRemoved` is listened to, and
+   * this is called for you. Until it is called, a token verified with the key before it left is
+   * still accepted from the cache.
+   */
+  dropKey(kid: string): number;
   /**
    * Call `listener` for every revocation this instance applies, once each (a session, a user's
    * cut-off), with what it matches. Returns a function that stops it.
@@ -89,7 +104,14 @@ const PRUNE_BUDGET = 10_000;
 export function createAuthKit(options: AuthKitOptions): AuthKit {
   const o = resolveKitOptions(options);
   const { logger } = o;
-  const verify = createTokenVerifier(options.keyRing, options.token);
+  const cache = o.tokenCache === undefined ? undefined : new VerifiedTokenCache(o.tokenCache);
+  const verifier = createCachedTokenVerifier(options.keyRing, options.token ?? {}, cache);
+  const dropKey = (kid: string): number => {
+    const dropped = cache?.dropKey(kid) ?? 0;
+    logger.info({ kid, dropped }, 'a key left the key ring: its cached tokens are dropped');
+    return dropped;
+  };
+  const stopKeyWatch = options.keyRing.onKeyRemoved?.(dropKey);
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
   const handle = startFeed(options.nats, set, o, logger);
@@ -117,6 +139,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     onEnded: (reason) => watchMetrics.ended.inc({ reason }),
   });
   const watchMetrics = registerWatchMetrics(registry, () => watches.size);
+  if (cache) registerTokenCacheMetrics(registry, cache);
   const metrics = registerKitMetrics(registry, set, handle.feed, () => {
     const ms = guard.stalenessMs();
     return { seconds: ms === null ? 0 : ms / 1000, stale: guard.isStale() };
@@ -129,17 +152,20 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   }, MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
 
-  const authenticate = (token: string): AccessClaims => {
-    const claims = verify(token);
+  /** Checked on every use of verified claims, cached or not. */
+  const stillValid = (claims: AccessClaims): AccessClaims => {
     if (set.match(claims) !== undefined) throw new TokenRevokedError();
     guard.check();
     return claims;
   };
+  const authenticate = (token: string): AccessClaims => stillValid(verifier.verify(token));
 
   const onRefused = (err: AuthbusError): void => metrics.authFailures.inc({ code: err.code });
+  const authenticateRequest = requestAuthenticator(requestAuthentication(verifier, stillValid), onRefused);
+  const { requireAuth, requireRole } = requireAuthWith(authenticateRequest);
 
   return {
-    currentUser: currentUserMiddleware(authenticate, onRefused),
+    currentUser: currentUserMiddleware(authenticateRequest),
     requireAuth,
     requireRole,
     errorHandler: createErrorHandler(logger),
@@ -165,6 +191,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
+    dropKey,
     onRevoked(listener) {
       return set.onRevoked((revocation) => {
         try {
@@ -178,6 +205,8 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     connection: () => handle.connecting,
     async close() {
       clearInterval(maintenance);
+      stopKeyWatch?.();
+      cache?.clear();
       watches.clear();
       markClosed();
       await handle.close();

@@ -1,4 +1,6 @@
+import { ConfigError } from '../errors/config-error';
 import { silentLogger, type Logger } from '../logging/logger';
+import { DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../tokens/verified-token-cache';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
 import {
   DEFAULT_MAX_STALENESS_MS,
@@ -17,6 +19,8 @@ export interface ResolvedKitOptions extends Pick<RevocationOptions, 'stream' | '
   tokenNow: () => number;
   now: () => number;
   clockToleranceSeconds: number;
+  /** The verified-token cache's bounds; `undefined` when it is off. */
+  tokenCache: { maxEntries: number; maxBytes: number } | undefined;
 }
 
 export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
@@ -29,9 +33,22 @@ export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
     tokenNow: options.token?.now ?? Date.now,
     now: Date.now,
     clockToleranceSeconds: options.token?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    tokenCache: resolveTokenCache(options),
     ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
     ...(revocation.live !== undefined ? { live: revocation.live } : {}),
     ...(revocation.mirror !== undefined ? { mirror: revocation.mirror } : {}),
     ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
   };
+}
+
+function resolveTokenCache(options: AuthKitOptions): ResolvedKitOptions['tokenCache'] {
+  const maxEntries = options.tokenCache?.maxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES;
+  const maxBytes = options.tokenCache?.maxBytes ?? DEFAULT_TOKEN_CACHE_BYTES;
+  for (const [name, value] of [
+    ['tokenCache.maxEntries', maxEntries],
+    ['tokenCache.maxBytes', maxBytes],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number ≥ 0`);
+  }
+  return maxEntries === 0 || maxBytes === 0 ? undefined : { maxEntries, maxBytes };
 }

@@ -7,6 +7,8 @@ export interface Logger {
   warn(fields: object, message?: string): void;
   error(fields: object, message?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether `level` is written (pino has it): lets hot paths skip building a line that is dropped. */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 /** A pino logger writing one JSON line per event to stdout; `LOG_LEVEL` is read by the caller. */
@@ -21,4 +23,5 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
   child: () => silentLogger,
+  isLevelEnabled: () => false,
 };

@@ -29,6 +29,14 @@ export interface KeyRing {
   select(header: { kid?: string | undefined; alg: string }): JwtKey;
   /** The active signing key; throws `ConfigError` when the ring cannot sign. */
   signer(): JwtKey;
+  /**
+   * For a ring whose keys can change while the process runs: call `listener` with the kid of each
+   * key that leaves the ring, and return a function that stops it. The auth kit listens to drop
+   * every cached token verified with that key (`createAuthKit`'s verified-token cache), so a
+   * withdrawn key refuses its tokens at once. A ring built by `createKeyRing` never changes and
+   * has none.
+   */
+  onKeyRemoved?(listener: (kid: string) => void): () => void;
 }
 
 /** Minimum HS256 secret length: 32 bytes, the size of the HMAC-SHA256 output. */

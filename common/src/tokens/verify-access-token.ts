@@ -31,13 +31,56 @@ export function createTokenVerifier(keyRing: KeyRing, options: TokenOptions = {}
   return (token) => verifyWith(token, keyRing, resolved, false);
 }
 
+/** A token that passed every check, with what re-checking its times later needs (the verified-token cache). */
+export interface VerifiedToken {
+  readonly claims: AccessClaims;
+  /** The kid of the key whose signature the token carries. */
+  readonly kid: string;
+  /** `nbf`, when the token has one (it is not among the typed claims). */
+  readonly nbf: number | undefined;
+}
+
+/** The time claims `checkTokenTimes` reads; `unknown` until checked. */
+export interface TokenTimes {
+  readonly nbf?: unknown;
+  readonly iat?: unknown;
+  readonly exp?: unknown;
+}
+
 function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ignoreExpiration: boolean): AccessClaims {
+  return verifyToken(token, keyRing, o, ignoreExpiration).claims;
+}
+
+/** Every check of `verifyAccessToken`, returning the claims with the key's kid and `nbf`. */
+export function verifyToken(
+  token: string,
+  keyRing: KeyRing,
+  o: ResolvedTokenOptions,
+  ignoreExpiration: boolean,
+): VerifiedToken {
   const header = decodeHeader(token);
   if (header.crit !== undefined) throw new TokenInvalidError('Token header has critical extensions');
-  const payload = verifyJws(token, keyRing.select(header));
+  const key = keyRing.select(header);
+  const payload = verifyJws(token, key);
+  checkTokenTimes(payload, o, ignoreExpiration);
+  const { nbf, iss, aud } = payload;
+  if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
+  if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
+    throw new TokenInvalidError('Wrong audience');
+  const claims = accessClaimsOf(payload);
+  if (!claims) throw new TokenInvalidError('Token claims are incomplete');
+  return { claims, kid: key.kid, nbf: nbf as number | undefined };
+}
+
+/**
+ * The checks that depend on the clock: `nbf` and `iat` not in the future, `exp` present and not
+ * passed (unless `ignoreExpiration`), each with the clock tolerance. A verified token is
+ * re-checked with this on every use, cached or not.
+ */
+export function checkTokenTimes(times: TokenTimes, o: ResolvedTokenOptions, ignoreExpiration: boolean): void {
   const now = Math.floor(o.now() / 1000);
   const tolerance = o.clockToleranceSeconds;
-  const { nbf, exp, iat, iss, aud } = payload;
+  const { nbf, exp, iat } = times;
   if (nbf !== undefined) {
     if (typeof nbf !== 'number') throw new TokenInvalidError('Invalid nbf');
     if (nbf > now + tolerance) throw new TokenNotYetValidError();
@@ -46,10 +89,4 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   if (typeof iat === 'number' && iat > now + tolerance) throw new TokenNotYetValidError('Token issued in the future');
   if (typeof exp !== 'number') throw new TokenInvalidError('Token has no exp');
   if (!ignoreExpiration && now >= exp + tolerance) throw new TokenExpiredError(new Date(exp * 1000));
-  if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
-  if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
-    throw new TokenInvalidError('Wrong audience');
-  const claims = accessClaimsOf(payload);
-  if (!claims) throw new TokenInvalidError('Token claims are incomplete');
-  return claims;
 }

@@ -62,3 +62,24 @@ describe('authKitOptionsFromEnv: a variable set to nothing is unset', () => {
     expect(options.revocation).toEqual({ maxStalenessMs: 30_000, stalenessPolicy: 'closed' });
   });
 });
+
+describe('authKitOptionsFromEnv: the verified-token cache', () => {
+  const base = { JWT_KEY: TEST_JWT_SECRET };
+
+  it('leaves the bounds to their defaults when unset or blank', () => {
+    expect(authKitOptionsFromEnv('tickets', base).tokenCache).toEqual({});
+    expect(authKitOptionsFromEnv('tickets', { ...base, TOKEN_CACHE_ENTRIES: ' ' }).tokenCache).toEqual({});
+  });
+
+  it('reads TOKEN_CACHE_ENTRIES (0 turns the cache off) and TOKEN_CACHE_BYTES', () => {
+    expect(
+      authKitOptionsFromEnv('tickets', { ...base, TOKEN_CACHE_ENTRIES: '0', TOKEN_CACHE_BYTES: '1048576' }).tokenCache,
+    ).toEqual({ maxEntries: 0, maxBytes: 1_048_576 });
+  });
+
+  it.each(['-1', '1.5', '10k', '1e3'])('refuses TOKEN_CACHE_ENTRIES=%s', (value) => {
+    expect(() => authKitOptionsFromEnv('tickets', { ...base, TOKEN_CACHE_ENTRIES: value })).toThrow(
+      /TOKEN_CACHE_ENTRIES must be a whole number/,
+    );
+  });
+});

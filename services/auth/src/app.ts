@@ -18,6 +18,15 @@ import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
 
+/** The routes that set or clear the session cookie. */
+const COOKIE_ROUTES = [
+  '/api/users/signup',
+  '/api/users/signin',
+  '/api/users/signout',
+  '/api/users/signout-all',
+  '/api/users/refresh',
+];
+
 /** What the app needs besides the context. */
 export interface AppDeps {
   ctx: AuthContext;
@@ -35,7 +44,9 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
   app.use(addressLimits(ctx));
   app.use(jsonBody());
-  app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
+  // Only the routes that set or clear the cookie need cookie-session (its parsing, its hash of the
+  // session, its header hook); every other route reads the cookie through the kit, or not at all.
+  app.use(COOKIE_ROUTES, sessionCookie({ secure: ctx.config.cookieSecure }));
   app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));
   app.use(kit.currentUser);
 
