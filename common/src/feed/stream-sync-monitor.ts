@@ -88,6 +88,10 @@ export class StreamSyncMonitor {
   private async probe(): Promise<boolean> {
     const { jsm, stream, mirror, originJsm, listener } = this.options;
     const startedAt = this.options.now();
+    // What was applied when the request left: the reply holds at least that much (unless the
+    // stream was reset). Read later, a reply that left before the consumer delivered more would
+    // look like a stream that shrank, and the whole stream would be replayed for nothing.
+    const applied = this.options.appliedSeq();
     try {
       const info = await jsm.streams.info(stream);
       const originInfo = originJsm ? await originJsm.streams.info(AUTH_STREAM) : undefined;
@@ -101,7 +105,6 @@ export class StreamSyncMonitor {
       const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
       this.streamCreated = info.created;
       mirror.note(info, startedAt);
-      const applied = this.options.appliedSeq();
       if (recreated || lastSeq < applied) listener.reset(lastSeq);
       else if (messages === 0 || lastSeq <= applied) listener.inSync(startedAt);
       else this.watchProgress(applied);

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, type JetStreamManagerOptions, type NatsConnection, type StreamAPI, type StreamInfo } from 'nats';
 import {
   AUTH_STREAM,
   RevocationFeed,
@@ -20,6 +20,53 @@ function sessionRevoked(sid: string, until = UNTIL) {
     revokedAt: new Date().toISOString(),
     until,
   });
+}
+
+/**
+ * A connection whose JetStream stream-info replies the test can hold back, as a slow network
+ * or a busy server would: `capture()` resolves with the last sequence of the next reply, which
+ * the feed gets only at `release()`.
+ */
+function holdingStreamInfo(real: NatsConnection) {
+  let capturing: ((lastSeq: number) => void) | undefined;
+  let releaseHeld: () => void = () => undefined;
+  const holdStreams = (streams: StreamAPI): StreamAPI =>
+    new Proxy(streams, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== 'info' || typeof value !== 'function') return value;
+        return async (...args: Parameters<StreamAPI['info']>): Promise<StreamInfo> => {
+          const info = await target.info(...args);
+          const captured = capturing;
+          if (captured) {
+            capturing = undefined;
+            await new Promise<void>((resolve) => {
+              releaseHeld = resolve;
+              captured(info.state.last_seq);
+            });
+          }
+          return info;
+        };
+      },
+    });
+  const nc = new Proxy(real, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'jetstreamManager')
+        return async (opts?: JetStreamManagerOptions) => {
+          const jsm = await target.jetstreamManager(opts);
+          return new Proxy(jsm, {
+            get: (t, p) => (p === 'streams' ? holdStreams(t.streams) : (Reflect.get(t, p, t) as unknown)),
+          });
+        };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    nc,
+    capture: () => new Promise<number>((resolve) => (capturing = resolve)),
+    release: () => releaseHeld(),
+  };
 }
 
 describe('RevocationFeed', () => {
@@ -198,5 +245,25 @@ describe('RevocationFeed', () => {
     const late = await startFeed(server.url, { live: false });
     await late.feed.whenCaughtUp();
     expect(late.set.size.sessions).toBe(50);
+  });
+  it('does not take a heartbeat reply that left before the consumer progressed for a stream reset', async () => {
+    await publishRevocations('old', 3);
+    const real = await connect({ servers: server.url });
+    connections.push(real);
+    const held = holdingStreamInfo(real);
+    const feed = new RevocationFeed({ nc: held.nc, set: new RevocationSet(), syncIntervalMs: 100 });
+    feeds.push(feed);
+    feed.start();
+    await feed.whenCaughtUp();
+    expect(feed.stats.appliedSeq).toBe(3);
+    // A heartbeat reply saying "last sequence 3" is on its way while the consumer applies 4 to 8.
+    expect(await held.capture()).toBe(3);
+    await publishRevocations('new', 5);
+    await waitFor(() => feed.stats.appliedSeq === 8, { description: 'the consumer to apply the new events' });
+    held.release();
+    await waitFor(() => feed.stats.streamSeq === 8, { description: 'a later heartbeat' });
+    expect(feed.stats.consumerRestarts).toBe(0);
+    expect(feed.stats.appliedSeq).toBe(8);
+    expect(feed.stats.applied.stream).toBe(8);
   });
 });
