@@ -13,6 +13,7 @@ export interface AuthKitEnv extends KeyRingEnv {
   NATS_USER?: string | undefined;
   NATS_PASS?: string | undefined;
   NATS_INBOX_PREFIX?: string | undefined;
+  NATS_PING_INTERVAL?: string | undefined;
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
   REVOCATION_MIRROR_API?: string | undefined;
@@ -55,6 +56,7 @@ export function authKitOptionsFromEnv(
       inboxPrefix,
       ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
       ...(env.NATS_PASS ? { pass: env.NATS_PASS } : {}),
+      ...(env.NATS_PING_INTERVAL ? { pingIntervalMs: pingInterval(env.NATS_PING_INTERVAL) } : {}),
     },
     token,
     revocation: {
@@ -64,6 +66,13 @@ export function authKitOptionsFromEnv(
     },
     ...(logger ? { logger } : {}),
   };
+}
+
+/** `NATS_PING_INTERVAL`: a duration from 100 ms to 5 minutes. */
+function pingInterval(value: string): number {
+  const ms = parseDuration(value, 'NATS_PING_INTERVAL');
+  if (ms < 100 || ms > 300_000) throw new ConfigError(`NATS_PING_INTERVAL must be from 100ms to 5m, not "${value}"`);
+  return ms;
 }
 
 /** The variables that are set to something; blank ones are left out. */

@@ -16,6 +16,11 @@ export interface NatsClusterOptions {
   binary?: string;
   /** Extra arguments for every server. */
   args?: string[];
+  /**
+   * Names of nodes (`n3`) not to start: a cluster missing servers since its start, which it has
+   * never seen (it cannot place an R3 stream on them). `restart()` starts such a node.
+   */
+  down?: string[];
   /** How long to wait for the cluster to elect its JetStream meta leader, ms; default 20 000. */
   startTimeoutMs?: number;
 }
@@ -83,6 +88,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
         startNatsServer({
           port,
           storeDir,
+          startNow: !options.down?.includes(name),
           ...(options.binary ? { binary: options.binary } : {}),
           args: [
             '--server_name',

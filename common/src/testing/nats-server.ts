@@ -26,6 +26,8 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
   /** Extra environment for the server (a config file's `$VARIABLES`). */
   env?: Record<string, string>;
+  /** Start the process now (default true); when false, the first `restart()` starts it. */
+  startNow?: boolean;
 }
 
 /** A running test `nats-server` that a test can stop, kill and restart on the same port and store. */
@@ -98,7 +100,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     paused = false;
     await exited;
   };
-  await launch();
+  if (options.startNow !== false) await launch();
 
   return {
     url: `nats://127.0.0.1:${port}`,

@@ -63,7 +63,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   });
   const stream = await keeper.ensure();
   logger.info(
-    { stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages },
+    {
+      stream: stream.config.name,
+      maxAgeSeconds: config.streamMaxAgeMs / 1000,
+      replicas: stream.config.num_replicas,
+      messages: stream.state.messages,
+    },
     'auth stream ready',
   );
 
