@@ -1,6 +1,6 @@
 import { RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
 import { silentLogger, type Logger } from '../logging/logger';
-import { AUTH_STREAM, AUTH_SUBJECTS } from './subjects';
+import { AUTH_STREAM, AUTH_STREAM_SUBJECTS } from './subjects';
 
 /** Settings of the `AUTH` stream. */
 export interface AuthStreamOptions {
@@ -25,7 +25,7 @@ export function authStreamConfig(options: AuthStreamOptions): Partial<StreamConf
   const duplicateWindow = Math.max(options.duplicateWindowMs ?? MIN_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS);
   return {
     name: AUTH_STREAM,
-    subjects: [AUTH_SUBJECTS],
+    subjects: [...AUTH_STREAM_SUBJECTS],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     max_age: nanos(options.maxAgeMs),

@@ -16,6 +16,7 @@ export interface AuthKitEnv extends KeyRingEnv {
   NATS_PING_INTERVAL?: string | undefined;
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
+  REVOCATION_HEARTBEAT_TIMEOUT?: string | undefined;
   REVOCATION_MIRROR_API?: string | undefined;
   REVOCATION_MIRROR_DELIVER?: string | undefined;
   JWT_ISSUER?: string | undefined;
@@ -62,6 +63,9 @@ export function authKitOptionsFromEnv(
     revocation: {
       maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
       stalenessPolicy: policy,
+      ...(env.REVOCATION_HEARTBEAT_TIMEOUT
+        ? { heartbeatTimeoutMs: parseDuration(env.REVOCATION_HEARTBEAT_TIMEOUT, 'REVOCATION_HEARTBEAT_TIMEOUT') }
+        : {}),
       ...mirrorFromEnv(env),
     },
     ...(logger ? { logger } : {}),

@@ -7,7 +7,14 @@ import {
   type SessionRevokedEvent,
   type UserBannedEvent,
 } from '@authbus/common';
-import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
+import {
+  AUTH_HEARTBEAT_SUBJECT,
+  createEnvelope,
+  encodeHeartbeat,
+  ensureAuthStream,
+  publishEnvelope,
+  type AuthHeartbeat,
+} from '@authbus/common/issuer';
 import { startTcpProxy, waitFor, type NatsServerHandle, startAuthBus, type AuthBus } from '@authbus/common/testing';
 
 const UNTIL = Math.floor(Date.now() / 1000) + 3600;
@@ -29,6 +36,7 @@ function sessionRevoked(sid: string, until = UNTIL) {
  */
 function holdingStreamInfo(real: NatsConnection) {
   let capturing: ((lastSeq: number) => void) | undefined;
+  let infoCalls = 0;
   let releaseHeld: () => void = () => undefined;
   const holdStreams = (streams: StreamAPI): StreamAPI =>
     new Proxy(streams, {
@@ -36,6 +44,7 @@ function holdingStreamInfo(real: NatsConnection) {
         const value: unknown = Reflect.get(target, prop, target);
         if (prop !== 'info' || typeof value !== 'function') return value;
         return async (...args: Parameters<StreamAPI['info']>): Promise<StreamInfo> => {
+          infoCalls++;
           const info = await target.info(...args);
           const captured = capturing;
           if (captured) {
@@ -66,6 +75,8 @@ function holdingStreamInfo(real: NatsConnection) {
     nc,
     capture: () => new Promise<number>((resolve) => (capturing = resolve)),
     release: () => releaseHeld(),
+    /** How many stream-info requests were made through it. */
+    infoCalls: () => infoCalls,
   };
 }
 
@@ -265,5 +276,84 @@ describe('RevocationFeed', () => {
     expect(feed.stats.consumerRestarts).toBe(0);
     expect(feed.stats.appliedSeq).toBe(8);
     expect(feed.stats.applied.stream).toBe(8);
+  });
+  describe("the auth service's heartbeat", () => {
+    async function heartbeat(fields: Partial<AuthHeartbeat> = {}): Promise<AuthHeartbeat> {
+      const info = await (await publisher.jetstreamManager()).streams.info(AUTH_STREAM);
+      const beat: AuthHeartbeat = {
+        v: 1,
+        instance: 'auth-1',
+        at: Date.now(),
+        stream: { lastSeq: info.state.last_seq, created: info.created },
+        unpublishedSince: null,
+        ...fields,
+      };
+      publisher.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(beat));
+      await publisher.flush();
+      return beat;
+    }
+
+    async function startCountedFeed() {
+      const real = await connect({ servers: server.url });
+      connections.push(real);
+      const counted = holdingStreamInfo(real);
+      const set = new RevocationSet();
+      const feed = new RevocationFeed({ nc: counted.nc, set, syncIntervalMs: 50, heartbeatTimeoutMs: 60_000 });
+      feeds.push(feed);
+      feed.start();
+      await feed.whenCaughtUp();
+      return { feed, set, infoCalls: counted.infoCalls };
+    }
+
+    it('stops asking the server while heartbeats arrive, and is kept in sync by them', async () => {
+      await publishRevocations('old', 2);
+      const { feed, infoCalls } = await startCountedFeed();
+      await heartbeat();
+      await waitFor(() => feed.stats.heartbeats === 1);
+      const callsAfterFirst = infoCalls();
+      const syncedBefore = feed.lastSyncAt;
+      await publishRevocations('new', 3);
+      await waitFor(() => feed.stats.appliedSeq === 5);
+      const beat = await heartbeat();
+      await waitFor(() => feed.stats.heartbeats === 2);
+      expect(feed.stats.streamSeq).toBe(5);
+      expect(feed.lastSyncAt).toBeGreaterThanOrEqual(Math.max(syncedBefore, Math.min(beat.at, Date.now())));
+      // A probe already under way when the first heartbeat came may finish; no new one starts.
+      expect(infoCalls() - callsAfterFirst).toBeLessThanOrEqual(1);
+    });
+
+    it('counts itself in sync no later than the oldest revocation auth could not publish, until auth publishes it', async () => {
+      const { feed } = await startCountedFeed();
+      const since = Date.now() - 40_000;
+      await heartbeat({ unpublishedSince: since });
+      await waitFor(() => feed.stats.authUnpublishedSince === since);
+      expect(feed.lastSyncAt).toBe(since);
+      // Another instance with nothing waiting does not speak for this one.
+      await heartbeat({ instance: 'auth-2' });
+      await waitFor(() => feed.stats.heartbeats === 2);
+      expect(feed.lastSyncAt).toBe(since);
+      await heartbeat();
+      await waitFor(() => feed.stats.authUnpublishedSince === null);
+      expect(feed.lastSyncAt).toBeGreaterThan(since);
+    });
+
+    it('counts a malformed heartbeat and keeps going', async () => {
+      const { feed, set } = await startCountedFeed();
+      for (const bad of ['{"v":1', '{"v":2,"instance":"a","at":1,"stream":null,"unpublishedSince":null}', '[]'])
+        publisher.publish(AUTH_HEARTBEAT_SUBJECT, new TextEncoder().encode(bad));
+      await publishRevocations('after', 1);
+      await waitFor(() => set.isRevoked({ sid: 'after-0', sub: 'x', gen: 0 }));
+      await waitFor(() => feed.stats.invalid === 3);
+      expect(feed.stats.heartbeats).toBe(0);
+    });
+
+    it('asks the server when a heartbeat speaks of a stream created at another time', async () => {
+      const { feed, infoCalls } = await startCountedFeed();
+      await heartbeat();
+      await waitFor(() => feed.stats.heartbeats === 1);
+      const calls = infoCalls();
+      await heartbeat({ stream: { lastSeq: 0, created: new Date(Date.now() + 1000).toISOString() } });
+      await waitFor(() => infoCalls() > calls, { description: 'a probe of its own' });
+    });
   });
 });

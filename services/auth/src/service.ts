@@ -14,6 +14,7 @@ import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
+import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { createLimiterStore } from './rate-limit/limiter-store';
 import { SigninLimits } from './rate-limit/signin-limits';
@@ -82,6 +83,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     restoreStream: () => keeper.restoreIfMissing(),
   });
   relay.start();
+  const heartbeat = new HeartbeatPublisher({ nc, store: db, intervalMs: config.heartbeatIntervalMs, logger, now });
+  heartbeat.start();
 
   const ctx: AuthContext = {
     config,
@@ -133,6 +136,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      await heartbeat.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();
