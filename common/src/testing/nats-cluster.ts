@@ -54,8 +54,8 @@ export interface NatsClusterHandle {
 /**
  * Start a real NATS cluster for a test: `nodes` `nats-server`s on 127.0.0.1 with JetStream, each
  * routed to every other on free loopback ports, each with its own store. Resolves once JetStream
- * answers through every node (the cluster has elected its meta leader), so an R3 stream can be
- * created at once. Each node keeps its ports and store across `kill` / `restart`.
+ * answers through every node and the cluster has placed (and removed) a stream with a replica on
+ * every running server, so an R3 stream can be created at once. Each node keeps its ports and store across `kill` / `restart`.
  *
  * @example
  * ```ts
@@ -161,7 +161,23 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     stop: stopAll,
   };
   try {
-    await handle.waitForJetStream({ timeoutMs: options.startTimeoutMs ?? 20_000 });
+    const timeoutMs = options.startTimeoutMs ?? 20_000;
+    await handle.waitForJetStream({ timeoutMs });
+    // JetStream answering is not yet the meta leader knowing every server: until it does, a
+    // stream with a replica on each is refused ("no suitable peers"). Place one and remove it.
+    const up = live();
+    if (up.length > 1)
+      await waitFor(
+        () =>
+          withConnection(up[0]!, async (nc) => {
+            const jsm = await nc.jetstreamManager({ timeout: 2000 });
+            const name = 'AUTHBUS_CLUSTER_READY';
+            await jsm.streams.add({ name, subjects: ['authbus.cluster.ready'], num_replicas: Math.min(up.length, 5) });
+            await jsm.streams.delete(name);
+            return true;
+          }),
+        { timeoutMs, intervalMs: 100, description: 'the cluster to place a stream on every server' },
+      );
   } catch (err) {
     await stopAll();
     throw err;
