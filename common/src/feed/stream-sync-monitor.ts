@@ -105,8 +105,10 @@ export class StreamSyncMonitor {
     // stream was reset). Read later, a reply that left before the consumer delivered more would
     // look like a stream that shrank, and the whole stream would be replayed for nothing.
     const applied = this.options.appliedSeq();
+    let readOrigin = false;
     try {
       const info = await jsm.streams.info(stream);
+      readOrigin = true;
       const originInfo = originJsm ? await originJsm.streams.info(AUTH_STREAM) : undefined;
       if (originInfo && mirror.originWasRecreated(info, originInfo)) return true;
       // On a mirror, what the origin holds counts: a new mirror may not have copied it yet.
@@ -125,6 +127,8 @@ export class StreamSyncMonitor {
       return true;
     } catch (err) {
       if (!isStreamNotFound(err)) this.options.logger.debug({ err: String(err) }, 'revocation sync probe failed');
+      // The feed's own stream is gone (not the origin: that is read after it): on a mirror, make it again.
+      else if (!readOrigin) mirror.missing();
       return false;
     }
   }
@@ -141,6 +145,8 @@ export class StreamSyncMonitor {
     if (now - this.lastProgressAt >= patience) {
       this.lastProgressAt = now;
       this.options.listener.stalled();
+      // Heartbeats may be standing in for probes: let the server say what is wrong (a lost mirror).
+      void this.probeNow();
     }
   }
 }
