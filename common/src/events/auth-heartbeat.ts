@@ -19,6 +19,11 @@ export interface AuthHeartbeat {
   stream: { lastSeq: number; created: string } | null;
   /** When the oldest revocation it has not been able to publish yet was made; `null`: nothing waiting. */
   unpublishedSince: number | null;
+  /**
+   * The outbox is shared by every auth instance (MongoDB): then this instance speaks for all of
+   * them, and its word replaces what the others said (one that crashed included). Absent: false.
+   */
+  sharedOutbox?: boolean;
 }
 
 const MAX_BYTES = 1024;
@@ -38,7 +43,9 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { v, instance, at, stream, unpublishedSince } = value as Record<string, unknown>;
+  const { v, instance, at, stream, unpublishedSince, sharedOutbox } = value as Record<string, unknown>;
+  if (sharedOutbox !== undefined && typeof sharedOutbox !== 'boolean') return undefined;
+  const shared = sharedOutbox === true ? { sharedOutbox: true } : {};
   if (v !== 1 || typeof instance !== 'string' || instance.length === 0 || instance.length > 200) return undefined;
   if (!isTime(at)) return undefined;
   if (unpublishedSince !== null && !isTime(unpublishedSince)) return undefined;
@@ -46,9 +53,9 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     if (typeof stream !== 'object' || stream === undefined) return undefined;
     const { lastSeq, created } = stream as Record<string, unknown>;
     if (!Number.isSafeInteger(lastSeq) || (lastSeq as number) < 0 || typeof created !== 'string') return undefined;
-    return { v, instance, at, stream: { lastSeq: lastSeq as number, created }, unpublishedSince };
+    return { v, instance, at, stream: { lastSeq: lastSeq as number, created }, unpublishedSince, ...shared };
   }
-  return { v, instance, at, stream: null, unpublishedSince };
+  return { v, instance, at, stream: null, unpublishedSince, ...shared };
 }
 
 function isTime(value: unknown): value is number {

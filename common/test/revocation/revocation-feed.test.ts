@@ -337,6 +337,15 @@ describe('RevocationFeed', () => {
       expect(feed.lastSyncAt).toBeGreaterThan(since);
     });
 
+    it('takes the word of any instance of a shared outbox for all of them, a silent one included', async () => {
+      const { feed } = await startCountedFeed();
+      const since = Date.now() - 40_000;
+      await heartbeat({ instance: 'crashed', unpublishedSince: since, sharedOutbox: true });
+      await waitFor(() => feed.stats.authUnpublishedSince === since);
+      await heartbeat({ instance: 'restarted', sharedOutbox: true });
+      await waitFor(() => feed.stats.authUnpublishedSince === null);
+    });
+
     it('counts a malformed heartbeat and keeps going', async () => {
       const { feed, set } = await startCountedFeed();
       for (const bad of ['{"v":1', '{"v":2,"instance":"a","at":1,"stream":null,"unpublishedSince":null}', '[]'])

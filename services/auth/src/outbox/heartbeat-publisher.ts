@@ -8,7 +8,7 @@ import type { AuthStore } from '../store/auth-store';
 /** What the heartbeat needs. */
 export interface HeartbeatPublisherOptions {
   nc: NatsConnection;
-  store: Pick<AuthStore, 'backlog'>;
+  store: Pick<AuthStore, 'backlog' | 'kind'>;
   intervalMs: number;
   logger: Logger;
   now: () => number;
@@ -73,6 +73,7 @@ export class HeartbeatPublisher {
       at,
       stream,
       unpublishedSince: backlog.oldestCreatedAt?.getTime() ?? null,
+      ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
     };
     if (this.closed || nc.isClosed()) return undefined;
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));

@@ -31,6 +31,7 @@ describe("auth's heartbeat", () => {
       description: 'a heartbeat with the last sequence',
     });
     expect(beat).toMatchObject({ v: 1, unpublishedSince: null, stream: { created: info.created } });
+    expect(beat).not.toHaveProperty('sharedOutbox');
     expect(beat.instance).toEqual(expect.any(String));
     expect((await auth.events()).length).toBe(info.state.messages);
     expect(info.config.subjects).toEqual(['auth.session.>', 'auth.user.>']);
@@ -45,14 +46,15 @@ describe('HeartbeatPublisher', () => {
       const oldest = new Date(Date.now() - 5000);
       const publisher = new HeartbeatPublisher({
         nc,
-        store: { backlog: () => Promise.resolve({ count: 2, oldestCreatedAt: oldest }) },
+        store: { kind: 'mongo', backlog: () => Promise.resolve({ count: 2, oldestCreatedAt: oldest }) },
         intervalMs: 100,
         logger: silentLogger,
         now: Date.now,
       });
       // No AUTH stream on this server.
       const beat = await publisher.beat();
-      expect(beat).toMatchObject({ stream: null, unpublishedSince: oldest.getTime() });
+      // A MongoDB outbox is shared by every auth instance: this one speaks for all.
+      expect(beat).toMatchObject({ stream: null, unpublishedSince: oldest.getTime(), sharedOutbox: true });
     } finally {
       await nc.close();
       await server.stop();
