@@ -19,11 +19,17 @@ async function main(): Promise<void> {
   const settings = benchSettings(process.argv.slice(2));
   const out = resolve(__dirname, '..', 'results');
   mkdirSync(out, { recursive: true });
-  progress(`starting${settings.quick ? ' (quick)' : ''}: throughput, propagation, catch-up, memory`);
+  progress(
+    `starting${settings.quick ? ' (quick)' : ''}: throughput, propagation (one server, 3-node cluster), catch-up, memory`,
+  );
 
   const throughput = await runThroughput(settings.throughput);
   const propagation = await runPropagation(settings.propagation);
   progress(`propagation: p50 ${propagation.p50Ms} ms, p99 ${propagation.p99Ms} ms, max ${propagation.maxMs} ms`);
+  const onCluster = await runPropagation(settings.propagation, 'cluster');
+  progress(
+    `propagation on a 3-node cluster: p50 ${onCluster.p50Ms} ms, p99 ${onCluster.p99Ms} ms, max ${onCluster.maxMs} ms`,
+  );
   const catchUp = await runCatchUp(settings.catchUp);
   progress(`catch-up: ${catchUp.events} revocations replayed in ${catchUp.readyMs} ms`);
   const catchUpMillion = settings.catchUpMillion.events > 0 ? await runCatchUp(settings.catchUpMillion) : undefined;
@@ -48,6 +54,13 @@ async function main(): Promise<void> {
       settings: { ...settings.throughput, redis: throughput.redis },
     },
     propagation: propagationSummary,
+    propagationCluster: {
+      instances: onCluster.instances,
+      samples: onCluster.samples,
+      p50Ms: onCluster.p50Ms,
+      p99Ms: onCluster.p99Ms,
+      maxMs: onCluster.maxMs,
+    },
     catchUp,
     ...(catchUpMillion ? { catchUpMillion } : {}),
     memory,

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
+import {
+  freePort,
+  startNatsCluster,
+  startNatsServer,
+  type NatsClusterHandle,
+  type NatsServerHandle,
+} from '@authbus/common/testing';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo';
 import { createGateway } from './gateway';
 import { ServiceProcess } from './service-process';
@@ -18,6 +24,12 @@ export interface StackOptions {
   ticketsReplicas?: number;
   /** Use this NATS instead of starting a `nats-server` from PATH. */
   natsUrl?: string;
+  /**
+   * Start a local NATS cluster of this many `nats-server`s (routes on loopback, `startNatsCluster`)
+   * instead of one server; auth then gets `AUTH_STREAM_REPLICAS` = min(3, nodes) unless `env` says
+   * otherwise. Default 1: one server. Ignored with `natsUrl`.
+   */
+  natsCluster?: number;
   /** `memory`, a MongoDB URI, or `auto`: `MONGO_URI`, else an embedded replica set if possible, else memory. */
   store?: 'memory' | 'auto' | { mongoUri: string };
   /** HS256 secret shared by the services; default a random one per run. */
@@ -42,6 +54,8 @@ export interface Stack {
   natsUrl: string;
   /** The test `nats-server`, when the stack started one (kill/restart it in fault tests). */
   nats: NatsServerHandle | undefined;
+  /** The local NATS cluster, when the stack started one (`natsCluster` > 1). */
+  natsCluster: NatsClusterHandle | undefined;
   jwtKey: string;
   storeDescription: string;
   auth: ServiceProcess;
@@ -63,8 +77,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanup: Array<() => Promise<void>> = [];
   try {
     let nats: NatsServerHandle | undefined;
+    let natsCluster: NatsClusterHandle | undefined;
     let natsUrl = options.natsUrl;
-    if (!natsUrl) {
+    const clusterNodes = options.natsCluster ?? 1;
+    if (!natsUrl && clusterNodes > 1) {
+      natsCluster = await startNatsCluster({ nodes: clusterNodes });
+      cleanup.push(() => natsCluster!.stop());
+      natsUrl = natsCluster.servers.join(',');
+      say(`NATS cluster of ${clusterNodes} nats-servers with JetStream on ${natsUrl}`);
+    } else if (!natsUrl) {
       nats = await startNatsServer();
       cleanup.push(() => nats!.stop());
       natsUrl = nats.url;
@@ -83,6 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       JWT_KEY: jwtKey,
       NATS_URL: natsUrl,
       COOKIE_SECURE: 'false',
+      ...(natsCluster ? { AUTH_STREAM_REPLICAS: String(Math.min(3, clusterNodes)) } : {}),
       ...(options.adminEmails ? { ADMIN_EMAILS: options.adminEmails } : {}),
       ...options.env,
     };
@@ -158,6 +180,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       gatewayUrl,
       natsUrl,
       nats,
+      natsCluster,
       jwtKey,
       storeDescription: store.description,
       auth,

@@ -3,7 +3,8 @@ import { startStack } from './stack';
 
 /**
  * `npm start`: the whole system on one machine on embedded defaults. Ctrl-C stops everything.
- *   GATEWAY_PORT (3000), TICKETS_REPLICAS (2 with MongoDB, 1 with memory), NATS_URL, MONGO_URI,
+ *   GATEWAY_PORT (3000), TICKETS_REPLICAS (2 with MongoDB, 1 with memory), NATS_URL, NATS_CLUSTER
+ *   (1: one nats-server; 3: a local 3-node cluster with an R3 AUTH stream), MONGO_URI,
  *   ADMIN_EMAILS (admin@authbus.local), plus any service variable (ACCESS_TOKEN_TTL, LOG_LEVEL…).
  */
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const gatewayPort = parsePort(env.GATEWAY_PORT, 'GATEWAY_PORT', 3000);
   const usesMongo = present(env.MONGO_URI);
   const ticketsReplicas = parseInteger(env.TICKETS_REPLICAS, 'TICKETS_REPLICAS', { min: 1, max: 8 }, usesMongo ? 2 : 1);
+  const natsCluster = parseInteger(env.NATS_CLUSTER, 'NATS_CLUSTER', { min: 1, max: 5 }, 1);
   const passThrough = Object.fromEntries(
     ['ACCESS_TOKEN_TTL', 'SESSION_TTL', 'LOG_LEVEL', 'REVOCATION_MAX_STALENESS', 'REVOCATION_STALENESS_POLICY']
       .filter((k) => env[k] !== undefined)
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
   const stack = await startStack({
     gatewayPort,
     ticketsReplicas,
-    ...(env.NATS_URL ? { natsUrl: env.NATS_URL } : {}),
+    ...(env.NATS_URL ? { natsUrl: env.NATS_URL } : { natsCluster }),
     adminEmails,
     env: { NODE_ENV: 'development', ...passThrough },
   });

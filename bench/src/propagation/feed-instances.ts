@@ -4,7 +4,7 @@ import { RevocationFeed, RevocationSet, Subjects } from '@authbus/common';
 
 /**
  * A process holding several revocation-feed instances, each with its own NATS connection and
- * set (`node feed-instances.js <natsUrl> <count>`, forked with IPC). For every revoked session it
+ * set (`node feed-instances.js <natsUrl[,natsUrl…]> <count>`, forked with IPC). For every revoked session it
  * reports, per instance, the moment the set first refused it: `{ sid, instance, at }` with `at`
  * in epoch ms at sub-millisecond resolution, comparable across processes on one machine.
  */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const feeds: RevocationFeed[] = [];
   for (let i = 0; i < count; i++) {
     const instance = offset + i;
-    const nc = await connect({ servers: natsUrl!, name: `bench-feed-${instance}` });
+    const nc = await connect({ servers: natsUrl!.split(','), name: `bench-feed-${instance}` });
     const set = new RevocationSet();
     const feed = new RevocationFeed({
       nc,

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { claimsOfCookie, sessionCookieFrom } from '@authbus/common/testing';
-import { startBenchNats } from '../bench-nats';
+import { startBenchCluster, startBenchNats, type BenchNats } from '../bench-nats';
 import { authProcess } from '@authbus/local';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
@@ -27,13 +27,18 @@ type Report = { sid: string; instance: number; at: number } | { ready: true };
  * Sign-out through the real auth service (its own process) → the moment the last of N feed
  * instances (spread over several processes, each with its own NATS connection) refuses the
  * session. Timestamps are taken where the work happens: the response's arrival in this process,
- * the set update in each instance; all on one machine's clock.
+ * the set update in each instance; all on one machine's clock. `on: 'cluster'` runs it on a
+ * 3-node NATS cluster with an R3 stream, the instances' connections spread over its servers.
  */
-export async function runPropagation(settings: BenchSettings['propagation']): Promise<PropagationResult> {
-  const nats = await startBenchNats();
+export async function runPropagation(
+  settings: BenchSettings['propagation'],
+  on: 'server' | 'cluster' = 'server',
+): Promise<PropagationResult> {
+  const nats: BenchNats = on === 'cluster' ? await startBenchCluster() : await startBenchNats();
   const auth = await authProcess({
     natsUrl: nats.url,
     env: {
+      ...(on === 'cluster' ? { AUTH_STREAM_REPLICAS: '3' } : {}),
       LOG_LEVEL: 'warn',
       SIGNIN_LIMIT_PER_IP: '1000000',
       SIGNUP_LIMIT_PER_IP: '1000000',

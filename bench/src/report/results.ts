@@ -18,6 +18,8 @@ export interface BenchResults {
     settings: { connections: number; runSeconds: number; runs: number; revocationEntries: number; redis: string };
   };
   propagation: Omit<PropagationResult, 'samplesMs'>;
+  /** The same on a 3-node NATS cluster with an R3 `AUTH` stream (absent in results from before it was measured). */
+  propagationCluster?: Pick<PropagationResult, 'instances' | 'samples' | 'p50Ms' | 'p99Ms' | 'maxMs'>;
   catchUp: CatchUpResult;
   /** The same at 1,000,000 retained revocations (full runs only). */
   catchUpMillion?: CatchUpResult;

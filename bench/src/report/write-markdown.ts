@@ -39,6 +39,17 @@ export function resultsMarkdown(r: BenchResults): string {
   );
   lines.push('| p50 | p99 | max | refused before the response arrived |', '|---:|---:|---:|---:|');
   lines.push(`| ${p.p50Ms} ms | ${p.p99Ms} ms | ${p.maxMs} ms | ${p.refusedBeforeResponse} of ${p.samples} |`);
+  const c = r.propagationCluster;
+  if (c) {
+    lines.push(
+      '',
+      `**Propagation on a 3-node NATS cluster** (R3 \`AUTH\`; the same measure, ${c.instances} instances, ${c.samples} sign-outs)`,
+      '',
+      '| p50 | p99 | max |',
+      '|---:|---:|---:|',
+      `| ${c.p50Ms} ms | ${c.p99Ms} ms | ${c.maxMs} ms |`,
+    );
+  }
   lines.push('', '**Catch-up and memory**', '', '| measure | value |', '|---|---:|');
   lines.push(
     `| replay ${r.catchUp.events.toLocaleString('en')} retained revocations, start → ready | ${(r.catchUp.readyMs / 1000).toFixed(2)} s (${r.catchUp.eventsPerSecond.toLocaleString('en')} events/s) |`,

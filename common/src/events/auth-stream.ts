@@ -1,5 +1,6 @@
 import { RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
-import { AUTH_STREAM, AUTH_SUBJECTS } from './subjects';
+import { silentLogger, type Logger } from '../logging/logger';
+import { AUTH_STREAM, AUTH_STREAM_SUBJECTS } from './subjects';
 
 /** Settings of the `AUTH` stream. */
 export interface AuthStreamOptions {
@@ -10,7 +11,10 @@ export interface AuthStreamOptions {
   maxAgeMs: number;
   /** Window in which a re-published event id is dropped, ms; at least 2 minutes. Default 2 minutes. */
   duplicateWindowMs?: number;
-  /** 1 locally, 3 in a cluster. Default 1. */
+  /**
+   * 1 locally, 3 in a cluster. Default 1. An existing stream with more replicas keeps them:
+   * `ensureAuthStream` raises the count, never lowers it (lower it by hand, `nats stream edit`).
+   */
   replicas?: number;
 }
 
@@ -21,7 +25,7 @@ export function authStreamConfig(options: AuthStreamOptions): Partial<StreamConf
   const duplicateWindow = Math.max(options.duplicateWindowMs ?? MIN_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS);
   return {
     name: AUTH_STREAM,
-    subjects: [AUTH_SUBJECTS],
+    subjects: [...AUTH_STREAM_SUBJECTS],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     max_age: nanos(options.maxAgeMs),
@@ -32,17 +36,34 @@ export function authStreamConfig(options: AuthStreamOptions): Partial<StreamConf
 
 /**
  * Create the `AUTH` stream, or update it to these settings if it exists. Only the auth service
- * calls this (it owns the stream); other services just read from it.
+ * calls this (it owns the stream); other services just read from it. The replica count of an
+ * existing stream is raised to `replicas` but never lowered: a service started without the
+ * cluster's setting must not quietly take an R3 stream down to R1. What it did is logged.
  */
-export async function ensureAuthStream(jsm: JetStreamManager, options: AuthStreamOptions): Promise<StreamInfo> {
+export async function ensureAuthStream(
+  jsm: JetStreamManager,
+  options: AuthStreamOptions,
+  logger: Logger = silentLogger,
+): Promise<StreamInfo> {
   const config = authStreamConfig(options);
+  let current: StreamInfo;
   try {
-    const current = await jsm.streams.info(AUTH_STREAM);
-    return await jsm.streams.update(AUTH_STREAM, { ...current.config, ...config });
+    current = await jsm.streams.info(AUTH_STREAM);
   } catch (err) {
     if (!isStreamNotFound(err)) throw err;
-    return jsm.streams.add(config);
+    const created = await jsm.streams.add(config);
+    logger.info({ stream: AUTH_STREAM, replicas: created.config.num_replicas }, 'AUTH stream created');
+    return created;
   }
+  const had = current.config.num_replicas || 1;
+  const replicas = Math.max(had, config.num_replicas ?? 1);
+  if (replicas > had) logger.info({ stream: AUTH_STREAM, from: had, to: replicas }, 'AUTH stream replicas raised');
+  else if (replicas > (config.num_replicas ?? 1))
+    logger.info(
+      { stream: AUTH_STREAM, replicas: had, configured: config.num_replicas },
+      'AUTH stream keeps its replicas: a lower configured count never lowers them',
+    );
+  return jsm.streams.update(AUTH_STREAM, { ...current.config, ...config, num_replicas: replicas });
 }
 
 /** Does this JetStream API error say the stream does not exist? */

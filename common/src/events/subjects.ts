@@ -13,8 +13,14 @@ export type Subject = (typeof Subjects)[keyof typeof Subjects];
 /** The stream that holds every auth event. */
 export const AUTH_STREAM = 'AUTH';
 
-/** The stream's subject filter. */
+/** Every subject the auth service publishes on: the events and its heartbeat (the live subscription). */
 export const AUTH_SUBJECTS = 'auth.>';
+
+/**
+ * What the `AUTH` stream stores: the events (`auth.session.*`, `auth.user.*`), not the heartbeat
+ * (`auth.heartbeat`, core NATS only). Streams created with `auth.>` are updated to these.
+ */
+export const AUTH_STREAM_SUBJECTS: readonly string[] = ['auth.session.>', 'auth.user.>'];
 
 /** Every event has this envelope version; a reader refuses versions it does not know. */
 export const EVENT_VERSION = 1;

@@ -43,6 +43,19 @@ export class MirrorWatch {
     return this.currentAt === undefined ? undefined : Math.min(at, this.currentAt);
   }
 
+  /**
+   * The stream the feed reads is gone. When it is this service's mirror (the feed knows how to
+   * replace it), create it again (once at a time): a mirror deleted by hand or lost with a server's
+   * store is otherwise never back, as it is only made at start-up.
+   */
+  missing(): void {
+    if (this.replacing || !this.replaceMirror) return;
+    this.logger.warn({ stream: this.stream }, 'revocation mirror is missing: creating it again');
+    this.replacing = this.replaceMirror()
+      .catch((err: unknown) => this.logger.error({ err: String(err) }, 'revocation mirror could not be created again'))
+      .finally(() => (this.replacing = undefined));
+  }
+
   /** Is the origin newer than the mirror? Then the mirror is replaced (once at a time), and the feed is not in sync. */
   originWasRecreated(mirror: StreamInfo, origin: StreamInfo): boolean {
     if (!mirrorPredatesOrigin(mirror, origin)) return false;

@@ -1,10 +1,12 @@
 import type { NatsConnection, Subscription } from 'nats';
 import type { AnyEventEnvelope } from '../events/auth-event';
+import { AUTH_HEARTBEAT_SUBJECT, parseHeartbeat } from '../events/auth-heartbeat';
 import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
 import { silentLogger, type Logger } from '../logging/logger';
 import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
+import { HeartbeatWatch } from './heartbeat-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
 import { StreamSyncMonitor } from './stream-sync-monitor';
@@ -22,8 +24,17 @@ export interface RevocationFeedOptions {
    * The ordered consumer still replays and fills gaps; this only makes live delivery faster.
    */
   live?: boolean;
-  /** How often the feed asks the server whether it is in sync (the heartbeat), ms; default 1000. */
+  /**
+   * How often the feed asks the server whether it is in sync, ms, while the auth service's
+   * heartbeats (`auth.heartbeat`) are not arriving; default 1000.
+   */
   syncIntervalMs?: number;
+  /**
+   * The auth service's heartbeats count as arriving while one came within this, ms; default 3000.
+   * Then the feed makes no JetStream requests of its own (one read of the stream by auth serves
+   * every verifier); past it, it asks the server every `syncIntervalMs`.
+   */
+  heartbeatTimeoutMs?: number;
   /** Messages per pull while replaying; default 1000. */
   batch?: number;
   logger?: Logger;
@@ -57,6 +68,10 @@ export interface FeedStats {
   /** Last stream sequence the server reported. */
   streamSeq: number;
   consumerRestarts: number;
+  /** Heartbeats of the auth service received; malformed ones are counted in `invalid`. */
+  heartbeats: number;
+  /** When the oldest revocation the auth service said it could not publish yet was made (ms), or null. */
+  authUnpublishedSince: number | null;
 }
 
 /**
@@ -67,6 +82,11 @@ export interface FeedStats {
  * 3. asks the server every `syncIntervalMs` for the stream's last sequence (`StreamSyncMonitor`):
  *    when everything up to it has been applied the feed is in sync (`lastSyncAt`), which tells a
  *    quiet feed from a silent one.
+ * 4. listens to the auth service's heartbeat (`auth.heartbeat`, every second or so): the stream's
+ *    last sequence as auth read it, so that while heartbeats arrive step 3 is skipped (no
+ *    JetStream request per instance), and since when auth has held revocations it could not
+ *    publish: the feed counts itself in sync at most as of then (`lastSyncAt`), so an auth that
+ *    answered a sign-out it cannot publish makes every verifier stale after the staleness bound.
  * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
  *
  * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
@@ -81,6 +101,9 @@ export class RevocationFeed {
   private readonly now: () => number;
   private readonly applier: EventApplier;
   private readonly mirror: MirrorWatch;
+  private readonly heartbeats: HeartbeatWatch;
+  private heartbeatCount = 0;
+  private heartbeatSeq = 0;
   private appliedSeq = 0;
   private caughtUpFlag = false;
   private syncedAt = 0;
@@ -105,6 +128,7 @@ export class RevocationFeed {
       onApplied: options.onApplied,
     });
     this.mirror = new MirrorWatch(this.stream, this.logger, options.mirrorOrigin?.replaceMirror);
+    this.heartbeats = new HeartbeatWatch(options.heartbeatTimeoutMs ?? 3000);
   }
 
   /** Has the retained stream been replayed? */
@@ -112,9 +136,13 @@ export class RevocationFeed {
     return this.caughtUpFlag;
   }
 
-  /** When the feed last knew it had every stored event, ms since the epoch (0: never). */
+  /**
+   * When the feed last knew it had every revocation made, ms since the epoch (0: never): every
+   * stored event applied, and none held back by the auth service since.
+   */
   get lastSyncAt(): number {
-    return this.syncedAt;
+    const since = this.heartbeats.unpublishedSince(this.now());
+    return since === undefined ? this.syncedAt : Math.min(this.syncedAt, since);
   }
 
   get stats(): FeedStats {
@@ -124,8 +152,10 @@ export class RevocationFeed {
       ignored,
       invalid,
       appliedSeq: this.appliedSeq,
-      streamSeq: this.monitor?.streamSeq ?? 0,
+      streamSeq: Math.max(this.monitor?.streamSeq ?? 0, this.heartbeatSeq),
       consumerRestarts: this.replay?.restarts ?? 0,
+      heartbeats: this.heartbeatCount,
+      authUnpublishedSince: this.heartbeats.unpublishedSince(this.now()) ?? null,
     };
   }
 
@@ -137,13 +167,14 @@ export class RevocationFeed {
   /** Start subscribing and replaying in the background. Returns at once. */
   start(): void {
     if (this.running) return;
-    if (this.options.live !== false) {
-      this.subscription = this.options.nc.subscribe(AUTH_SUBJECTS, {
-        callback: (err, msg) => {
-          if (!err) this.applier.receive(msg.subject, msg.data, 'live');
-        },
-      });
-    }
+    const live = this.options.live !== false;
+    this.subscription = this.options.nc.subscribe(live ? AUTH_SUBJECTS : AUTH_HEARTBEAT_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return;
+        if (msg.subject === AUTH_HEARTBEAT_SUBJECT) this.heartbeat(msg.data);
+        else this.applier.receive(msg.subject, msg.data, 'live');
+      },
+    });
     this.running = this.run();
   }
 
@@ -181,6 +212,7 @@ export class RevocationFeed {
       },
       mirror: this.mirror,
       ...(originJsm ? { originJsm } : {}),
+      heartbeatFresh: () => this.heartbeats.fresh(this.now()),
     });
     await this.monitor.waitForStream();
     if (this.closed) return;
@@ -207,6 +239,32 @@ export class RevocationFeed {
     this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
     this.appliedSeq = m.streamSequence;
     if (m.pending === 0) this.sourceInSync(this.now());
+  }
+
+  /**
+   * The auth service's heartbeat. The stream's last sequence it read: all applied, in sync as of
+   * when auth read it (no later than now: clocks differ); behind, the stall watch. A stream
+   * created at another time than the feed knows (a reset, a new origin) is for the server to
+   * explain: probe it now.
+   */
+  private heartbeat(data: Uint8Array): void {
+    const heartbeat = parseHeartbeat(data);
+    if (!heartbeat) {
+      this.applier.counts.invalid++;
+      this.logger.warn({ subject: AUTH_HEARTBEAT_SUBJECT }, 'malformed auth heartbeat skipped');
+      return;
+    }
+    this.heartbeatCount++;
+    const now = this.now();
+    const monitor = this.monitor;
+    const known = heartbeat.stream && monitor && heartbeat.stream.created === monitor.originCreated;
+    if (heartbeat.stream && monitor && !known) void monitor.probeNow();
+    // What auth said of its outbox counts either way; what it said of the stream only when it is the stream the feed reads.
+    this.heartbeats.note(known ? heartbeat : { ...heartbeat, stream: null }, now);
+    if (!known || !heartbeat.stream || !monitor) return;
+    this.heartbeatSeq = heartbeat.stream.lastSeq;
+    if (heartbeat.stream.lastSeq <= this.appliedSeq) this.markInSync(Math.min(heartbeat.at, now));
+    else monitor.behind(this.appliedSeq);
   }
 
   /** Everything in the stream is applied as of `at`; on a mirror, as of when it last had everything of its origin. */

@@ -30,6 +30,8 @@ export interface StreamSyncMonitorOptions {
   mirror: MirrorWatch;
   /** A mirror's origin, read through the auth account's API (see `RevocationFeedOptions.mirrorOrigin`). */
   originJsm?: JetStreamManager;
+  /** Do the auth service's heartbeats say it all already? Then the interval's probe is skipped. */
+  heartbeatFresh?: () => boolean;
 }
 
 /**
@@ -41,19 +43,22 @@ export interface StreamSyncMonitorOptions {
 export class StreamSyncMonitor {
   /** The last sequence the server reported. */
   streamSeq = 0;
+  /** When `AUTH` itself (the origin, when the stream is a mirror) was created, as last read. */
+  originCreated: string | undefined;
 
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private streamCreated: string | undefined;
   private lastProgressSeq = 0;
   private lastProgressAt = 0;
+  private probing: Promise<boolean> | undefined;
 
   constructor(private readonly options: StreamSyncMonitorOptions) {}
 
   /** Probe until the stream can be read (the auth service creates it: a service started first waits). */
   async waitForStream(): Promise<void> {
     let logged = false;
-    while (!this.stopped() && !(await this.probe())) {
+    while (!this.stopped() && !(await this.probeNow())) {
       if (!logged)
         this.options.logger.warn({ stream: this.options.stream }, 'revocation stream not reachable yet; waiting');
       logged = true;
@@ -61,13 +66,21 @@ export class StreamSyncMonitor {
     }
   }
 
-  /** Probe every interval from now on. */
+  /** Probe every interval from now on, unless the auth service's heartbeats are fresh. */
   start(): void {
     if (this.stopped()) return;
     this.timer = setTimeout(() => {
-      void this.probe().then(() => this.start());
+      if (this.options.heartbeatFresh?.()) this.start();
+      else void this.probeNow().then(() => this.start());
     }, this.options.intervalMs);
     this.timer.unref();
+  }
+
+  /** Probe now (one at a time): a heartbeat said something only the server can explain. */
+  probeNow(): Promise<boolean> {
+    if (this.stopped()) return Promise.resolve(false);
+    this.probing ??= this.probe().finally(() => (this.probing = undefined));
+    return this.probing;
   }
 
   /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */
@@ -88,8 +101,14 @@ export class StreamSyncMonitor {
   private async probe(): Promise<boolean> {
     const { jsm, stream, mirror, originJsm, listener } = this.options;
     const startedAt = this.options.now();
+    // What was applied when the request left: the reply holds at least that much (unless the
+    // stream was reset). Read later, a reply that left before the consumer delivered more would
+    // look like a stream that shrank, and the whole stream would be replayed for nothing.
+    const applied = this.options.appliedSeq();
+    let readOrigin = false;
     try {
       const info = await jsm.streams.info(stream);
+      readOrigin = true;
       const originInfo = originJsm ? await originJsm.streams.info(AUTH_STREAM) : undefined;
       if (originInfo && mirror.originWasRecreated(info, originInfo)) return true;
       // On a mirror, what the origin holds counts: a new mirror may not have copied it yet.
@@ -100,19 +119,22 @@ export class StreamSyncMonitor {
       // not only by a last sequence below ours (it may already have passed ours again).
       const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
       this.streamCreated = info.created;
+      this.originCreated = originInfo?.created ?? info.created;
       mirror.note(info, startedAt);
-      const applied = this.options.appliedSeq();
       if (recreated || lastSeq < applied) listener.reset(lastSeq);
       else if (messages === 0 || lastSeq <= applied) listener.inSync(startedAt);
-      else this.watchProgress(applied);
+      else this.behind(applied);
       return true;
     } catch (err) {
       if (!isStreamNotFound(err)) this.options.logger.debug({ err: String(err) }, 'revocation sync probe failed');
+      // The feed's own stream is gone (not the origin: that is read after it): on a mirror, make it again.
+      else if (!readOrigin) mirror.missing();
       return false;
     }
   }
 
-  private watchProgress(applied: number): void {
+  /** The stream holds more than `applied`: start a fresh consumer when nothing is applied for a while. */
+  behind(applied: number): void {
     const now = this.options.now();
     if (applied !== this.lastProgressSeq) {
       this.lastProgressSeq = applied;
@@ -123,6 +145,8 @@ export class StreamSyncMonitor {
     if (now - this.lastProgressAt >= patience) {
       this.lastProgressAt = now;
       this.options.listener.stalled();
+      // Heartbeats may be standing in for probes: let the server say what is wrong (a lost mirror).
+      void this.probeNow();
     }
   }
 }

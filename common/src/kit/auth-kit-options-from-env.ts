@@ -13,8 +13,10 @@ export interface AuthKitEnv extends KeyRingEnv {
   NATS_USER?: string | undefined;
   NATS_PASS?: string | undefined;
   NATS_INBOX_PREFIX?: string | undefined;
+  NATS_PING_INTERVAL?: string | undefined;
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
+  REVOCATION_HEARTBEAT_TIMEOUT?: string | undefined;
   REVOCATION_MIRROR_API?: string | undefined;
   REVOCATION_MIRROR_DELIVER?: string | undefined;
   JWT_ISSUER?: string | undefined;
@@ -57,6 +59,7 @@ export function authKitOptionsFromEnv(
       inboxPrefix,
       ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
       ...(env.NATS_PASS ? { pass: env.NATS_PASS } : {}),
+      ...(env.NATS_PING_INTERVAL ? { pingIntervalMs: pingInterval(env.NATS_PING_INTERVAL) } : {}),
     },
     token,
     tokenCache: {
@@ -70,6 +73,9 @@ export function authKitOptionsFromEnv(
     revocation: {
       maxStalenessMs: parseDuration(env.REVOCATION_MAX_STALENESS ?? '30s', 'REVOCATION_MAX_STALENESS'),
       stalenessPolicy: policy,
+      ...(env.REVOCATION_HEARTBEAT_TIMEOUT
+        ? { heartbeatTimeoutMs: parseDuration(env.REVOCATION_HEARTBEAT_TIMEOUT, 'REVOCATION_HEARTBEAT_TIMEOUT') }
+        : {}),
       ...mirrorFromEnv(env),
     },
     ...(logger ? { logger } : {}),
@@ -82,6 +88,13 @@ function wholeNumber(value: string, name: string): number {
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
     throw new ConfigError(`${name} must be a whole number ≥ 0, not "${value}"`);
   return n;
+}
+
+/** `NATS_PING_INTERVAL`: a duration from 100 ms to 5 minutes. */
+function pingInterval(value: string): number {
+  const ms = parseDuration(value, 'NATS_PING_INTERVAL');
+  if (ms < 100 || ms > 300_000) throw new ConfigError(`NATS_PING_INTERVAL must be from 100ms to 5m, not "${value}"`);
+  return ms;
 }
 
 /** The variables that are set to something; blank ones are left out. */

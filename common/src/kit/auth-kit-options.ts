@@ -18,8 +18,10 @@ export interface RevocationOptions {
   maxStalenessMs?: number;
   /** `closed` (default): answer authenticated requests 503; `open`: serve, warn, count. */
   stalenessPolicy?: StalenessPolicy;
-  /** Heartbeat: how often the feed checks it is in sync, ms; default 1000. */
+  /** How often the feed asks the server whether it is in sync while auth's heartbeats are not arriving, ms; default 1000. */
   syncIntervalMs?: number;
+  /** Auth's heartbeats count as arriving while one came within this, ms; default 3000 (`REVOCATION_HEARTBEAT_TIMEOUT`). */
+  heartbeatTimeoutMs?: number;
   /** Apply live events from a core subscription as well as the stream (default true). */
   live?: boolean;
   /** Stream name; default `AUTH`. */

@@ -2,6 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { AuthbusError } from '../errors/authbus-error';
+import type { AnyEventEnvelope } from '../events/auth-event';
+import type { FeedSource } from '../feed/revocation-feed';
 import { TokenRevokedError } from '../errors/token-errors';
 import { currentUserMiddleware, requestAuthenticator } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
@@ -114,7 +116,16 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   const stopKeyWatch = options.keyRing.onKeyRemoved?.(dropKey);
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
-  const handle = startFeed(options.nats, set, o, logger);
+  // Each revocation applied once the feed has caught up is timed from its occurredAt (replays of
+  // older events at start-up are not propagation); then the caller's own callback, if any.
+  const onApplied = (envelope: AnyEventEnvelope, source: FeedSource): void => {
+    if (handle.feed()?.caughtUp) {
+      const delayMs = o.now() - Date.parse(envelope.occurredAt);
+      if (Number.isFinite(delayMs)) metrics.propagation.observe({ source }, Math.max(0, delayMs) / 1000);
+    }
+    o.onApplied?.(envelope, source);
+  };
+  const handle = startFeed(options.nats, set, { ...o, onApplied }, logger);
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
   let connection: NatsConnection | undefined;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RevocationFeed } from '../feed/revocation-feed';
 import type { RevocationSet } from '../revocation/revocation-set';
 
@@ -9,11 +9,17 @@ export const APPROX_BYTES_PER_ENTRY = 80;
 export interface KitMetrics {
   authFailures: Counter<'code'>;
   staleServed: Counter;
+  /** Seconds from an event's `occurredAt` (auth's clock) to its being applied here, by source. */
+  propagation: Histogram<'source'>;
 }
+
+/** Buckets of the propagation histogram, seconds: a millisecond to the default staleness bound. */
+export const PROPAGATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * Register the kit's metrics: revocation set size and memory estimate, events applied / ignored /
- * invalid, feed caught-up, staleness and lag, consumer restarts, auth failures by code.
+ * invalid, feed caught-up, staleness and lag, consumer restarts, auth failures by code, and the
+ * propagation delay of each revocation applied (event `occurredAt` → applied, per source).
  * Values that live in the set and feed are read when Prometheus scrapes, not on each request.
  */
 export function registerKitMetrics(
@@ -117,6 +123,13 @@ export function registerKitMetrics(
     staleServed: new Counter({
       name: 'authbus_stale_requests_served_total',
       help: 'Authenticated requests served while the feed was stale (policy open)',
+      registers: [registry],
+    }),
+    propagation: new Histogram({
+      name: 'authbus_revocation_propagation_seconds',
+      help: "Seconds from a revocation's occurredAt (auth's clock) to its being applied here, by source (live, stream); events replayed before the feed caught up are not counted",
+      labelNames: ['source'],
+      buckets: PROPAGATION_BUCKETS,
       registers: [registry],
     }),
   };

@@ -10,7 +10,10 @@ import {
 } from './auth-kit-options';
 
 /** The kit's options with every default filled in, resolved once. */
-export interface ResolvedKitOptions extends Pick<RevocationOptions, 'stream' | 'live' | 'mirror' | 'onApplied'> {
+export interface ResolvedKitOptions extends Pick<
+  RevocationOptions,
+  'stream' | 'live' | 'mirror' | 'onApplied' | 'heartbeatTimeoutMs'
+> {
   logger: Logger;
   maxStalenessMs: number;
   policy: StalenessPolicy;
@@ -36,6 +39,7 @@ export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
     tokenCache: resolveTokenCache(options),
     ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
     ...(revocation.live !== undefined ? { live: revocation.live } : {}),
+    ...(revocation.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: revocation.heartbeatTimeoutMs } : {}),
     ...(revocation.mirror !== undefined ? { mirror: revocation.mirror } : {}),
     ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
   };

@@ -49,6 +49,7 @@ export function startFeed(
       syncIntervalMs: options.syncIntervalMs,
       ...(stream !== undefined ? { stream } : {}),
       ...(options.live !== undefined ? { live: options.live } : {}),
+      ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       ...(options.onApplied !== undefined ? { onApplied: options.onApplied } : {}),
       ...(mirror && ensureMirror ? { mirrorOrigin: { apiPrefix: mirror.apiPrefix, replaceMirror: ensureMirror } } : {}),
     });

@@ -16,7 +16,18 @@ export interface NatsOptions {
    * (`_INBOX_tickets`) can be allowed to subscribe to its own replies only (see infra/nats).
    */
   inboxPrefix?: string;
+  /**
+   * How often the client pings its server, ms; default 1000. Two pings unanswered and the client
+   * drops the server: a hung server (alive but answering nothing, which no socket error reveals)
+   * is noticed within three intervals. nats.js tries the server it lost once more first; a
+   * connection attempt that gets no answer is given up after twice this (at least 2 s), so a
+   * hung server is left for another within about 5 s by default.
+   */
+  pingIntervalMs?: number;
 }
+
+/** Default `pingIntervalMs`. */
+export const DEFAULT_NATS_PING_INTERVAL_MS = 1_000;
 
 /** Wait between first-connection attempts, ms. */
 const FIRST_CONNECT_RETRY_MS = 250;
@@ -31,6 +42,7 @@ const FIRST_CONNECT_RETRY_MS = 250;
 export async function connectNats(options: NatsOptions, logger: Logger, signal?: AbortSignal): Promise<NatsConnection> {
   const servers =
     typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()) : options.servers;
+  const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_NATS_PING_INTERVAL_MS;
   const connectOptions: ConnectionOptions = {
     servers: servers ?? ['nats://127.0.0.1:4222'],
     ...(options.user !== undefined ? { user: options.user } : {}),
@@ -41,8 +53,11 @@ export async function connectNats(options: NatsOptions, logger: Logger, signal?:
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 100,
-    pingInterval: 5_000,
+    pingInterval: pingIntervalMs,
     maxPingOut: 2,
+    // A hung server accepts the TCP connection and then says nothing: give up on it as quickly as
+    // on a connected one (nats.js waits 20 s by default), so a reconnect that picked it moves on.
+    timeout: Math.max(2000, 2 * pingIntervalMs),
   };
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();

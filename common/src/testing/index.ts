@@ -3,6 +3,8 @@
  */
 export { startNatsServer, NATS_SERVER_MISSING } from './nats-server';
 export type { NatsServerHandle, NatsServerOptions } from './nats-server';
+export { startNatsCluster } from './nats-cluster';
+export type { NatsClusterHandle, NatsClusterNode, NatsClusterOptions } from './nats-cluster';
 export { freePort } from './free-port';
 export { isPortOpen } from './port-open';
 export { waitFor } from './wait-for';

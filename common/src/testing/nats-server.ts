@@ -26,6 +26,8 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
   /** Extra environment for the server (a config file's `$VARIABLES`). */
   env?: Record<string, string>;
+  /** Start the process now (default true); when false, the first `restart()` starts it. */
+  startNow?: boolean;
 }
 
 /** A running test `nats-server` that a test can stop, kill and restart on the same port and store. */
@@ -34,12 +36,21 @@ export interface NatsServerHandle {
   readonly port: number;
   readonly storeDir: string;
   readonly pid: number | undefined;
-  /** Is the process running? */
+  /** Is the process running (paused counts as running)? */
   readonly running: boolean;
+  /** Is the process paused (`pause()`, SIGSTOP)? */
+  readonly paused: boolean;
   /** Stop gracefully (SIGTERM) and wait for the exit; keeps the store. */
   shutdown(): Promise<void>;
   /** Kill with a signal (default SIGKILL: a crash) and wait for the exit; keeps the store. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Freeze the process (SIGSTOP): it keeps its sockets open but answers nothing, like a hung or
+   * overloaded server; clients notice only by their pings.
+   */
+  pause(): void;
+  /** Let a paused process run again (SIGCONT). */
+  resume(): void;
   /** Start again on the same port and store (after `shutdown` or `kill`; stops it first if running). */
   restart(): Promise<void>;
   /** Stop and remove the temp store (if the helper created it). */
@@ -74,6 +85,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   ];
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   let child: ChildProcess | undefined;
+  let paused = false;
 
   const launch = async (): Promise<void> => {
     child = await spawnServer(binary, args, port, timeoutMs, options.env);
@@ -83,9 +95,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill(signal);
+    // A stopped process only handles its signals once it runs again.
+    if (paused) proc.kill('SIGCONT');
+    paused = false;
     await exited;
   };
-  await launch();
+  if (options.startNow !== false) await launch();
 
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -96,6 +111,19 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    get paused() {
+      return paused;
+    },
+    pause() {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGSTOP');
+        paused = true;
+      }
+    },
+    resume() {
+      if (paused) child?.kill('SIGCONT');
+      paused = false;
     },
     shutdown: () => exit('SIGTERM'),
     kill: (signal = 'SIGKILL') => exit(signal),

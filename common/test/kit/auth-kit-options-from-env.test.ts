@@ -83,3 +83,20 @@ describe('authKitOptionsFromEnv: the verified-token cache', () => {
     );
   });
 });
+
+describe('authKitOptionsFromEnv: NATS_PING_INTERVAL', () => {
+  const base = { JWT_KEY: TEST_JWT_SECRET };
+  const nats = (env: Record<string, string>) => authKitOptionsFromEnv('auth', { ...base, ...env }).nats;
+
+  it('leaves the default to connectNats when unset', () => {
+    expect(nats({})).not.toHaveProperty('pingIntervalMs');
+  });
+
+  it('reads a duration', () => {
+    expect(nats({ NATS_PING_INTERVAL: '500ms' })).toMatchObject({ pingIntervalMs: 500 });
+  });
+
+  it.each(['50ms', '10m', 'often'])('refuses %s', (value) => {
+    expect(() => nats({ NATS_PING_INTERVAL: value })).toThrow(/NATS_PING_INTERVAL/);
+  });
+});

@@ -190,6 +190,31 @@ describe('createAuthKit', () => {
     expect(metrics).toMatch(/authbus_revocation_feed_caught_up 1/);
   });
 
+  it('times each revocation applied after catching up from its occurredAt, by source, but not the replay', async () => {
+    await revokeSession('s-replayed');
+    const kit = await startKit();
+    await kit.whenReady();
+    const event = createEnvelope<SessionRevokedEvent>(
+      Subjects.SessionRevoked,
+      {
+        sid: 's-late',
+        sub: 'u1',
+        reason: 'signout',
+        revokedAt: new Date().toISOString(),
+        until: Math.floor(Date.now() / 1000) + 900,
+      },
+      { occurredAt: new Date(Date.now() - 2000) },
+    );
+    await publishEnvelope(publisher.jetstream(), event);
+    await waitFor(() => kit.revocations.size.sessions === 2);
+    const metrics = await kit.metrics.metrics();
+    expect(metrics).toMatch(/authbus_revocation_propagation_seconds_count\{source="live"\} 1\n/);
+    expect(metrics).toMatch(/authbus_revocation_propagation_seconds_bucket\{le="1",source="live"\} 0\n/);
+    expect(metrics).toMatch(/authbus_revocation_propagation_seconds_bucket\{le="2.5",source="live"\} 1\n/);
+    // The ordered consumer delivers it too (its own path, its own delay); the replayed one counts nowhere.
+    await waitFor(async () => /propagation_seconds_count\{source="stream"\} 1\n/.test(await kit.metrics.metrics()));
+  });
+
   it('answers unknown errors 500 with a generic message', async () => {
     const kit = await startKit();
     const res = await request(appFor(kit)).get('/boom').expect(500);

@@ -138,6 +138,30 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     for (const sid of ['old-1', 'new-1', 'new-2']) expect(isRevoked(late.revocations, sid)).toBe(true);
   });
 
+  it('through the kit: creates its mirror again when it is deleted under a running feed', async () => {
+    await ensureAuthStream(await origin.jetstreamManager(), { maxAgeMs: 3600_000 });
+    await publish('before');
+    const kit = createAuthKit({
+      keyRing: testKeyRing(),
+      nats: reader,
+      // Stream only: what reaches the set came through the (new) mirror.
+      revocation: { mirror: MIRROR, syncIntervalMs: 100, maxStalenessMs: 5000, live: false },
+    });
+    kits.push(kit);
+    await kit.whenReady();
+    const jsm = await reader.jetstreamManager();
+    await jsm.streams.delete(AUTH_STREAM);
+    await publish('after');
+    await waitFor(async () => (await jsm.streams.info(AUTH_STREAM)).state.last_seq === 2, {
+      timeoutMs: 15_000,
+      description: 'the kit to create its mirror again',
+    });
+    await waitFor(() => isRevoked(kit.revocations, 'after') && !kit.readiness().stale, {
+      timeoutMs: 15_000,
+      description: 'the kit to follow the new mirror',
+    });
+  });
+
   it('through the kit: makes the mirror, is not ready before the origin exists, then replays; stale when the origin is gone', async () => {
     const logged: string[] = [];
     const log = (_fields: object, message?: string) => void logged.push(message ?? '');

@@ -32,6 +32,8 @@ export const EXPECTED_SCENARIOS = [
   'AUTH stream lost',
   'Open streams of revoked sessions',
   'Rate-limit store outage',
+  'NATS cluster: AUTH leader killed',
+  'NATS cluster: server hung under auth',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',

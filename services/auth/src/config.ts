@@ -38,6 +38,8 @@ export interface AuthConfig extends ServiceBasics {
   streamReplicas: number;
   /** `/readyz` is 503 while the oldest unpublished event is older than this, ms. */
   outboxMaxLagMs: number;
+  /** How often auth publishes its heartbeat (`auth.heartbeat`), ms. */
+  heartbeatIntervalMs: number;
   signinLimits: {
     /** Sign-in attempts per client address (an IPv4 address, an IPv6 /64). */
     perIp: number;
@@ -72,6 +74,7 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   NODE_ENV?: string | undefined;
   AUTH_STREAM_MAX_AGE?: string | undefined;
   AUTH_STREAM_REPLICAS?: string | undefined;
+  AUTH_HEARTBEAT_INTERVAL?: string | undefined;
   OUTBOX_MAX_LAG?: string | undefined;
   SIGNIN_LIMIT_PER_IP?: string | undefined;
   SIGNIN_LIMIT_PER_NETWORK?: string | undefined;
@@ -142,12 +145,20 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     streamMaxAgeMs,
     streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
     outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
+    heartbeatIntervalMs: heartbeatInterval(env),
     signinLimits: signinLimits(env),
     signupLimits: signupLimits(env),
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
   };
+}
+
+/** `AUTH_HEARTBEAT_INTERVAL`: 100 ms to 10 s; verifiers fall back to their own probes after 3 s without one. */
+function heartbeatInterval(env: AuthEnv): number {
+  const ms = parseDurationMs(env.AUTH_HEARTBEAT_INTERVAL, 'AUTH_HEARTBEAT_INTERVAL', '1s');
+  if (ms < 100 || ms > 10_000) throw new ConfigError('AUTH_HEARTBEAT_INTERVAL must be from 100ms to 10s');
+  return ms;
 }
 
 function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {

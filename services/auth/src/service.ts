@@ -14,6 +14,7 @@ import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
+import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { createLimiterStore } from './rate-limit/limiter-store';
 import { SigninLimits } from './rate-limit/signin-limits';
@@ -63,7 +64,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   });
   const stream = await keeper.ensure();
   logger.info(
-    { stream: stream.config.name, maxAgeSeconds: config.streamMaxAgeMs / 1000, messages: stream.state.messages },
+    {
+      stream: stream.config.name,
+      maxAgeSeconds: config.streamMaxAgeMs / 1000,
+      replicas: stream.config.num_replicas,
+      messages: stream.state.messages,
+    },
     'auth stream ready',
   );
 
@@ -77,6 +83,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     restoreStream: () => keeper.restoreIfMissing(),
   });
   relay.start();
+  const heartbeat = new HeartbeatPublisher({ nc, store: db, intervalMs: config.heartbeatIntervalMs, logger, now });
+  heartbeat.start();
 
   const ctx: AuthContext = {
     config,
@@ -128,6 +136,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      await heartbeat.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();

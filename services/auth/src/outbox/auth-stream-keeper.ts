@@ -1,6 +1,6 @@
 import { AUTH_STREAM, isStreamNotFound, type Logger } from '@authbus/common';
 import { ensureAuthStream, type AuthStreamOptions } from '@authbus/common/issuer';
-import type { NatsConnection, StreamInfo } from 'nats';
+import type { JetStreamManager, NatsConnection, StreamInfo } from 'nats';
 import type { AuthStore } from '../store/auth-store';
 
 /** What the keeper needs. */
@@ -13,11 +13,16 @@ export interface AuthStreamKeeperOptions {
   logger: Logger;
   /** Look at most this often when publishes keep finding no stream, ms; default 1000. */
   minIntervalMs?: number;
+  /** Start-up: first wait before trying to create the stream again, ms; doubles up to `retryMaxMs`. Default 250. */
+  retryInitialMs?: number;
+  /** Start-up: longest wait between attempts, ms; default 5000. */
+  retryMaxMs?: number;
 }
 
 /**
  * Keeps the `AUTH` stream in place. At start-up it creates the stream (or updates it to the
- * configured settings). Later, when a publish finds nothing listening on the subject (NATS lost its
+ * configured settings), trying again with backoff until that works: a cluster missing a server
+ * cannot place an R3 stream ("no suitable peers") until the server is back. Later, when a publish finds nothing listening on the subject (NATS lost its
  * store, or someone deleted the stream), it recreates the stream with the same settings and queues
  * again every published revocation that still matters, so a replica that starts afterwards still
  * learns of them; replicas already running replay the new stream by themselves.
@@ -28,9 +33,42 @@ export class AuthStreamKeeper {
 
   constructor(private readonly options: AuthStreamKeeperOptions) {}
 
-  /** Create or update the stream (start-up). */
-  async ensure(): Promise<StreamInfo> {
-    return ensureAuthStream(await this.options.nc.jetstreamManager(), this.options.stream);
+  /**
+   * Create or update the stream (start-up), retrying with backoff (one log line per failed attempt)
+   * until it works or `signal` aborts. A stream it had to create starts empty: every published
+   * revocation that still matters is queued again, as after a lost stream.
+   */
+  async ensure(signal?: AbortSignal): Promise<StreamInfo> {
+    const { nc, store, logger } = this.options;
+    const maxMs = this.options.retryMaxMs ?? 5000;
+    let waitMs = this.options.retryInitialMs ?? 250;
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      try {
+        const jsm = await nc.jetstreamManager();
+        const existed = await streamExists(jsm);
+        const info = await ensureAuthStream(jsm, this.options.stream, logger);
+        if (attempt > 1)
+          logger.info({ stream: info.config.name, attempts: attempt }, 'AUTH stream in place after retrying');
+        if (!existed) {
+          const requeued = await store.requeuePublished(this.options.horizon());
+          if (requeued > 0)
+            logger.warn(
+              { requeued },
+              'AUTH stream was created empty: publishing again every revocation that still matters',
+            );
+        }
+        return info;
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        logger.warn(
+          { err: String(err), attempt, retryInMs: waitMs, replicas: this.options.stream.replicas ?? 1 },
+          'AUTH stream could not be created or updated yet (is every NATS server up?); retrying',
+        );
+        await sleep(waitMs, signal);
+        waitMs = Math.min(maxMs, waitMs * 2);
+      }
+    }
   }
 
   /**
@@ -56,7 +94,7 @@ export class AuthStreamKeeper {
       } catch (err) {
         if (!isStreamNotFound(err)) throw err;
       }
-      const info = await ensureAuthStream(jsm, this.options.stream);
+      const info = await ensureAuthStream(jsm, this.options.stream, logger);
       const requeued = await store.requeuePublished(this.options.horizon());
       logger.warn(
         {
@@ -73,4 +111,26 @@ export class AuthStreamKeeper {
       return false;
     }
   }
+}
+
+async function streamExists(jsm: JetStreamManager): Promise<boolean> {
+  try {
+    await jsm.streams.info(AUTH_STREAM);
+    return true;
+  } catch (err) {
+    if (isStreamNotFound(err)) return false;
+    throw err;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AUTH_STREAM, type Logger } from '@authbus/common';
+import { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat, type AuthHeartbeat } from '@authbus/common/issuer';
+import type { NatsConnection } from 'nats';
+import type { AuthStore } from '../store/auth-store';
+
+/** What the heartbeat needs. */
+export interface HeartbeatPublisherOptions {
+  nc: NatsConnection;
+  store: Pick<AuthStore, 'backlog' | 'kind'>;
+  intervalMs: number;
+  logger: Logger;
+  now: () => number;
+}
+
+/**
+ * Publishes the auth service's heartbeat (`auth.heartbeat`, core NATS) every `intervalMs`: the
+ * `AUTH` stream's last sequence, read once here for every verifier (they skip their own JetStream
+ * requests while heartbeats arrive), and since when this instance's outbox has held a revocation
+ * it could not publish. The outbox is read before the stream: whatever was made before `at` is
+ * either still waiting (and said so) or was published before the stream was read (and counted).
+ * When the stream cannot be read (no leader during an election) the heartbeat still goes out with
+ * `stream: null`: the outbox's word is what matters most then.
+ */
+export class HeartbeatPublisher {
+  readonly instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private beating: Promise<void> | undefined;
+  private streamReadable = true;
+
+  constructor(private readonly options: HeartbeatPublisherOptions) {}
+
+  start(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.beating = this.beat().then(
+        () => this.start(),
+        () => this.start(),
+      );
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.beating;
+  }
+
+  /** Read the outbox, then the stream, and publish what they say. */
+  async beat(): Promise<AuthHeartbeat | undefined> {
+    const { nc, store, now, intervalMs, logger } = this.options;
+    if (nc.isClosed()) return undefined;
+    const at = now();
+    const backlog = await store.backlog().catch(() => undefined);
+    // Without the outbox's word the heartbeat would say "nothing waiting" when it may not be so.
+    if (!backlog) return undefined;
+    const stream = await nc
+      .jetstreamManager({ checkAPI: false, timeout: Math.max(500, intervalMs) })
+      .then((jsm) => jsm.streams.info(AUTH_STREAM))
+      .then((info) => ({ lastSeq: info.state.last_seq, created: info.created }))
+      .catch((err: unknown) => {
+        if (this.streamReadable) logger.warn({ err: String(err) }, 'auth heartbeat: AUTH stream not readable');
+        return null;
+      });
+    if (stream && !this.streamReadable) logger.info({}, 'auth heartbeat: AUTH stream readable again');
+    this.streamReadable = stream !== null;
+    const heartbeat: AuthHeartbeat = {
+      v: 1,
+      instance: this.instance,
+      at,
+      stream,
+      unpublishedSince: backlog.oldestCreatedAt?.getTime() ?? null,
+      ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
+    };
+    if (this.closed || nc.isClosed()) return undefined;
+    nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
+    return heartbeat;
+  }
+}

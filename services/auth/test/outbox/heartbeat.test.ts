@@ -1,0 +1,63 @@
+import request from 'supertest';
+import { connect } from 'nats';
+import { AUTH_STREAM, silentLogger } from '@authbus/common';
+import { AUTH_HEARTBEAT_SUBJECT, type AuthHeartbeat } from '@authbus/common/issuer';
+import { startNatsServer, waitFor } from '@authbus/common/testing';
+import { HeartbeatPublisher } from '../../src/outbox/heartbeat-publisher';
+import { startTestAuth, type TestAuth } from '../support/test-auth';
+
+describe("auth's heartbeat", () => {
+  let auth: TestAuth;
+  const beats: AuthHeartbeat[] = [];
+
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { AUTH_HEARTBEAT_INTERVAL: '100ms' } });
+    auth.reader.subscribe(AUTH_HEARTBEAT_SUBJECT, {
+      callback: (err, msg) => {
+        if (!err) beats.push(msg.json<AuthHeartbeat>());
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it("carries the stream's last sequence and an empty outbox, and is not stored in the stream", async () => {
+    const { cookie } = await auth.signup('beat@example.com');
+    await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
+    const info = await (await auth.reader.jetstreamManager()).streams.info(AUTH_STREAM);
+    const beat = await waitFor(() => beats.find((b) => b.stream?.lastSeq === info.state.last_seq), {
+      description: 'a heartbeat with the last sequence',
+    });
+    expect(beat).toMatchObject({ v: 1, unpublishedSince: null, stream: { created: info.created } });
+    expect(beat).not.toHaveProperty('sharedOutbox');
+    expect(beat.instance).toEqual(expect.any(String));
+    expect((await auth.events()).length).toBe(info.state.messages);
+    expect(info.config.subjects).toEqual(['auth.session.>', 'auth.user.>']);
+  });
+});
+
+describe('HeartbeatPublisher', () => {
+  it('says since when the outbox holds revocations, and sends null for a stream it cannot read', async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const oldest = new Date(Date.now() - 5000);
+      const publisher = new HeartbeatPublisher({
+        nc,
+        store: { kind: 'mongo', backlog: () => Promise.resolve({ count: 2, oldestCreatedAt: oldest }) },
+        intervalMs: 100,
+        logger: silentLogger,
+        now: Date.now,
+      });
+      // No AUTH stream on this server.
+      const beat = await publisher.beat();
+      // A MongoDB outbox is shared by every auth instance: this one speaks for all.
+      expect(beat).toMatchObject({ stream: null, unpublishedSince: oldest.getTime(), sharedOutbox: true });
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
+  });
+});
