@@ -144,6 +144,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const gateway = createGateway([
       { prefix: '/api/users', upstreams: () => [auth.url] },
+      { prefix: '/api/keys', upstreams: () => [auth.url] },
+      { prefix: '/.well-known', upstreams: () => [auth.url] },
       { prefix: '/api/tickets', upstreams: () => tickets.filter((t) => t.running).map((t) => t.url) },
       { prefix: '/', upstreams: () => (client?.running ? [client.url] : []) },
     ]);
@@ -151,7 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanup.push(() => closeServer(gateway));
     const gatewayUrl = `http://localhost:${gatewayPort}`;
     say(
-      `gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`,
+      `gateway on ${gatewayUrl}: /api/users, /api/keys, /.well-known → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`,
     );
 
     return {

@@ -25,6 +25,10 @@ export interface KeyRing {
   /** The kid new tokens are signed with, if this ring can sign. */
   readonly activeKid: string | undefined;
   readonly kids: readonly string[];
+  /** Every key of the ring, in configuration order. */
+  readonly keys: readonly JwtKey[];
+  /** The key with this kid, if the ring holds it. */
+  key(kid: string): JwtKey | undefined;
   /** The key for a token header; throws `KeyUnknownError` / `KeyAmbiguousError`. */
   select(header: { kid?: string | undefined; alg: string }): JwtKey;
   /** The active signing key; throws `ConfigError` when the ring cannot sign. */
@@ -58,12 +62,18 @@ export function createKeyRing(options: { keys: readonly KeySpec[]; activeKid?: s
 
 class MapKeyRing implements KeyRing {
   readonly kids: readonly string[];
+  readonly keys: readonly JwtKey[];
 
   constructor(
     private readonly byKid: ReadonlyMap<string, JwtKey>,
     readonly activeKid: string | undefined,
   ) {
     this.kids = [...byKid.keys()];
+    this.keys = [...byKid.values()];
+  }
+
+  key(kid: string): JwtKey | undefined {
+    return this.byKid.get(kid);
   }
 
   select(header: { kid?: string | undefined; alg: string }): JwtKey {

@@ -17,6 +17,7 @@ import { refreshRoute } from './routes/refresh';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
+import { wellKnownRoutes } from './routes/well-known';
 
 /** What the app needs besides the context. */
 export interface AppDeps {
@@ -33,6 +34,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(requestMetrics(ctx.metrics.registry, ctx.logger));
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
   // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
+  // Public key discovery reads no cookie and no body.
+  app.use(wellKnownRoutes(ctx));
   app.use(addressLimits(ctx));
   app.use(jsonBody());
   app.use(sessionCookie({ secure: ctx.config.cookieSecure }));

@@ -57,6 +57,8 @@ export interface AuthConfig extends ServiceBasics {
   rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
+  /** The public base URL of the auth service (`AUTH_PUBLIC_URL`), for `jwks_uri`; else taken from the request. */
+  publicUrl: string | undefined;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
@@ -85,6 +87,7 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   REDIS_URL?: string | undefined;
   RATE_LIMIT_KEY_PREFIX?: string | undefined;
   PASSWORD_SCRYPT_COST?: string | undefined;
+  AUTH_PUBLIC_URL?: string | undefined;
 }
 
 /**
@@ -147,6 +150,12 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
+    publicUrl: present(env.AUTH_PUBLIC_URL)
+      ? parseUrl(env.AUTH_PUBLIC_URL, 'AUTH_PUBLIC_URL', {
+          protocols: ['http:', 'https:'],
+          example: 'https://authbus.example.com',
+        }).replace(/\/+$/, '')
+      : undefined,
   };
 }
 
