@@ -5,6 +5,7 @@ export const Subjects = {
   UserSessionsRevoked: 'auth.user.sessions-revoked',
   UserUnbanned: 'auth.user.unbanned',
   UserCreated: 'auth.user.created',
+  KeySetUpdated: 'auth.keys.updated',
 } as const;
 
 /** One of the `AUTH` stream's subjects. */

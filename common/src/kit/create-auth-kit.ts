@@ -17,6 +17,10 @@ import { ClaimWatches, type WatchedClaims, type WatchEnd } from './claim-watches
 import { StalenessGuard } from './staleness-guard';
 import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
+import { registerKeyRingMetrics } from './key-ring-metrics';
+import { LiveKeyRing, type KeyRemovalReason } from '../tokens/live-key-ring';
+import type { EventEnvelope } from '../events/auth-event';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
 
 /** What a readiness probe needs to know. */
 export interface KitReadiness {
@@ -48,6 +52,14 @@ export interface AuthKit {
   readonly metrics: Registry;
   /** The local revocation set. */
   readonly revocations: RevocationSet;
+  /** The key ring tokens are verified with, kept current by the key sets auth publishes. */
+  readonly keyRing: LiveKeyRing;
+  /**
+   * Call `listener(kid, reason)` the moment a key leaves the key ring: `withdrawn` (every token it
+   * signed is refused from now on: drop what you cached for it) or `retired`. Returns a function
+   * that stops it.
+   */
+  onKeyRemoved(listener: (kid: string, reason: KeyRemovalReason) => void): () => void;
   /**
    * Call `listener` for every revocation this instance applies, once each (a session, a user's
    * cut-off), with what it matches. Returns a function that stops it.
@@ -87,11 +99,24 @@ const PRUNE_BUDGET = 10_000;
  * ```
  */
 export function createAuthKit(options: AuthKitOptions): AuthKit {
-  const o = resolveKitOptions(options);
-  const { logger } = o;
-  const verify = createTokenVerifier(options.keyRing, options.token);
+  const resolved = resolveKitOptions(options);
+  const { logger } = resolved;
+  const keyRing = options.keyRing instanceof LiveKeyRing ? options.keyRing : new LiveKeyRing(options.keyRing, logger);
+  const verify = createTokenVerifier(keyRing, options.token);
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
+  const keyMetrics = registerKeyRingMetrics(registry, keyRing);
+  keyRing.onKeyRemoved((_kid, reason) => keyMetrics.removed.inc({ reason }));
+  const o =
+    options.keyFeed === false
+      ? resolved
+      : {
+          ...resolved,
+          onKeySet: (envelope: EventEnvelope<KeySetUpdatedEvent>) => {
+            const change = keyRing.applyKeySet(envelope.data);
+            keyMetrics.keySets.inc({ result: change.applied ? 'applied' : 'stale' });
+          },
+        };
   const handle = startFeed(options.nats, set, o, logger);
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
@@ -165,6 +190,8 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
+    keyRing,
+    onKeyRemoved: (listener) => keyRing.onKeyRemoved(listener),
     onRevoked(listener) {
       return set.onRevoked((revocation) => {
         try {

@@ -1,3 +1,6 @@
+import type { EventEnvelope } from '../events/auth-event';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
+import type { FeedSource } from '../feed/event-applier';
 import { silentLogger, type Logger } from '../logging/logger';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
 import {
@@ -9,6 +12,8 @@ import {
 
 /** The kit's options with every default filled in, resolved once. */
 export interface ResolvedKitOptions extends Pick<RevocationOptions, 'stream' | 'live' | 'mirror' | 'onApplied'> {
+  /** Where the feed's key sets go (the kit's live key ring). */
+  onKeySet?: (envelope: EventEnvelope<KeySetUpdatedEvent>, source: FeedSource) => void;
   logger: Logger;
   maxStalenessMs: number;
   policy: StalenessPolicy;

@@ -50,6 +50,7 @@ export function startFeed(
       ...(stream !== undefined ? { stream } : {}),
       ...(options.live !== undefined ? { live: options.live } : {}),
       ...(options.onApplied !== undefined ? { onApplied: options.onApplied } : {}),
+      ...(options.onKeySet !== undefined ? { onKeySet: options.onKeySet } : {}),
       ...(mirror && ensureMirror ? { mirrorOrigin: { apiPrefix: mirror.apiPrefix, replaceMirror: ensureMirror } } : {}),
     });
     feed.start();

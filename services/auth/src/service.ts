@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import {
   connectNats,
   createAuthKit,
+  LiveKeyRing,
   type AuthKit,
   type Logger,
   type NatsOptions,
@@ -12,6 +13,7 @@ import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
+import { KeySetPublisher } from './keys/key-set-publisher';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -67,7 +69,17 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     'auth stream ready',
   );
 
-  const kit = createAuthKit({ ...config.kit, nats: nc, logger });
+  // One live ring: auth signs with it, verifies with it, serves it as the JWKS and publishes it.
+  const keyRing = new LiveKeyRing(config.kit.keyRing, logger);
+  const kit = createAuthKit({ ...config.kit, keyRing, nats: nc, logger });
+  const keySets = new KeySetPublisher({
+    nc,
+    keyRing,
+    logger,
+    now: Date.now,
+    republishMs: keySetRepublishMs(config.streamMaxAgeMs),
+  });
+  keySets.start(kit.whenReady());
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -80,7 +92,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
 
   const ctx: AuthContext = {
     config,
-    keyRing: config.kit.keyRing,
+    keyRing,
+    keySets,
     store: db,
     relay,
     revocations: kit.revocations,
@@ -128,10 +141,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      keySets.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();
       await db.close();
     },
   };
+}
+
+/** A quarter of the stream's retention, at most 5 minutes: the stream always holds a current key set. */
+export function keySetRepublishMs(streamMaxAgeMs: number): number {
+  return Math.max(1000, Math.min(5 * 60_000, Math.floor(streamMaxAgeMs / 4)));
 }
