@@ -96,7 +96,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       name: 'auth',
       entry: entry('auth'),
       url: `http://127.0.0.1:${authPort}`,
-      env: { ...common, ...mongoEnv('authbus_auth'), PORT: String(authPort), ...options.serviceEnv?.auth },
+      env: {
+        ...common,
+        ...mongoEnv('authbus_auth'),
+        PORT: String(authPort),
+        // Seals the keys POST /api/keys/rotate makes; one per run, like the JWT_KEY.
+        KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...options.serviceEnv?.auth,
+      },
       ...output,
     });
     cleanup.push(() => auth.stop());

@@ -125,11 +125,24 @@ export class LiveKeyRing implements KeyRing {
     return true;
   }
 
-  /** Add a key (the issuer's new signing key), unless its kid is held or withdrawn. */
-  add(key: JwtKey): void {
-    if (this.withdrawnKids.has(key.kid) || this.byKid.has(key.kid)) return;
+  /**
+   * Add a key (the issuer's own signing key), unless its kid is withdrawn or held for another key.
+   * A key held for verifying only (learnt from a key set) is replaced by the same key with its
+   * private half. Returns whether the ring now holds `key`.
+   */
+  add(key: JwtKey): boolean {
+    if (this.withdrawnKids.has(key.kid)) return false;
+    const held = this.byKid.get(key.kid);
+    if (held && (held.signKey || !key.signKey || !sameKey(held, key))) return sameKey(held, key);
     this.byKid.set(key.kid, key);
+    this.fromFeed.delete(key.kid);
     this.snapshot = undefined;
+    return true;
+  }
+
+  /** Stop using a key (the issuer retires its own once every token it signed has expired). */
+  retire(kid: string): void {
+    if (this.byKid.has(kid)) this.remove(kid, 'retired');
   }
 
   /** Sign with this kid from now on; it must be held with its private key. */

@@ -11,6 +11,7 @@ import { sessionCookie } from '@authbus/common/issuer';
 import { jsonBody } from '@authbus/service-kit';
 import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
+import { adminKeyRoutes } from './routes/admin-keys';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { refreshRoute } from './routes/refresh';
@@ -49,6 +50,7 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(refreshRoute(ctx));
   app.use(currentUserRoute(ctx));
   app.use(adminUserRoutes(ctx, requireAdmin));
+  app.use(adminKeyRoutes(ctx, requireAdmin));
 
   app.use(notFound);
   app.use(kit.errorHandler);

@@ -1,5 +1,6 @@
 import type { LiveKeyRing, Logger, RevocationSet } from '@authbus/common';
 import type { AuthConfig } from './config';
+import type { KeyManager } from './keys/key-manager';
 import type { KeySetPublisher } from './keys/key-set-publisher';
 import type { AuthMetrics } from './metrics';
 import type { OutboxRelay } from './outbox/outbox-relay';
@@ -14,6 +15,8 @@ export interface AuthContext {
   keyRing: LiveKeyRing;
   /** Publishes the key set after a change (and on its own, periodically). */
   keySets: Pick<KeySetPublisher, 'publish'>;
+  /** Rotation, withdrawal and the list of keys (`/api/keys`). */
+  keys: Pick<KeyManager, 'rotate' | 'withdraw' | 'list'>;
   store: AuthStore;
   /** Publishes a committed change's events before the request answers (they wait in the outbox if it can't). */
   relay: Pick<OutboxRelay, 'publishNow'>;

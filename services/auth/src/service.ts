@@ -11,8 +11,9 @@ import {
 import type { RunnableService } from '@authbus/service-kit';
 import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
-import type { AuthConfig } from './config';
+import { clockToleranceSeconds, type AuthConfig } from './config';
 import type { AuthContext } from './context';
+import { KeyManager } from './keys/key-manager';
 import { KeySetPublisher } from './keys/key-set-publisher';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
@@ -71,7 +72,6 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
 
   // One live ring: auth signs with it, verifies with it, serves it as the JWKS and publishes it.
   const keyRing = new LiveKeyRing(config.kit.keyRing, logger);
-  const kit = createAuthKit({ ...config.kit, keyRing, nats: nc, logger });
   const keySets = new KeySetPublisher({
     nc,
     keyRing,
@@ -79,6 +79,17 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     now: Date.now,
     republishMs: keySetRepublishMs(config.streamMaxAgeMs),
   });
+  const keys = new KeyManager({
+    ring: keyRing,
+    store: db,
+    publisher: keySets,
+    config: config.keys,
+    retireAfterMs: (config.accessTokenTtlSeconds + Math.ceil(clockToleranceSeconds(config))) * 1000,
+    logger,
+  });
+  // Before the feed replays: the stored private keys go into the ring first.
+  await keys.start();
+  const kit = createAuthKit({ ...config.kit, keyRing, nats: nc, logger });
   keySets.start(kit.whenReady());
   const relay = new OutboxRelay({
     store: db,
@@ -94,6 +105,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     config,
     keyRing,
     keySets,
+    keys,
     store: db,
     relay,
     revocations: kit.revocations,
@@ -141,6 +153,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      keys.close();
       keySets.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());

@@ -2,6 +2,10 @@ import type { NatsConnection } from 'nats';
 import { jwksOf, Subjects, type KeySetUpdatedEvent, type LiveKeyRing, type Logger } from '@authbus/common';
 import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
 
+/** As in @authbus/common's event check: a key set lists at most this many keys and withdrawn kids. */
+export const MAX_KEY_SET_KEYS = 12;
+export const MAX_WITHDRAWN_KIDS = 64;
+
 /** Options of the key-set publisher. */
 export interface KeySetPublisherOptions {
   nc: NatsConnection;
@@ -45,7 +49,12 @@ export class KeySetPublisher {
     const ring = this.options.keyRing;
     // Newer than anything published before, by this process or an earlier one (replayed by the kit).
     const issuedAt = Math.max(this.options.now(), this.lastIssuedAt + 1, (ring.keySetIssuedAt ?? 0) + 1);
-    return { issuedAt, keys: jwksOf(ring.keys).keys, withdrawn: [...ring.withdrawn] };
+    // The newest keys and withdrawals, within what every reader accepts in one event.
+    return {
+      issuedAt,
+      keys: jwksOf(ring.keys).keys.slice(-MAX_KEY_SET_KEYS),
+      withdrawn: [...ring.withdrawn].slice(-MAX_WITHDRAWN_KIDS),
+    };
   }
 
   /** Publish the current set now; resolves with whether the stream acked it (else a retry is scheduled). */
