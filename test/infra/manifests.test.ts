@@ -146,7 +146,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
 
     it('every Secret a pod reads (secretKeyRef or volume) is one the README tells users to create, with that key, and each one is used', () => {
       const documented = new Map(documentedSecrets().map((s) => [s.name, new Set(s.keys)]));
-      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'nats-credentials']);
+      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'keys-encryption-key', 'nats-credentials']);
       const used = new Set<string>();
       for (const { container, id } of containers) {
         for (const v of container.env ?? []) {
