@@ -102,4 +102,30 @@ describe('JWKS and OpenID discovery', () => {
       await rsaAuth.stop();
     }
   });
+
+  it('after a withdrawal, jose and PyJWKClient refuse the withdrawn key once they fetch the JWKS again', async () => {
+    const { cookie } = await auth.signup('withdrawn@example.com');
+    const token = tokenOfCookie(cookie);
+    await auth.service.ctx.keys.withdraw('es-1', 'test');
+    const { keys } = JSON.parse((await request(auth.service.app).get('/.well-known/jwks.json')).text) as {
+      keys: Array<{ kid: string }>;
+    };
+    expect(keys.map((k) => k.kid)).not.toContain('es-1');
+    // A fresh key set (what a refresh after the cache's max-age fetches).
+    const jwks = createRemoteJWKSet(new URL(`${baseUrl}/.well-known/jwks.json`));
+    await expect(jwtVerify(token, jwks, { issuer: 'authbus', audience: 'authbus' })).rejects.toMatchObject({
+      code: 'ERR_JWKS_NO_MATCHING_KEY',
+    });
+    if (python) {
+      await expect(verifyWithPython(python, `${baseUrl}/.well-known/jwks.json`, token)).rejects.toThrow(
+        /Unable to find a signing key/,
+      );
+    }
+    // A token of the key signing now still verifies, with both.
+    const fresh = tokenOfCookie((await auth.signin('withdrawn@example.com')).cookie);
+    expect((await jwtVerify(fresh, jwks, { issuer: 'authbus', audience: 'authbus' })).payload.email).toBe(
+      'withdrawn@example.com',
+    );
+    if (python) expect(await verifyWithPython(python, `${baseUrl}/.well-known/jwks.json`, fresh)).toMatch(/\w/);
+  });
 });
