@@ -89,7 +89,7 @@ describe('end to end: keys rotate without a failed request, and a withdrawn key 
   }
 
   const signedWith = (cookies: string[], kid: string) => cookies.filter((c) => kidOf(c) === kid);
-  let rotated: string[] = [];
+  const rotated: string[] = [];
   let byKid: Record<string, string> = {};
 
   it('rotates twice under load: 0 failed requests, new sign-ins carry the new kid, old tokens still pass', async () => {
