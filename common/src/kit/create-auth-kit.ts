@@ -17,6 +17,7 @@ import { ClaimWatches, type WatchedClaims, type WatchEnd } from './claim-watches
 import { StalenessGuard } from './staleness-guard';
 import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
+import { decodeHeader } from '../tokens/decode-header';
 import { registerKeyRingMetrics } from './key-ring-metrics';
 import { LiveKeyRing, type KeyRemovalReason } from '../tokens/live-key-ring';
 import type { EventEnvelope } from '../events/auth-event';
@@ -68,7 +69,8 @@ export interface AuthKit {
   /**
    * For a connection authenticated once and kept open (server-sent events, a WebSocket): call
    * `onEnd` once, as soon as these claims would be refused on a new request: `revoked` (sign-out,
-   * ban, sign-out everywhere, within milliseconds of the event), `expired` (`exp` plus the clock
+   * ban, sign-out everywhere, or the withdrawal of the key that signed them when these are the
+   * claims object `currentUser` / `authenticate` gave; within milliseconds of the event), `expired` (`exp` plus the clock
    * tolerance), or `stale` (the feed went stale under policy `closed`). Returns `unwatch`, to call
    * when the connection ends first.
    *
@@ -154,12 +156,19 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
   }, MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
 
+  /** Which key verified each claims object handed out, so a watch ends when that key is withdrawn. */
+  const verifiedBy = new WeakMap<object, string>();
   const authenticate = (token: string): AccessClaims => {
     const claims = verify(token);
     if (set.match(claims) !== undefined) throw new TokenRevokedError();
     guard.check();
+    const kid = decodeHeader(token).kid;
+    if (kid !== undefined) verifiedBy.set(claims, kid);
     return claims;
   };
+  keyRing.onKeyRemoved((kid, reason) => {
+    if (reason === 'withdrawn') watches.keyWithdrawn(kid);
+  });
 
   const onRefused = (err: AuthbusError): void => metrics.authFailures.inc({ code: err.code });
 
@@ -201,7 +210,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
         }
       });
     },
-    watch: (claims, onEnd) => watches.watch(claims, onEnd),
+    watch: (claims, onEnd) => watches.watch(claims, onEnd, verifiedBy.get(claims)),
     connection: () => handle.connecting,
     async close() {
       clearInterval(maintenance);
