@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Parser } from '@asyncapi/parser';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { generateKeyPairSync } from 'node:crypto';
@@ -37,14 +37,16 @@ describe('the AsyncAPI document (common/asyncapi.yaml)', () => {
 
   beforeAll(async () => {
     const { document, diagnostics } = await new Parser().parse(DOCUMENT);
-    const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
+    const errors = diagnostics
+      .filter((d) => Number(d.severity) === Number(DiagnosticSeverity.Error))
+      .map((d) => `${d.path.join('.')}: ${d.message}`);
     expect(errors).toEqual([]);
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     validators = new Map();
     for (const channel of document!.channels().all()) {
       const [message] = channel.messages().all();
-      validators.set(channel.address()!, ajv.compile(message!.payload()!.json() as object));
+      validators.set(channel.address()!, ajv.compile<unknown>(message!.payload()!.json()));
     }
   });
 
