@@ -3,6 +3,7 @@
 #   nats-credentials  auth-password, tickets-password   NATS users (infra/nats/nats.conf)
 #   jwt-signing-key   kid, private.pem                  ES256 private key: auth only
 #   jwt-public-keys   <kid>.pem                         public keys: every service verifies with them
+#   keys-encryption-key  key                            seals the keys POST /api/keys/rotate stores: auth only
 # A Secret that already exists is left alone (re-running never rotates anything by accident; see
 # infra/README.md for rotation). Needs kubectl (current context and namespace) and openssl.
 #
@@ -29,6 +30,13 @@ else
   kubectl create secret generic nats-credentials \
     --from-literal=auth-password="$(openssl rand -hex 24)" \
     --from-literal=tickets-password="$(openssl rand -hex 24)"
+fi
+
+if exists keys-encryption-key; then
+  echo "keys-encryption-key: exists, kept"
+else
+  # 32 random bytes (AES-256-GCM); changing it makes the rotated keys in auth's store unreadable.
+  kubectl create secret generic keys-encryption-key --from-literal=key="$(openssl rand -base64 32)"
 fi
 
 if exists jwt-signing-key && exists jwt-public-keys; then

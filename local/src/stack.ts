@@ -118,7 +118,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       name: 'auth',
       entry: entry('auth'),
       url: `http://127.0.0.1:${authPort}`,
-      env: { ...common, ...mongoEnv('authbus_auth'), PORT: String(authPort), ...options.serviceEnv?.auth },
+      env: {
+        ...common,
+        ...mongoEnv('authbus_auth'),
+        PORT: String(authPort),
+        // Seals the keys POST /api/keys/rotate makes; one per run, like the JWT_KEY.
+        KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...options.serviceEnv?.auth,
+      },
       ...output,
     });
     cleanup.push(() => auth.stop());
@@ -166,6 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const gateway = createGateway([
       { prefix: '/api/users', upstreams: () => [auth.url] },
+      { prefix: '/api/keys', upstreams: () => [auth.url] },
+      { prefix: '/.well-known', upstreams: () => [auth.url] },
       { prefix: '/api/tickets', upstreams: () => tickets.filter((t) => t.running).map((t) => t.url) },
       { prefix: '/', upstreams: () => (client?.running ? [client.url] : []) },
     ]);
@@ -173,7 +182,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanup.push(() => closeServer(gateway));
     const gatewayUrl = `http://localhost:${gatewayPort}`;
     say(
-      `gateway on ${gatewayUrl}: /api/users → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`,
+      `gateway on ${gatewayUrl}: /api/users, /api/keys, /.well-known → auth, /api/tickets → ${tickets.length} tickets replica(s)${client ? ', / → web client' : ''}`,
     );
 
     return {

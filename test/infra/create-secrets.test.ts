@@ -93,6 +93,7 @@ describe('create-secrets.sh makes the Secrets the README documents', () => {
 /** What kind of value a Secret key holds, so two runs with different random values compare equal. */
 function describeValue(value: string): string {
   if (/^[0-9a-f]{48}$/.test(value)) return 'random hex (24 bytes)';
+  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) return 'random base64 (32 bytes)';
   if (value.includes('PRIVATE KEY')) return `private key ${createPrivateKey(value).asymmetricKeyDetails?.namedCurve ?? '?'}`;
   if (value.includes('PUBLIC KEY')) return `public key ${createPublicKey(value).asymmetricKeyDetails?.namedCurve ?? '?'}`;
   return value;

@@ -84,7 +84,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       }
     });
 
-    it('the Ingress routes /api/users to auth, /api/tickets to tickets and / to the client, every route through a Service port that exists', () => {
+    it('the Ingress routes /api/users, /api/keys and /.well-known to auth, /api/tickets to tickets and / to the client, every route through a Service port that exists', () => {
       const ingresses = objects.filter((o) => o.kind === 'Ingress') as Array<IIngress & K8sObject>;
       expect(ingresses).toHaveLength(1);
       const ingress = ingresses[0]!;
@@ -93,6 +93,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(routes.map((p) => [p.path, p.pathType, p.backend.service?.name])).toEqual(
         expect.arrayContaining([
           ['/api/users', 'Prefix', 'auth'],
+          ['/api/keys', 'Prefix', 'auth'],
+          ['/.well-known', 'Prefix', 'auth'],
           ['/api/tickets', 'Prefix', 'tickets'],
           ['/', 'Prefix', 'client'],
         ]),
@@ -118,6 +120,10 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         '/api/users': 'auth',
         '/api/users/signin': 'auth',
         '/api/users/currentuser': 'auth',
+        '/api/keys': 'auth',
+        '/api/keys/rotate': 'auth',
+        '/.well-known/jwks.json': 'auth',
+        '/.well-known/openid-configuration': 'auth',
         '/api/tickets': 'tickets',
         '/api/tickets/abc123': 'tickets',
         // Prefix matching is by path element: /api/usersx is not under /api/users.
@@ -140,7 +146,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
 
     it('every Secret a pod reads (secretKeyRef or volume) is one the README tells users to create, with that key, and each one is used', () => {
       const documented = new Map(documentedSecrets().map((s) => [s.name, new Set(s.keys)]));
-      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'nats-credentials']);
+      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'keys-encryption-key', 'nats-credentials']);
       const used = new Set<string>();
       for (const { container, id } of containers) {
         for (const v of container.env ?? []) {

@@ -1,5 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connectNats, createAuthKit, ensureRevocationMirror, Listener, silentLogger, Subjects, type AuthKit, type AuthKitOptions, type EventEnvelope, type NatsOptions, type SessionRevokedEvent, type UserBannedEvent, type UserCreatedEvent } from '@authbus/common';
+import { connectNats, createAuthKit, createKeyRing, jwksOf, type KeySetUpdatedEvent, ensureRevocationMirror, Listener, silentLogger, Subjects, type AuthKit, type AuthKitOptions, type EventEnvelope, type NatsOptions, type SessionRevokedEvent, type UserBannedEvent, type UserCreatedEvent } from '@authbus/common';
 import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { testKeyRing, waitFor, describeNatsStatus } from '@authbus/common/testing';
 import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo, Events } from 'nats';
@@ -195,6 +196,31 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     const ban = createEnvelope<UserBannedEvent>(Subjects.UserBanned, { sub: 'victim', reason: 'fake', belowGeneration: 1, until: 0, revokedBefore: 0 });
     await expect(publishEnvelope(nc.jetstream(), ban, 2000)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
     expect(await storedMessages()).toBe(before);
+  });
+
+  it("delivers auth's key sets to tickets' kit through its mirror, and refuses a key set published by tickets, core or JetStream", async () => {
+    await ticketsMirror();
+    const { nc: authNc, errors: authErrors } = await connectAs('auth');
+    const { nc, errors } = await connectAs('tickets');
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc, revocation: { ...kitOf('tickets').revocation, syncIntervalMs: 200 } });
+    kits.push(kit);
+    await kit.whenReady();
+    const keyOf = (kid: string) => jwksOf(createKeyRing({ keys: [{ kid, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }] }).keys).keys;
+    const keySet = (kid: string, issuedAt: number) => createEnvelope<KeySetUpdatedEvent>(Subjects.KeySetUpdated, { issuedAt, keys: keyOf(kid), withdrawn: ['test'] });
+
+    await publishEnvelope(authNc.jetstream(), keySet('from-auth', Date.now()));
+    await waitFor(() => kit.keyRing.key('from-auth') !== undefined && kit.keyRing.key('test') === undefined, { description: "auth's key set to reach tickets' key ring" });
+
+    const before = await storedMessages();
+    nc.publish(Subjects.KeySetUpdated, sc.encode(JSON.stringify(keySet('forged-core', Date.now() + 60_000))));
+    await waitFor(() => errors.includes('PERMISSIONS_VIOLATION publish auth.keys.updated'), { description: 'the server to report the forged key set' });
+    await expect(publishEnvelope(nc.jetstream(), keySet('forged-js', Date.now() + 60_000), 2000)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    expect(await storedMessages()).toBe(before);
+    expect(kit.keyRing.kids).toEqual(['from-auth']);
+    expect(authErrors).toEqual([]);
+    // Its feed's consumer goes with it (a later test counts the consumers on the mirror).
+    kits.splice(kits.indexOf(kit), 1);
+    await kit.close();
   });
 
   it('refuses tickets every way of changing the stream: update, purge, delete a message, a new stream; a push into auth.> stays in its account', async () => {

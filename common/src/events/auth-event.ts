@@ -1,3 +1,4 @@
+import type { KeySetUpdatedEvent } from './key-set-updated-event';
 import type { SessionRevokedEvent } from './session-revoked-event';
 import type { Subject } from './subjects';
 import type { UserBannedEvent } from './user-banned-event';
@@ -7,7 +8,12 @@ import type { UserUnbannedEvent } from './user-unbanned-event';
 
 /** Every event of the `AUTH` stream. */
 export type AuthEvent =
-  SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent | UserUnbannedEvent | UserCreatedEvent;
+  | SessionRevokedEvent
+  | UserBannedEvent
+  | UserSessionsRevokedEvent
+  | UserUnbannedEvent
+  | UserCreatedEvent
+  | KeySetUpdatedEvent;
 
 /** The events that change revocation sets. */
 export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent;

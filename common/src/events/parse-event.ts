@@ -20,6 +20,7 @@ const dataChecks: Record<Subject, DataCheck> = {
   [Subjects.UserSessionsRevoked]: (d) => cutOff(d),
   [Subjects.UserUnbanned]: (d) => text(d, 'sub'),
   [Subjects.UserCreated]: (d) => text(d, 'sub') ?? text(d, 'email') ?? roles(d),
+  [Subjects.KeySetUpdated]: (d) => whole(d, 'issuedAt') ?? jwkList(d) ?? kidList(d, 'withdrawn'),
 };
 
 /**
@@ -32,7 +33,12 @@ const dataFields: Record<Subject, readonly string[]> = {
   [Subjects.UserSessionsRevoked]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
   [Subjects.UserUnbanned]: ['sub'],
   [Subjects.UserCreated]: ['sub', 'email', 'roles'],
+  [Subjects.KeySetUpdated]: ['issuedAt', 'keys', 'withdrawn'],
 };
+
+/** Most keys and withdrawn kids a key set may list (a set of RSA keys then still fits `MAX_EVENT_BYTES`). */
+export const MAX_KEY_SET_KEYS = 12;
+export const MAX_WITHDRAWN_KIDS = 64;
 
 /**
  * Decode and validate one message of the `AUTH` stream. `subject` is the NATS subject it came on;
@@ -118,4 +124,23 @@ function roles(d: Data): string | undefined {
   return Array.isArray(v) && v.length <= 32 && v.every((r) => typeof r === 'string' && r.length > 0 && r.length <= 64)
     ? undefined
     : 'roles must be an array of strings';
+}
+
+/** The shape only: each key is checked as a key (curve, size, alg) when a ring applies the set. */
+function jwkList(d: Data): string | undefined {
+  const v = d.keys;
+  return Array.isArray(v) &&
+    v.length <= MAX_KEY_SET_KEYS &&
+    v.every((k) => isRecord(k) && typeof k.kid === 'string' && (k.kty === 'EC' || k.kty === 'RSA'))
+    ? undefined
+    : `keys must be an array of at most ${MAX_KEY_SET_KEYS} EC or RSA JWKs with a kid`;
+}
+
+function kidList(d: Data, key: string): string | undefined {
+  const v = d[key];
+  return Array.isArray(v) &&
+    v.length <= MAX_WITHDRAWN_KIDS &&
+    v.every((k) => typeof k === 'string' && k.length > 0 && k.length <= 64)
+    ? undefined
+    : `${key} must be an array of at most ${MAX_WITHDRAWN_KIDS} kids`;
 }

@@ -5,6 +5,7 @@ export const Subjects = {
   UserSessionsRevoked: 'auth.user.sessions-revoked',
   UserUnbanned: 'auth.user.unbanned',
   UserCreated: 'auth.user.created',
+  KeySetUpdated: 'auth.keys.updated',
 } as const;
 
 /** One of the `AUTH` stream's subjects. */
@@ -17,10 +18,11 @@ export const AUTH_STREAM = 'AUTH';
 export const AUTH_SUBJECTS = 'auth.>';
 
 /**
- * What the `AUTH` stream stores: the events (`auth.session.*`, `auth.user.*`), not the heartbeat
- * (`auth.heartbeat`, core NATS only). Streams created with `auth.>` are updated to these.
+ * What the `AUTH` stream stores: the events (`auth.session.*`, `auth.user.*`, `auth.keys.*`), not
+ * the heartbeat (`auth.heartbeat`, core NATS only). Streams created with `auth.>` are updated to
+ * these. Every subject of `Subjects` falls under one of them (a test checks it).
  */
-export const AUTH_STREAM_SUBJECTS: readonly string[] = ['auth.session.>', 'auth.user.>'];
+export const AUTH_STREAM_SUBJECTS: readonly string[] = ['auth.session.>', 'auth.user.>', 'auth.keys.>'];
 
 /** Every event has this envelope version; a reader refuses versions it does not know. */
 export const EVENT_VERSION = 1;

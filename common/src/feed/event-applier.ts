@@ -1,5 +1,7 @@
 import { EventInvalidError } from '../errors/event-invalid-error';
-import type { AnyEventEnvelope } from '../events/auth-event';
+import type { AnyEventEnvelope, EventEnvelope } from '../events/auth-event';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
+import { Subjects } from '../events/subjects';
 import { parseEvent } from '../events/parse-event';
 import type { Logger } from '../logging/logger';
 import { applyRevocation } from '../revocation/apply-revocation';
@@ -31,6 +33,8 @@ export class EventApplier {
       /** Verifiers' clock tolerance, seconds: a revocation matters until `until` plus this. */
       clockToleranceSeconds: number;
       onApplied: ((envelope: AnyEventEnvelope, source: FeedSource) => void) | undefined;
+      /** Where key sets go (the kit's live key ring); without it they are ignored. */
+      onKeySet?: ((envelope: EventEnvelope<KeySetUpdatedEvent>, source: FeedSource) => void) | undefined;
     },
   ) {}
 
@@ -42,6 +46,13 @@ export class EventApplier {
       this.counts.invalid++;
       const reason = err instanceof EventInvalidError ? err.message : String(err);
       this.options.logger.warn({ subject, source, seq, err: reason }, 'malformed event skipped');
+      return;
+    }
+    if (envelope.subject === Subjects.KeySetUpdated) {
+      if (this.options.onKeySet) {
+        this.counts.applied[source]++;
+        this.options.onKeySet(envelope, source);
+      } else this.counts.ignored++;
       return;
     }
     const horizon = Math.floor(this.options.tokenNow() / 1000) - this.options.clockToleranceSeconds;

@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from 'nats';
-import type { AnyEventEnvelope } from '../events/auth-event';
+import type { AnyEventEnvelope, EventEnvelope } from '../events/auth-event';
 import { AUTH_HEARTBEAT_SUBJECT, parseHeartbeat } from '../events/auth-heartbeat';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
 import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
 import { silentLogger, type Logger } from '../logging/logger';
 import { connectionState } from '../nats/connection-state';
@@ -49,6 +50,8 @@ export interface RevocationFeedOptions {
   clockToleranceSeconds?: number;
   /** Called after each revocation event is applied (propagation measurements, metrics). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
+  /** Called with each key set the feed receives (`auth.keys.updated`), replayed or live. */
+  onKeySet?: (envelope: EventEnvelope<KeySetUpdatedEvent>, source: FeedSource) => void;
   /**
    * When `stream` is a mirror of the auth account's `AUTH` (another NATS account): where that
    * account's JetStream API is imported (`$JS.auth.API`), and how to replace the mirror. A mirror
@@ -126,6 +129,7 @@ export class RevocationFeed {
       tokenNow: options.tokenNow ?? this.now,
       clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
       onApplied: options.onApplied,
+      onKeySet: options.onKeySet,
     });
     this.mirror = new MirrorWatch(this.stream, this.logger, options.mirrorOrigin?.replaceMirror);
     this.heartbeats = new HeartbeatWatch(options.heartbeatTimeoutMs ?? 3000);

@@ -40,7 +40,13 @@ export interface RevocationOptions {
 
 /** Everything `createAuthKit` needs. Build it once at start-up (`authKitOptionsFromEnv` reads the usual env). */
 export interface AuthKitOptions {
+  /**
+   * The configured keys. The kit verifies with a `LiveKeyRing` started from them (this one, if it
+   * is already a `LiveKeyRing`) that follows the key sets auth publishes (`keyFeed`).
+   */
   keyRing: KeyRing;
+  /** Follow the auth service's key sets (`auth.keys.updated`) on the feed: rotation and withdrawal without restarts. Default true. */
+  keyFeed?: boolean;
   /** A connection the caller owns, or where to connect (the kit then owns and closes it). */
   nats: NatsConnection | NatsOptions;
   token?: TokenOptions;

@@ -14,6 +14,8 @@ export type WatchedClaims = Pick<AccessClaims, 'sid' | 'sub' | 'gen' | 'exp'>;
 
 interface Watch {
   claims: WatchedClaims;
+  /** The kid of the key that verified the token, when the kit knows it. */
+  kid: string | undefined;
   onEnd: (reason: WatchEnd) => void;
   timer: NodeJS.Timeout | undefined;
 }
@@ -30,6 +32,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ClaimWatches {
   private readonly bySession = new Map<string, Set<Watch>>();
   private readonly byUser = new Map<string, Set<Watch>>();
+  private readonly byKid = new Map<string, Set<Watch>>();
 
   constructor(
     private readonly set: RevocationSet,
@@ -53,10 +56,11 @@ export class ClaimWatches {
   }
 
   /** Watch `claims` (already authenticated); `onEnd` is called once. Returns a function that stops watching. */
-  watch(claims: WatchedClaims, onEnd: (reason: WatchEnd) => void): () => void {
-    const w: Watch = { claims, onEnd, timer: undefined };
+  watch(claims: WatchedClaims, onEnd: (reason: WatchEnd) => void, kid?: string): () => void {
+    const w: Watch = { claims, kid, onEnd, timer: undefined };
     add(this.bySession, claims.sid, w);
     add(this.byUser, claims.sub, w);
+    if (kid !== undefined) add(this.byKid, kid, w);
     // Revoked in the moment between authenticating and watching: end it at once, like a request.
     if (this.set.match(claims) !== undefined) queueMicrotask(() => this.end(w, 'revoked'));
     else this.arm(w);
@@ -66,6 +70,11 @@ export class ClaimWatches {
   /** End every watch (the feed went stale under policy closed, or the kit closes). */
   endAll(reason: WatchEnd): void {
     for (const watches of [...this.bySession.values()]) for (const w of [...watches]) this.end(w, reason);
+  }
+
+  /** End the watches of tokens signed with a withdrawn key: refused from now on, like a revocation. */
+  keyWithdrawn(kid: string): void {
+    for (const w of [...(this.byKid.get(kid) ?? [])]) this.end(w, 'revoked');
   }
 
   /** Forget every watch without calling back (the kit closes; its timers must not hold the process). */
@@ -113,6 +122,7 @@ export class ClaimWatches {
     clearTimeout(w.timer);
     const had = drop(this.bySession, w.claims.sid, w);
     drop(this.byUser, w.claims.sub, w);
+    if (w.kid !== undefined) drop(this.byKid, w.kid, w);
     return had;
   }
 }

@@ -11,6 +11,7 @@ import { requireAuthWith } from '../http/require-auth';
 import { connectionState } from '../nats/connection-state';
 import { RevocationSet, type AppliedRevocation } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
+import type { KeyRing } from '../tokens/key-ring';
 import { createCachedTokenVerifier } from '../tokens/cached-token-verifier';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 import type { AuthKitOptions } from './auth-kit-options';
@@ -22,6 +23,10 @@ import { StalenessGuard } from './staleness-guard';
 import { registerTokenCacheMetrics } from './token-cache-metrics';
 import { registerWatchMetrics } from './watch-metrics';
 import { startFeed } from './start-feed';
+import { registerKeyRingMetrics } from './key-ring-metrics';
+import { LiveKeyRing, type KeyRemovalReason } from '../tokens/live-key-ring';
+import type { EventEnvelope } from '../events/auth-event';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
 
 /** What a readiness probe needs to know. */
 export interface KitReadiness {
@@ -58,6 +63,17 @@ export interface AuthKit {
   /** The local revocation set. */
   readonly revocations: RevocationSet;
   /**
+   * The key ring tokens are verified with: kept current by the key sets auth publishes, or the
+   * ring given as it is when it changes on its own (it has `onKeyRemoved`: a remote JWKS, say).
+   */
+  readonly keyRing: KeyRing;
+  /**
+   * Call `listener(kid, reason)` the moment a key leaves the key ring: `withdrawn` (every token it
+   * signed is refused from now on: drop what you cached for it) or `retired`. Returns a function
+   * that stops it.
+   */
+  onKeyRemoved(listener: (kid: string, reason: KeyRemovalReason) => void): () => void;
+  /**
    * Forget every cached verification of a token signed with key `kid`; returns how many were
    * dropped. Call it when a key leaves the key ring (rotation finished, key withdrawn or
    * compromised) if the ring cannot say so itself: a ring with `onKeyRemoved` is listened to, and
@@ -73,7 +89,8 @@ export interface AuthKit {
   /**
    * For a connection authenticated once and kept open (server-sent events, a WebSocket): call
    * `onEnd` once, as soon as these claims would be refused on a new request: `revoked` (sign-out,
-   * ban, sign-out everywhere, within milliseconds of the event), `expired` (`exp` plus the clock
+   * ban, sign-out everywhere, or the withdrawal of the key that signed them when these are the
+   * claims object `currentUser` / `authenticate` gave; within milliseconds of the event), `expired` (`exp` plus the clock
    * tolerance), or `stale` (the feed went stale under policy `closed`). Returns `unwatch`, to call
    * when the connection ends first.
    *
@@ -104,18 +121,31 @@ const PRUNE_BUDGET = 10_000;
  * ```
  */
 export function createAuthKit(options: AuthKitOptions): AuthKit {
-  const o = resolveKitOptions(options);
-  const { logger } = o;
-  const cache = o.tokenCache === undefined ? undefined : new VerifiedTokenCache(o.tokenCache);
-  const verifier = createCachedTokenVerifier(options.keyRing, options.token ?? {}, cache);
+  const resolved = resolveKitOptions(options);
+  const { logger } = resolved;
+  const given = options.keyRing;
+  // A ring that changes on its own (it reports removals) is used as it is and follows no key sets;
+  // any other becomes a live ring that starts from its keys and follows auth's key sets.
+  const live = given instanceof LiveKeyRing ? given : given.onKeyRemoved ? undefined : new LiveKeyRing(given, logger);
+  const keyRing: KeyRing = live ?? given;
+  const onKeyRemoved = (listener: (kid: string, reason: KeyRemovalReason) => void): (() => void) =>
+    live ? live.onKeyRemoved(listener) : (given.onKeyRemoved?.((kid) => listener(kid, 'withdrawn')) ?? (() => false));
+  const cache = resolved.tokenCache === undefined ? undefined : new VerifiedTokenCache(resolved.tokenCache);
+  /** Which key verified each claims object handed out, so a watch ends when that key is withdrawn. */
+  const verifiedBy = new WeakMap<object, string>();
+  const verifier = createCachedTokenVerifier(keyRing, options.token ?? {}, cache, (claims, kid) => {
+    if (kid !== undefined) verifiedBy.set(claims, kid);
+  });
   const dropKey = (kid: string): number => {
     const dropped = cache?.dropKey(kid) ?? 0;
     logger.info({ kid, dropped }, 'a key left the key ring: its cached tokens are dropped');
     return dropped;
   };
-  const stopKeyWatch = options.keyRing.onKeyRemoved?.(dropKey);
+  const stopKeyWatch = onKeyRemoved((kid) => dropKey(kid));
   const set = new RevocationSet();
   const registry = options.registry ?? new Registry();
+  const keyMetrics = registerKeyRingMetrics(registry, keyRing);
+  onKeyRemoved((_kid, reason) => keyMetrics.removed.inc({ reason }));
   // Each revocation applied once the feed has caught up is timed from its occurredAt (replays of
   // older events at start-up are not propagation); then the caller's own callback, if any.
   const onApplied = (envelope: AnyEventEnvelope, source: FeedSource): void => {
@@ -123,9 +153,21 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
       const delayMs = o.now() - Date.parse(envelope.occurredAt);
       if (Number.isFinite(delayMs)) metrics.propagation.observe({ source }, Math.max(0, delayMs) / 1000);
     }
-    o.onApplied?.(envelope, source);
+    resolved.onApplied?.(envelope, source);
   };
-  const handle = startFeed(options.nats, set, { ...o, onApplied }, logger);
+  const o = {
+    ...resolved,
+    onApplied,
+    ...(options.keyFeed === false || live === undefined
+      ? {}
+      : {
+          onKeySet: (envelope: EventEnvelope<KeySetUpdatedEvent>) => {
+            const change = live.applyKeySet(envelope.data);
+            keyMetrics.keySets.inc({ result: change.applied ? 'applied' : 'stale' });
+          },
+        }),
+  };
+  const handle = startFeed(options.nats, set, o, logger);
   let markClosed!: () => void;
   const closedSignal = new Promise<void>((resolve) => (markClosed = resolve));
   let connection: NatsConnection | undefined;
@@ -170,6 +212,9 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     return claims;
   };
   const authenticate = (token: string): AccessClaims => stillValid(verifier.verify(token));
+  onKeyRemoved((kid, reason) => {
+    if (reason === 'withdrawn') watches.keyWithdrawn(kid);
+  });
 
   const onRefused = (err: AuthbusError): void => metrics.authFailures.inc({ code: err.code });
   const authenticateRequest = requestAuthenticator(requestAuthentication(verifier, stillValid), onRefused);
@@ -203,6 +248,8 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     metrics: registry,
     revocations: set,
     dropKey,
+    keyRing,
+    onKeyRemoved,
     onRevoked(listener) {
       return set.onRevoked((revocation) => {
         try {
@@ -212,7 +259,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
         }
       });
     },
-    watch: (claims, onEnd) => watches.watch(claims, onEnd),
+    watch: (claims, onEnd) => watches.watch(claims, onEnd, verifiedBy.get(claims)),
     connection: () => handle.connecting,
     async close() {
       clearInterval(maintenance);

@@ -1,4 +1,7 @@
 import { ConfigError } from '../errors/config-error';
+import type { EventEnvelope } from '../events/auth-event';
+import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
+import type { FeedSource } from '../feed/event-applier';
 import { silentLogger, type Logger } from '../logging/logger';
 import { DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../tokens/verified-token-cache';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
@@ -14,6 +17,8 @@ export interface ResolvedKitOptions extends Pick<
   RevocationOptions,
   'stream' | 'live' | 'mirror' | 'onApplied' | 'heartbeatTimeoutMs'
 > {
+  /** Where the feed's key sets go (the kit's live key ring). */
+  onKeySet?: (envelope: EventEnvelope<KeySetUpdatedEvent>, source: FeedSource) => void;
   logger: Logger;
   maxStalenessMs: number;
   policy: StalenessPolicy;

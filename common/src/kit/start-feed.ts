@@ -51,6 +51,7 @@ export function startFeed(
       ...(options.live !== undefined ? { live: options.live } : {}),
       ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       ...(options.onApplied !== undefined ? { onApplied: options.onApplied } : {}),
+      ...(options.onKeySet !== undefined ? { onKeySet: options.onKeySet } : {}),
       ...(mirror && ensureMirror ? { mirrorOrigin: { apiPrefix: mirror.apiPrefix, replaceMirror: ensureMirror } } : {}),
     });
     feed.start();

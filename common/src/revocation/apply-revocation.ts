@@ -21,6 +21,7 @@ export function applyRevocation(set: RevocationSet, envelope: AnyEventEnvelope, 
       return true;
     case Subjects.UserUnbanned:
     case Subjects.UserCreated:
+    case Subjects.KeySetUpdated:
       return false;
   }
 }

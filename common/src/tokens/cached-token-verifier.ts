@@ -2,7 +2,7 @@ import type { AccessClaims } from './claims';
 import type { KeyRing } from './key-ring';
 import { resolveTokenOptions, type TokenOptions } from './token-options';
 import type { VerifiedTokenCache } from './verified-token-cache';
-import { checkTokenTimes, verifyToken } from './verify-access-token';
+import { checkTokenTimes, verifyToken, type VerifiedToken } from './verify-access-token';
 
 /**
  * The request path's verifier. A token seen before (the same token comes with every request of a
@@ -28,8 +28,15 @@ export function createCachedTokenVerifier(
   keyRing: KeyRing,
   options: TokenOptions,
   cache: VerifiedTokenCache | undefined,
+  onVerified?: (claims: AccessClaims, kid: string | undefined) => void,
 ): CachedTokenVerifier {
   const o = resolveTokenOptions(options);
+  /** Verify in full (never a cache hit), and tell `onVerified` which key did it. */
+  const verifyFully = (token: string): VerifiedToken => {
+    const verified = verifyToken(token, keyRing, o, false);
+    onVerified?.(verified.claims, verified.kid);
+    return verified;
+  };
   const cached = (key: string): AccessClaims | undefined => {
     const hit = cache!.get(key);
     if (hit === undefined) return undefined;
@@ -37,7 +44,7 @@ export function createCachedTokenVerifier(
     return hit.claims;
   };
   if (cache === undefined) {
-    const verify = (token: string): AccessClaims => verifyToken(token, keyRing, o, false).claims;
+    const verify = (token: string): AccessClaims => verifyFully(token).claims;
     return { verify, cachedCookie: () => undefined, verifyCookie: (_value, token) => verify(token) };
   }
   return {
@@ -45,14 +52,14 @@ export function createCachedTokenVerifier(
       const isToken = typeof token === 'string' && token.includes('.');
       const hit = isToken ? cached(token) : undefined;
       if (hit !== undefined) return hit;
-      const verified = verifyToken(token, keyRing, o, false);
+      const verified = verifyFully(token);
       return isToken ? cache.add(token, verified).claims : verified.claims;
     },
     cachedCookie(value) {
       return value.includes('.') ? undefined : cached(value);
     },
     verifyCookie(value, token) {
-      const verified = verifyToken(token, keyRing, o, false);
+      const verified = verifyFully(token);
       return value.includes('.') ? verified.claims : cache.add(value, verified).claims;
     },
   };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors/config-error';
 import { createKeyRing, type KeyRing, type KeySpec } from './key-ring';
 import { envValue } from '../config/env-value';
+import { keySpecsFromJwks, readJwksFile } from './key-ring-from-jwks';
 
 /** The environment variables a key ring is read from (see the README's configuration table). */
 export interface KeyRingEnv {
@@ -12,6 +13,7 @@ export interface KeyRingEnv {
   JWT_PRIVATE_KEY?: string | undefined;
   JWT_PRIVATE_KEY_FILE?: string | undefined;
   JWT_PUBLIC_KEYS_DIR?: string | undefined;
+  JWT_JWKS_FILE?: string | undefined;
 }
 
 /** The kid given to `JWT_KEY` when `JWT_ACTIVE_KID` does not name it. */
@@ -22,7 +24,8 @@ export const DEFAULT_KID = 'default';
  * - `JWT_KEY`: one HS256 secret (kid `JWT_ACTIVE_KID` or `default`);
  * - `JWT_KEYS`: `kid:secret,kid:secret` HS256 secrets, `JWT_ACTIVE_KID` picks the signer;
  * - `JWT_PRIVATE_KEY` / `JWT_PRIVATE_KEY_FILE`: a PEM private key (ES256 or RS256) with kid `JWT_ACTIVE_KID`;
- * - `JWT_PUBLIC_KEYS_DIR`: a folder of `<kid>.pem` public keys (verifying services hold only these).
+ * - `JWT_PUBLIC_KEYS_DIR`: a folder of `<kid>.pem` public keys (verifying services hold only these);
+ * - `JWT_JWKS_FILE`: a JWK Set file of public keys (e.g. a saved `/.well-known/jwks.json`).
  * Throws `ConfigError` naming what is missing or wrong.
  */
 export function keyRingFromEnv(env: KeyRingEnv = process.env): KeyRing {
@@ -54,9 +57,16 @@ export function keyRingFromEnv(env: KeyRingEnv = process.env): KeyRing {
     }
   }
 
+  const jwksFile = envValue(env.JWT_JWKS_FILE);
+  if (jwksFile !== undefined) {
+    for (const spec of keySpecsFromJwks(readJwksFile(jwksFile))) {
+      if (!keys.some((k) => k.kid === spec.kid)) keys.push(spec);
+    }
+  }
+
   if (keys.length === 0) {
     throw new ConfigError(
-      'No JWT keys configured: set JWT_KEY (an HS256 secret of 32+ bytes), JWT_KEYS, JWT_PRIVATE_KEY or JWT_PUBLIC_KEYS_DIR',
+      'No JWT keys configured: set JWT_KEY (an HS256 secret of 32+ bytes), JWT_KEYS, JWT_PRIVATE_KEY, JWT_PUBLIC_KEYS_DIR or JWT_JWKS_FILE',
     );
   }
   // A verifying service may share JWT_ACTIVE_KID with the signer; it only matters where it can sign.

@@ -25,6 +25,10 @@ export interface KeyRing {
   /** The kid new tokens are signed with, if this ring can sign. */
   readonly activeKid: string | undefined;
   readonly kids: readonly string[];
+  /** Every key of the ring, in configuration order. */
+  readonly keys: readonly JwtKey[];
+  /** The key with this kid, if the ring holds it. */
+  key(kid: string): JwtKey | undefined;
   /** The key for a token header; throws `KeyUnknownError` / `KeyAmbiguousError`. */
   select(header: { kid?: string | undefined; alg: string }): JwtKey;
   /** The active signing key; throws `ConfigError` when the ring cannot sign. */
@@ -49,11 +53,8 @@ export function createKeyRing(options: { keys: readonly KeySpec[]; activeKid?: s
   if (options.keys.length === 0) throw new ConfigError('The key ring needs at least one key');
   const byKid = new Map<string, JwtKey>();
   for (const spec of options.keys) {
-    if (!KID_PATTERN.test(spec.kid)) {
-      throw new ConfigError(`Key id "${spec.kid}" must be 1-64 characters of A-Z a-z 0-9 . _ -`);
-    }
     if (byKid.has(spec.kid)) throw new ConfigError(`Key id "${spec.kid}" appears twice`);
-    byKid.set(spec.kid, toJwtKey(spec));
+    byKid.set(spec.kid, jwtKeyOf(spec));
   }
   const activeKid = options.activeKid ?? onlySigningKid(byKid);
   if (activeKid !== undefined) {
@@ -66,35 +67,54 @@ export function createKeyRing(options: { keys: readonly KeySpec[]; activeKid?: s
 
 class MapKeyRing implements KeyRing {
   readonly kids: readonly string[];
+  readonly keys: readonly JwtKey[];
 
   constructor(
     private readonly byKid: ReadonlyMap<string, JwtKey>,
     readonly activeKid: string | undefined,
   ) {
     this.kids = [...byKid.keys()];
+    this.keys = [...byKid.values()];
+  }
+
+  key(kid: string): JwtKey | undefined {
+    return this.byKid.get(kid);
   }
 
   select(header: { kid?: string | undefined; alg: string }): JwtKey {
-    if (header.kid !== undefined) {
-      const key = this.byKid.get(header.kid);
-      if (!key || key.alg !== header.alg) throw new KeyUnknownError();
-      return key;
-    }
-    let found: JwtKey | undefined;
-    for (const key of this.byKid.values()) {
-      if (key.alg !== header.alg) continue;
-      if (found) throw new KeyAmbiguousError();
-      found = key;
-    }
-    if (!found) throw new KeyUnknownError();
-    return found;
+    return selectKey(this.byKid, header);
   }
 
   signer(): JwtKey {
-    const key = this.activeKid === undefined ? undefined : this.byKid.get(this.activeKid);
-    if (!key?.signKey) throw new ConfigError('This key ring has no active signing key');
+    return signerOf(this.byKid, this.activeKid);
+  }
+}
+
+/** The key for a token header, by `kid` (and `alg`), or the only key of that `alg` when there is no kid. */
+export function selectKey(
+  byKid: ReadonlyMap<string, JwtKey>,
+  header: { kid?: string | undefined; alg: string },
+): JwtKey {
+  if (header.kid !== undefined) {
+    const key = byKid.get(header.kid);
+    if (!key || key.alg !== header.alg) throw new KeyUnknownError();
     return key;
   }
+  let found: JwtKey | undefined;
+  for (const key of byKid.values()) {
+    if (key.alg !== header.alg) continue;
+    if (found) throw new KeyAmbiguousError();
+    found = key;
+  }
+  if (!found) throw new KeyUnknownError();
+  return found;
+}
+
+/** The active signing key; throws `ConfigError` when there is none. */
+export function signerOf(byKid: ReadonlyMap<string, JwtKey>, activeKid: string | undefined): JwtKey {
+  const key = activeKid === undefined ? undefined : byKid.get(activeKid);
+  if (!key?.signKey) throw new ConfigError('This key ring has no active signing key');
+  return key;
 }
 
 function onlySigningKid(byKid: ReadonlyMap<string, JwtKey>): string | undefined {
@@ -102,7 +122,11 @@ function onlySigningKid(byKid: ReadonlyMap<string, JwtKey>): string | undefined 
   return signing.length === 1 ? signing[0]!.kid : undefined;
 }
 
-function toJwtKey(spec: KeySpec): JwtKey {
+/** One key, checked (kid syntax, curve, size) and made ready for use. Throws `ConfigError`. */
+export function jwtKeyOf(spec: KeySpec): JwtKey {
+  if (!KID_PATTERN.test(spec.kid)) {
+    throw new ConfigError(`Key id "${spec.kid}" must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+  }
   try {
     if ('secret' in spec) {
       const bytes = typeof spec.secret === 'string' ? Buffer.from(spec.secret) : spec.secret;

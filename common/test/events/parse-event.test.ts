@@ -78,6 +78,23 @@ describe('parseEvent', () => {
     expect(() => parseEvent(Subjects.SessionRevoked, payload)).toThrow(new RegExp(message));
   });
 
+  it('reads a key set of public keys and withdrawn kids, and refuses a malformed one', () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256', use: 'sig' };
+    const set = createEnvelope(Subjects.KeySetUpdated, { issuedAt: 1, keys: [jwk], withdrawn: ['old'] } as never);
+    expect(parseEvent(Subjects.KeySetUpdated, bytes(set)).data).toEqual({
+      issuedAt: 1,
+      keys: [jwk],
+      withdrawn: ['old'],
+    });
+    const bad = (data: object) => () =>
+      parseEvent(Subjects.KeySetUpdated, bytes({ ...set, data: { issuedAt: 1, keys: [], withdrawn: [], ...data } }));
+    expect(bad({ issuedAt: -1 })).toThrow(/issuedAt/);
+    expect(bad({ keys: [{ kty: 'oct', kid: 'k' }] })).toThrow(/EC or RSA JWKs/);
+    expect(bad({ keys: Array.from({ length: 13 }, () => jwk) })).toThrow(/at most 12/);
+    expect(bad({ withdrawn: [''] })).toThrow(/withdrawn/);
+    expect(bad({ withdrawn: 'k1' })).toThrow(/withdrawn/);
+  });
+
   it('refuses an envelope whose subject differs from the one it arrived on', () => {
     expect(() => parseEvent(Subjects.UserBanned, bytes(revoked))).toThrow(/arrived on auth.user.banned/);
   });

@@ -36,6 +36,12 @@ class WithdrawableKeyRing implements KeyRing {
   get kids(): readonly string[] {
     return this.ring.kids;
   }
+  get keys(): readonly JwtKey[] {
+    return this.ring.keys;
+  }
+  key(kid: string): JwtKey | undefined {
+    return this.ring.key(kid);
+  }
   select(header: { kid?: string | undefined; alg: string }): JwtKey {
     return this.ring.select(header);
   }

@@ -1,5 +1,22 @@
-import { createAuthKit, type AppliedRevocation, type AuthKit, type WatchEnd } from '@authbus/common';
-import { signTestToken, startAuthBus, testKeyRing, waitFor, type AuthBus } from '@authbus/common/testing';
+import { connect } from 'nats';
+import {
+  createAuthKit,
+  createKeyRing,
+  Subjects,
+  type AppliedRevocation,
+  type AuthKit,
+  type KeySetUpdatedEvent,
+  type WatchEnd,
+} from '@authbus/common';
+import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
+import {
+  signTestToken,
+  startAuthBus,
+  TEST_JWT_SECRET,
+  testKeyRing,
+  waitFor,
+  type AuthBus,
+} from '@authbus/common/testing';
 
 const keyRing = testKeyRing();
 
@@ -54,6 +71,44 @@ describe('kit.watch and kit.onRevoked', () => {
     await waitFor(() => kit.revocations.size.sessions >= 1);
     expect(watch.ended).toHaveLength(1);
     bystander.unwatch();
+  });
+
+  it('ends with "revoked" when the key that signed the token is withdrawn, and leaves tokens of other keys', async () => {
+    const ring = createKeyRing({
+      keys: [
+        { kid: 'gone', secret: TEST_JWT_SECRET },
+        { kid: 'other', secret: `${TEST_JWT_SECRET}-other` },
+      ],
+      activeKid: 'gone',
+    });
+    const kit = createAuthKit({ keyRing: ring, nats: { servers: bus.url }, revocation: { syncIntervalMs: 100 } });
+    kits.push(kit);
+    await kit.whenReady();
+    const watch = (kid: string) => {
+      const signer = createKeyRing({
+        keys: ring.keys.map((k) => ({ kid: k.kid, secret: k.verifyKey.export() })),
+        activeKid: kid,
+      });
+      const ended: WatchEnd[] = [];
+      kit.watch(kit.authenticate(signTestToken({}, signer).token), (reason) => ended.push(reason));
+      return ended;
+    };
+    const withdrawnOne = watch('gone');
+    const otherOne = watch('other');
+    const nc = await connect({ servers: bus.url });
+    try {
+      const set = createEnvelope<KeySetUpdatedEvent>(Subjects.KeySetUpdated, {
+        issuedAt: Date.now(),
+        keys: [],
+        withdrawn: ['gone'],
+      });
+      await publishEnvelope(nc.jetstream(), set);
+    } finally {
+      await nc.close();
+    }
+    await waitFor(() => withdrawnOne.length > 0, { description: 'the watch of the withdrawn key to end' });
+    expect(withdrawnOne).toEqual(['revoked']);
+    expect(otherOne).toEqual([]);
   });
 
   it('ends on a sign-out everywhere or ban only the tokens below the new generation', async () => {

@@ -11,12 +11,14 @@ import { sessionCookie } from '@authbus/common/issuer';
 import { jsonBody } from '@authbus/service-kit';
 import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
+import { adminKeyRoutes } from './routes/admin-keys';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { refreshRoute } from './routes/refresh';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
+import { wellKnownRoutes } from './routes/well-known';
 
 /** The routes that set or clear the session cookie. */
 const COOKIE_ROUTES = [
@@ -42,6 +44,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(requestMetrics(ctx.metrics.registry, ctx.logger));
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
   // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
+  // Public key discovery reads no cookie and no body.
+  app.use(wellKnownRoutes(ctx));
   app.use(addressLimits(ctx));
   app.use(jsonBody());
   // Only the routes that set or clear the cookie need cookie-session (its parsing, its hash of the
@@ -57,6 +61,7 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(refreshRoute(ctx));
   app.use(currentUserRoute(ctx));
   app.use(adminUserRoutes(ctx, requireAdmin));
+  app.use(adminKeyRoutes(ctx, requireAdmin));
 
   app.use(notFound);
   app.use(kit.errorHandler);

@@ -17,6 +17,7 @@ import {
   type ServiceBasics,
   type ServiceEnv,
 } from '@authbus/service-kit';
+import { KeySealer } from './keys/key-sealer';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -59,6 +60,20 @@ export interface AuthConfig extends ServiceBasics {
   rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
+  /** Signing keys made by rotation. */
+  keys: KeysConfig;
+  /** The public base URL of the auth service (`AUTH_PUBLIC_URL`), for `jwks_uri`; else taken from the request. */
+  publicUrl: string | undefined;
+}
+
+/** How `POST /api/keys/rotate` makes keys, and how long they wait before signing. */
+export interface KeysConfig {
+  /** `KEY_ALGORITHM`: ES256 (P-256, default) or RS256 (RSA 2048). */
+  algorithm: 'ES256' | 'RS256';
+  /** `KEY_PUBLISH_AHEAD`: a new key is published this long before it signs, ms. */
+  publishAheadMs: number;
+  /** `KEYS_ENCRYPTION_KEY`: seals private keys in the store; without it rotated keys live in memory only. */
+  sealer: KeySealer | undefined;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
@@ -88,6 +103,10 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   REDIS_URL?: string | undefined;
   RATE_LIMIT_KEY_PREFIX?: string | undefined;
   PASSWORD_SCRYPT_COST?: string | undefined;
+  AUTH_PUBLIC_URL?: string | undefined;
+  KEY_ALGORITHM?: string | undefined;
+  KEY_PUBLISH_AHEAD?: string | undefined;
+  KEYS_ENCRYPTION_KEY?: string | undefined;
 }
 
 /**
@@ -151,6 +170,27 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
+    keys: keysConfig(env),
+    publicUrl: present(env.AUTH_PUBLIC_URL)
+      ? parseUrl(env.AUTH_PUBLIC_URL, 'AUTH_PUBLIC_URL', {
+          protocols: ['http:', 'https:'],
+          example: 'https://authbus.example.com',
+        }).replace(/\/+$/, '')
+      : undefined,
+  };
+}
+
+function keysConfig(env: AuthEnv): KeysConfig {
+  const algorithm = present(env.KEY_ALGORITHM) ? env.KEY_ALGORITHM : 'ES256';
+  if (algorithm !== 'ES256' && algorithm !== 'RS256') {
+    throw new ConfigError(`KEY_ALGORITHM="${algorithm}" must be ES256 or RS256`);
+  }
+  const publishAheadMs = parseDurationMs(env.KEY_PUBLISH_AHEAD, 'KEY_PUBLISH_AHEAD', '5s');
+  if (publishAheadMs > 3600_000) throw new ConfigError('KEY_PUBLISH_AHEAD must be at most 1h');
+  return {
+    algorithm,
+    publishAheadMs,
+    sealer: present(env.KEYS_ENCRYPTION_KEY) ? KeySealer.fromBase64(env.KEYS_ENCRYPTION_KEY) : undefined,
   };
 }
 

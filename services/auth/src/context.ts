@@ -1,5 +1,7 @@
-import type { KeyRing, Logger, RevocationSet } from '@authbus/common';
+import type { LiveKeyRing, Logger, RevocationSet } from '@authbus/common';
 import type { AuthConfig } from './config';
+import type { KeyManager } from './keys/key-manager';
+import type { KeySetPublisher } from './keys/key-set-publisher';
 import type { AuthMetrics } from './metrics';
 import type { OutboxRelay } from './outbox/outbox-relay';
 import type { SigninLimits } from './rate-limit/signin-limits';
@@ -9,7 +11,12 @@ import type { AuthStore } from './store/auth-store';
 /** Everything the routes and use cases (`accounts/`) need, built once by `service.ts` (or by a test). */
 export interface AuthContext {
   config: AuthConfig;
-  keyRing: KeyRing;
+  /** Signs, verifies, is served as the JWKS and published as the key set; follows the feed. */
+  keyRing: LiveKeyRing;
+  /** Publishes the key set after a change (and on its own, periodically). */
+  keySets: Pick<KeySetPublisher, 'publish'>;
+  /** Rotation, withdrawal and the list of keys (`/api/keys`). */
+  keys: Pick<KeyManager, 'rotate' | 'withdraw' | 'list'>;
   store: AuthStore;
   /** Publishes a committed change's events before the request answers (they wait in the outbox if it can't). */
   relay: Pick<OutboxRelay, 'publishNow'>;

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import {
   connectNats,
   createAuthKit,
+  LiveKeyRing,
   type AuthKit,
   type Logger,
   type NatsOptions,
@@ -10,8 +11,10 @@ import {
 import type { RunnableService } from '@authbus/service-kit';
 import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
-import type { AuthConfig } from './config';
+import { clockToleranceSeconds, type AuthConfig } from './config';
 import type { AuthContext } from './context';
+import { KeyManager } from './keys/key-manager';
+import { KeySetPublisher } from './keys/key-set-publisher';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
@@ -73,7 +76,27 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     'auth stream ready',
   );
 
-  const kit = createAuthKit({ ...config.kit, nats: nc, logger });
+  // One live ring: auth signs with it, verifies with it, serves it as the JWKS and publishes it.
+  const keyRing = new LiveKeyRing(config.kit.keyRing, logger);
+  const keySets = new KeySetPublisher({
+    nc,
+    keyRing,
+    logger,
+    now: Date.now,
+    republishMs: keySetRepublishMs(config.streamMaxAgeMs),
+  });
+  const keys = new KeyManager({
+    ring: keyRing,
+    store: db,
+    publisher: keySets,
+    config: config.keys,
+    retireAfterMs: (config.accessTokenTtlSeconds + Math.ceil(clockToleranceSeconds(config))) * 1000,
+    logger,
+  });
+  // Before the feed replays: the stored private keys go into the ring first.
+  await keys.start();
+  const kit = createAuthKit({ ...config.kit, keyRing, nats: nc, logger });
+  keySets.start(kit.whenReady());
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -88,7 +111,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
 
   const ctx: AuthContext = {
     config,
-    keyRing: config.kit.keyRing,
+    keyRing,
+    keySets,
+    keys,
     store: db,
     relay,
     revocations: kit.revocations,
@@ -137,10 +162,17 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
       await heartbeat.close();
+      keys.close();
+      keySets.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();
       await db.close();
     },
   };
+}
+
+/** A quarter of the stream's retention, at most 5 minutes: the stream always holds a current key set. */
+export function keySetRepublishMs(streamMaxAgeMs: number): number {
+  return Math.max(1000, Math.min(5 * 60_000, Math.floor(streamMaxAgeMs / 4)));
 }

@@ -1,5 +1,5 @@
 import type { AnyEventEnvelope } from '@authbus/common';
-import type { OutboxRecord, SessionRecord, UserRecord } from './records';
+import type { OutboxRecord, SessionRecord, SigningKeyRecord, UserRecord } from './records';
 
 /** A state change the store applies together with its events, in one atomic write. */
 export type StateChange =
@@ -91,6 +91,11 @@ export interface AuthStore {
   requeuePublished(horizonSeconds: number): Promise<number>;
   /** How many events are waiting, and the age of the oldest. */
   backlog(): Promise<{ count: number; oldestCreatedAt: Date | undefined }>;
+
+  /** Every signing key record (rotated keys, withdrawn configured ones), oldest first. */
+  listKeys(): Promise<SigningKeyRecord[]>;
+  /** Insert or replace the record of `record.kid`. */
+  saveKey(record: SigningKeyRecord): Promise<void>;
 
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;

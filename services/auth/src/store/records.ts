@@ -50,3 +50,24 @@ export interface OutboxRecord {
   publishedAt?: Date;
   lastError?: string;
 }
+
+/**
+ * A signing key the service made (rotation) or a configured one it withdrew. Private keys are
+ * stored sealed (AES-256-GCM under `KEYS_ENCRYPTION_KEY`, keys/key-sealer.ts), never in the clear.
+ */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'HS256' | 'ES256' | 'RS256';
+  /** `rotation`: made by `POST /api/keys/rotate`; `environment`: configured (only its withdrawal is stored). */
+  source: 'rotation' | 'environment';
+  /** The sealed PKCS#8 private key (`rotation` keys only). */
+  sealedPrivateKey?: string;
+  createdAt: Date;
+  /** Signing starts then (the publish-ahead delay after creation). */
+  activatesAt?: Date;
+  /** When a newer key took over signing: published until `retiresAt`. */
+  deactivatedAt?: Date;
+  /** No longer published from then on (every token it signed has expired). */
+  retiresAt?: Date;
+  withdrawnAt?: Date;
+}

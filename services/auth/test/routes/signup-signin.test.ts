@@ -145,9 +145,11 @@ describe('sign-up and sign-in', () => {
     await from('198.51.100.7', PASSWORD).expect(429);
   });
 
-  it('publishes nothing but auth.user.created for sign-ups and sign-ins', async () => {
-    const subjects = new Set((await auth.events()).map((e: AnyEventEnvelope) => e.subject));
-    expect([...subjects]).toEqual(['auth.user.created']);
+  it('publishes nothing but auth.user.created for sign-ups and sign-ins (and the key set, at start-up)', async () => {
+    const events = await auth.events();
+    const subjects = new Set(events.map((e: AnyEventEnvelope) => e.subject));
+    expect([...subjects].sort()).toEqual(['auth.keys.updated', 'auth.user.created']);
+    expect(events.filter((e) => e.subject === 'auth.keys.updated')).toHaveLength(1);
   });
 });
 

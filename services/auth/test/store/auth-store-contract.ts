@@ -293,6 +293,32 @@ export function authStoreContract(
       expect(await store.requeuePublished(nowSeconds - 5)).toBe(1);
     });
 
+    it('saves signing key records by kid: a save replaces the record, list returns them oldest first', async () => {
+      const first = {
+        kid: `k-${newId()}`,
+        alg: 'ES256' as const,
+        source: 'rotation' as const,
+        sealedPrivateKey: 'v1.a.b.c',
+        createdAt: new Date(Date.now() - 1000),
+        activatesAt: new Date(),
+      };
+      const second = {
+        kid: `k-${newId()}`,
+        alg: 'HS256' as const,
+        source: 'environment' as const,
+        createdAt: new Date(),
+        withdrawnAt: new Date(),
+      };
+      await store.saveKey(first);
+      await store.saveKey(second);
+      const retiresAt = new Date(Date.now() + 60_000);
+      await store.saveKey({ ...first, deactivatedAt: new Date(), retiresAt });
+      const mine = (await store.listKeys()).filter((k) => k.kid === first.kid || k.kid === second.kid);
+      expect(mine.map((k) => k.kid)).toEqual([first.kid, second.kid]);
+      expect(mine[0]).toMatchObject({ sealedPrivateKey: 'v1.a.b.c', retiresAt });
+      expect(mine[1]).toMatchObject({ source: 'environment', withdrawnAt: second.withdrawnAt });
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

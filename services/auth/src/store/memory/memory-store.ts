@@ -6,7 +6,7 @@ import {
   type RotateResult,
   type StateChange,
 } from '../auth-store';
-import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
+import type { OutboxRecord, SessionRecord, SigningKeyRecord, UserRecord } from '../records';
 import { revocationUntil } from '../revocation-until';
 
 /**
@@ -19,6 +19,7 @@ export class MemoryStore implements AuthStore {
   private readonly usersByEmail = new Map<string, string>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
+  private readonly keys = new Map<string, SigningKeyRecord>();
   /** Published revocations that still matter, kept so they can be published again (`requeuePublished`). */
   private readonly published = new Map<string, OutboxRecord>();
   private readonly now: () => number;
@@ -215,6 +216,14 @@ export class MemoryStore implements AuthStore {
       if (oldest === undefined || record.createdAt < oldest) oldest = record.createdAt;
     }
     return { count: this.outbox.size, oldestCreatedAt: oldest };
+  }
+
+  async listKeys(): Promise<SigningKeyRecord[]> {
+    return [...this.keys.values()].map((k) => ({ ...k }));
+  }
+
+  async saveKey(record: SigningKeyRecord): Promise<void> {
+    this.keys.set(record.kid, { ...record });
   }
 
   async ping(): Promise<void> {}

@@ -81,10 +81,36 @@ outboxSchema.index({ publishedAt: 1, nextAttemptAt: 1, createdAt: 1 });
 // requeuePublished: published revocations that still matter.
 outboxSchema.index({ 'envelope.data.until': 1 }, { partialFilterExpression: { publishedAt: { $exists: true } } });
 
+/** A signing key record (records.ts `SigningKeyRecord`), keyed by kid. */
+export interface SigningKeyDoc {
+  _id: string;
+  alg: 'HS256' | 'ES256' | 'RS256';
+  source: 'rotation' | 'environment';
+  sealedPrivateKey?: string;
+  createdAt: Date;
+  activatesAt?: Date;
+  deactivatedAt?: Date;
+  retiresAt?: Date;
+  withdrawnAt?: Date;
+}
+
+const signingKeySchema = new Schema<SigningKeyDoc>({
+  _id: { type: String, required: true },
+  alg: { type: String, required: true },
+  source: { type: String, required: true },
+  sealedPrivateKey: { type: String },
+  createdAt: { type: Date, required: true },
+  activatesAt: { type: Date },
+  deactivatedAt: { type: Date },
+  retiresAt: { type: Date },
+  withdrawnAt: { type: Date },
+});
+
 export interface AuthModels {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
   Outbox: Model<OutboxDoc>;
+  SigningKey: Model<SigningKeyDoc>;
 }
 
 /** The models, bound to one connection. */
@@ -93,5 +119,6 @@ export function authModels(connection: Connection): AuthModels {
     User: connection.model<UserDoc>('User', userSchema),
     Session: connection.model<SessionDoc>('Session', sessionSchema),
     Outbox: connection.model<OutboxDoc, Model<OutboxDoc>>('Outbox', outboxSchema, 'outbox'),
+    SigningKey: connection.model<SigningKeyDoc, Model<SigningKeyDoc>>('SigningKey', signingKeySchema, 'signing_keys'),
   };
 }

@@ -8,8 +8,15 @@ import {
   type RotateResult,
   type StateChange,
 } from '../auth-store';
-import type { OutboxRecord, SessionRecord, UserRecord } from '../records';
-import { authModels, type AuthModels, type OutboxDoc, type SessionDoc, type UserDoc } from './models';
+import type { OutboxRecord, SessionRecord, SigningKeyRecord, UserRecord } from '../records';
+import {
+  authModels,
+  type AuthModels,
+  type OutboxDoc,
+  type SessionDoc,
+  type SigningKeyDoc,
+  type UserDoc,
+} from './models';
 
 /**
  * The production store: MongoDB through mongoose. `commit` runs in a transaction, so MongoDB
@@ -46,7 +53,7 @@ export class MongoStore implements AuthStore {
       );
     }
     const models = authModels(connection);
-    await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init()]);
+    await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init(), models.SigningKey.init()]);
     return new MongoStore(connection, models, options.now ?? Date.now, options.inTransaction);
   }
 
@@ -236,6 +243,16 @@ export class MongoStore implements AuthStore {
         .lean<Pick<OutboxDoc, 'createdAt'>>(),
     ]);
     return { count, oldestCreatedAt: oldest?.createdAt };
+  }
+
+  async listKeys(): Promise<SigningKeyRecord[]> {
+    const docs = await this.models.SigningKey.find().sort({ createdAt: 1 }).lean<SigningKeyDoc[]>();
+    return docs.map(({ _id, ...fields }) => ({ kid: _id, ...fields }));
+  }
+
+  async saveKey(record: SigningKeyRecord): Promise<void> {
+    const { kid, ...fields } = record;
+    await this.models.SigningKey.replaceOne({ _id: kid }, fields, { upsert: true });
   }
 
   async ping(): Promise<void> {

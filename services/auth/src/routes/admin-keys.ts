@@ -1,0 +1,27 @@
+import { Router, type RequestHandler } from 'express';
+import { NotFoundError } from '@authbus/common';
+import type { AuthContext } from '../context';
+
+const KID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Key administration (role `admin`; 401 anonymous, 403 others):
+ * - `GET /api/keys` → `{ keys: [{ kid, alg, state, source, createdAt, activatesAt, deactivatedAt, retiresAt, withdrawnAt }] }`;
+ * - `POST /api/keys/rotate` → 200 `{ kid, activatesAt }`: a new key pair, published now, signing from `activatesAt`;
+ * - `DELETE /api/keys/:kid` → 200 `{ kid, signingKid, published }`: withdrawn from every key ring; 404 unknown kid.
+ */
+export function adminKeyRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]): Router {
+  const router = Router();
+  router.get('/api/keys', ...requireAdmin, (_req, res) => {
+    res.json({ keys: ctx.keys.list() });
+  });
+  router.post('/api/keys/rotate', ...requireAdmin, async (req, res) => {
+    res.json(await ctx.keys.rotate(req.currentUser!.sub));
+  });
+  router.delete('/api/keys/:kid', ...requireAdmin, async (req, res) => {
+    const kid = req.params.kid as string;
+    if (!KID.test(kid)) throw new NotFoundError('Unknown key id');
+    res.json(await ctx.keys.withdraw(kid, req.currentUser!.sub));
+  });
+  return router;
+}
