@@ -1,3 +1,4 @@
+import type { ServiceRevokedEvent } from './service-revoked-event';
 import type { SessionRevokedEvent } from './session-revoked-event';
 import type { Subject } from './subjects';
 import type { UserBannedEvent } from './user-banned-event';
@@ -7,10 +8,15 @@ import type { UserUnbannedEvent } from './user-unbanned-event';
 
 /** Every event of the `AUTH` stream. */
 export type AuthEvent =
-  SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent | UserUnbannedEvent | UserCreatedEvent;
+  | SessionRevokedEvent
+  | UserBannedEvent
+  | UserSessionsRevokedEvent
+  | UserUnbannedEvent
+  | UserCreatedEvent
+  | ServiceRevokedEvent;
 
 /** The events that change revocation sets. */
-export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent;
+export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent | ServiceRevokedEvent;
 
 /** The event whose subject is `S`. */
 export type EventOf<S extends Subject> = Extract<AuthEvent, { subject: S }>;

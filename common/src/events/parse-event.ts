@@ -20,6 +20,8 @@ const dataChecks: Record<Subject, DataCheck> = {
   [Subjects.UserSessionsRevoked]: (d) => cutOff(d),
   [Subjects.UserUnbanned]: (d) => text(d, 'sub'),
   [Subjects.UserCreated]: (d) => text(d, 'sub') ?? text(d, 'email') ?? roles(d),
+  [Subjects.ServiceRevoked]: (d) =>
+    text(d, 'service') ?? text(d, 'credential') ?? text(d, 'reason') ?? isoDate(d, 'revokedAt') ?? seconds(d, 'until'),
 };
 
 /**
@@ -32,6 +34,7 @@ const dataFields: Record<Subject, readonly string[]> = {
   [Subjects.UserSessionsRevoked]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
   [Subjects.UserUnbanned]: ['sub'],
   [Subjects.UserCreated]: ['sub', 'email', 'roles'],
+  [Subjects.ServiceRevoked]: ['service', 'credential', 'reason', 'revokedAt', 'until'],
 };
 
 /**

@@ -5,6 +5,7 @@ export const Subjects = {
   UserSessionsRevoked: 'auth.user.sessions-revoked',
   UserUnbanned: 'auth.user.unbanned',
   UserCreated: 'auth.user.created',
+  ServiceRevoked: 'auth.service.revoked',
 } as const;
 
 /** One of the `AUTH` stream's subjects. */

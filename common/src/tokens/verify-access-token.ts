@@ -34,6 +34,8 @@ export function createTokenVerifier(keyRing: KeyRing, options: TokenOptions = {}
 function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ignoreExpiration: boolean): AccessClaims {
   const header = decodeHeader(token);
   if (header.crit !== undefined) throw new TokenInvalidError('Token header has critical extensions');
+  // A service token is never a user's access token, whatever its audience (explicit typing).
+  if (header.typ !== undefined && header.typ !== 'JWT') throw new TokenInvalidError('Not an access token');
   const payload = verifyJws(token, keyRing.select(header));
   const now = Math.floor(o.now() / 1000);
   const tolerance = o.clockToleranceSeconds;
@@ -49,6 +51,7 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
     throw new TokenInvalidError('Wrong audience');
+  if (payload.token_use !== undefined || payload.act !== undefined) throw new TokenInvalidError('Not an access token');
   const claims = accessClaimsOf(payload);
   if (!claims) throw new TokenInvalidError('Token claims are incomplete');
   return claims;
