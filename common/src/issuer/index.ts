@@ -12,6 +12,8 @@ export { signServiceToken, signDelegatedToken, DEFAULT_SERVICE_TOKEN_TTL_SECONDS
 export type { ServiceTokenRequest, SignedServiceToken } from '../tokens/sign-service-token';
 export { CLIENT_ASSERTION_TYPE, MAX_CLIENT_ASSERTION_SECONDS } from '../tokens/client-assertion';
 export { isServiceName } from '../tokens/service-claims';
+export { verifyClientAssertion } from '../tokens/verify-client-assertion';
+export type { ClientAssertionOptions, VerifiedClientAssertion } from '../tokens/verify-client-assertion';
 
 // The session cookie
 export { sessionCookie, setSessionToken, clearSessionCookie, encodeSessionCookieValue } from '../http/session-cookie';

@@ -14,6 +14,8 @@ import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { refreshRoute } from './routes/refresh';
+import { serviceCredentialRoutes } from './routes/service-credentials';
+import { serviceTokenRoute } from './routes/service-token';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
@@ -46,6 +48,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(refreshRoute(ctx));
   app.use(currentUserRoute(ctx));
   app.use(adminUserRoutes(ctx, requireAdmin));
+  app.use(serviceTokenRoute(ctx));
+  app.use(serviceCredentialRoutes(ctx, requireAdmin));
 
   app.use(notFound);
   app.use(kit.errorHandler);

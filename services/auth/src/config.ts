@@ -17,6 +17,7 @@ import {
   type ServiceBasics,
   type ServiceEnv,
 } from '@authbus/service-kit';
+import { serviceClientsFromJson, type ServiceClients } from './service-identity/service-clients';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -57,6 +58,12 @@ export interface AuthConfig extends ServiceBasics {
   rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
+  /** The services that may ask for tokens and their public keys (`SERVICE_KEYS`). */
+  serviceClients: ServiceClients;
+  /** Lifetime of service and delegated tokens (`SERVICE_TOKEN_TTL`, 5 min). */
+  serviceTokenTtlSeconds: number;
+  /** The tickets service, for the calls auth makes to it (hide a banned user's tickets); unset: none. */
+  ticketsUrl: string | undefined;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
@@ -85,6 +92,9 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   REDIS_URL?: string | undefined;
   RATE_LIMIT_KEY_PREFIX?: string | undefined;
   PASSWORD_SCRYPT_COST?: string | undefined;
+  SERVICE_KEYS?: string | undefined;
+  SERVICE_TOKEN_TTL?: string | undefined;
+  TICKETS_URL?: string | undefined;
 }
 
 /**
@@ -147,7 +157,17 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
+    serviceClients: serviceClientsFromJson(present(env.SERVICE_KEYS) ? env.SERVICE_KEYS : undefined, 'auth'),
+    serviceTokenTtlSeconds: serviceTokenTtl(env.SERVICE_TOKEN_TTL),
+    ticketsUrl: present(env.TICKETS_URL) ? parseUrl(env.TICKETS_URL, 'TICKETS_URL') : undefined,
   };
+}
+
+/** Service tokens are short-lived: 10 s to 1 h, default 5 min. */
+function serviceTokenTtl(value: string | undefined): number {
+  const seconds = parseWholeSeconds(value, 'SERVICE_TOKEN_TTL', '5m');
+  if (seconds < 10 || seconds > 3600) throw new ConfigError(`SERVICE_TOKEN_TTL="${value}" must be from 10s to 1h`);
+  return seconds;
 }
 
 function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {

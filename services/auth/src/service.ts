@@ -21,6 +21,8 @@ import { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
 import { MongoStore } from './store/mongo/mongo-store';
+import { AssertionReplays } from './service-identity/assertion-replays';
+import { ownTokenSource } from './service-identity/own-token-source';
 
 /** A running auth service, not yet listening; the same shape as the tickets service's. */
 export interface AuthService extends RunnableService {
@@ -67,7 +69,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     'auth stream ready',
   );
 
-  const kit = createAuthKit({ ...config.kit, nats: nc, logger });
+  const kit = createAuthKit({
+    ...config.kit,
+    nats: nc,
+    logger,
+    service: {
+      name: 'auth',
+      tokenSource: ownTokenSource(config.kit.keyRing, config.serviceTokenTtlSeconds, config.kit.token ?? {}),
+    },
+  });
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -91,6 +101,13 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     metrics,
     logger,
     now,
+    authenticate: (token) => kit.authenticate(token),
+    serviceIdentity: {
+      clients: config.serviceClients,
+      replays: new AssertionReplays(),
+      ttlSeconds: config.serviceTokenTtlSeconds,
+    },
+    fetchAsService: (url, init) => kit.fetchAsService(url, init),
   };
 
   const readiness = async (): Promise<ReadinessReport> => {
