@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { ServiceCredential } from '@authbus/common';
 import type { AddressInfo } from 'node:net';
-import { freePort, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
+import { freePort, generateServiceKeyPair, startNatsServer, type NatsServerHandle } from '@authbus/common/testing';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo';
 import { createGateway } from './gateway';
 import { ServiceProcess } from './service-process';
@@ -43,6 +44,8 @@ export interface Stack {
   /** The test `nats-server`, when the stack started one (kill/restart it in fault tests). */
   nats: NatsServerHandle | undefined;
   jwtKey: string;
+  /** Tickets' credential of this run (its public key is in auth's `SERVICE_KEYS`). */
+  ticketsCredential: ServiceCredential;
   storeDescription: string;
   auth: ServiceProcess;
   tickets: ServiceProcess[];
@@ -92,11 +95,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       store.uri ? { MONGO_URI: withDatabase(store.uri, database) } : {};
 
     const authPort = await nextPort();
+    // Tickets' credential for this run: its private key to tickets, its public key to auth. The
+    // first tickets replica's port is taken now, so auth knows where to call tickets.
+    const ticketsKey = generateServiceKeyPair('tickets');
+    const firstTicketsPort = await nextPort();
     const auth = new ServiceProcess({
       name: 'auth',
       entry: entry('auth'),
       url: `http://127.0.0.1:${authPort}`,
-      env: { ...common, ...mongoEnv('authbus_auth'), PORT: String(authPort), ...options.serviceEnv?.auth },
+      env: {
+        ...common,
+        ...mongoEnv('authbus_auth'),
+        PORT: String(authPort),
+        SERVICE_KEYS: JSON.stringify({ tickets: ticketsKey.publicJwk }),
+        TICKETS_URL: `http://127.0.0.1:${firstTicketsPort}`,
+        ...options.serviceEnv?.auth,
+      },
       ...output,
     });
     cleanup.push(() => auth.stop());
@@ -106,7 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const addTickets = async (
       start: { waitReady?: boolean; env?: Record<string, string> } = {},
     ): Promise<ServiceProcess> => {
-      const port = await nextPort();
+      const port = tickets.length === 0 ? firstTicketsPort : await nextPort();
       const replica = new ServiceProcess({
         name: `tickets-${tickets.length + 1}`,
         entry: entry('tickets'),
@@ -116,6 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...mongoEnv('authbus_tickets'),
           PORT: String(port),
           AUTH_URL: auth.url,
+          SERVICE_PRIVATE_KEY: ticketsKey.privatePem,
           ...options.serviceEnv?.tickets,
           ...start.env,
         },
@@ -159,6 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       natsUrl,
       nats,
       jwtKey,
+      ticketsCredential: ticketsKey.credential,
       storeDescription: store.description,
       auth,
       tickets,
