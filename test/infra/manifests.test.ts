@@ -140,7 +140,13 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
 
     it('every Secret a pod reads (secretKeyRef or volume) is one the README tells users to create, with that key, and each one is used', () => {
       const documented = new Map(documentedSecrets().map((s) => [s.name, new Set(s.keys)]));
-      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'nats-credentials']);
+      expect([...documented.keys()].sort()).toEqual([
+        'jwt-public-keys',
+        'jwt-signing-key',
+        'nats-credentials',
+        'service-keys',
+        'tickets-credential',
+      ]);
       const used = new Set<string>();
       for (const { container, id } of containers) {
         for (const v of container.env ?? []) {
@@ -296,8 +302,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       }
     });
 
-    it('the services accept HTTP from the ingress controller only (auth also from tickets): the one hop TRUST_PROXY=1 trusts is always the ingress', () => {
-      const callers: Record<keyof typeof APP_SERVICES, string[]> = { auth: ['tickets'], tickets: [], client: [] };
+    it('the services accept HTTP from the ingress controller only (auth also from tickets, tickets also from auth): the one hop TRUST_PROXY=1 trusts is always the ingress', () => {
+      const callers: Record<keyof typeof APP_SERVICES, string[]> = { auth: ['tickets'], tickets: ['auth'], client: [] };
       for (const [name, port] of Object.entries(APP_SERVICES) as Array<[keyof typeof APP_SERVICES, number]>) {
         const target = workload(all, name);
         expect({ to: name, fromIngress: ingressAllowed(policies, INGRESS_CONTROLLER, target, port) }).toEqual({ to: name, fromIngress: true });

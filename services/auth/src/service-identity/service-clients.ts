@@ -18,8 +18,8 @@ export interface ServiceClients {
 }
 
 /**
- * Read `SERVICE_KEYS`: a JSON object from service name to its public key as a JWK (EC P-256), or
- * an array of them (several during a rotation). Throws `ConfigError` naming what is wrong.
+ * Read `SERVICE_KEYS`: a JSON object from service name to its public key, as a JWK (EC P-256) or
+ * a PEM string, or an array of them (several during a rotation). Throws `ConfigError` naming what is wrong.
  *
  * ```json
  * { "tickets": { "kty": "EC", "crv": "P-256", "x": "…", "y": "…" } }
@@ -54,6 +54,7 @@ export function serviceClientsFromJson(json: string | undefined, self: string): 
 }
 
 function publicKeyOf(service: string, jwk: unknown): KeyObject {
+  if (typeof jwk === 'string') return checked(service, pemPublicKey(service, jwk));
   if (typeof jwk !== 'object' || jwk === null || 'd' in jwk)
     throw new ConfigError(`SERVICE_KEYS: the key of "${service}" must be a public JWK (no "d")`);
   let key: KeyObject;
@@ -64,6 +65,20 @@ function publicKeyOf(service: string, jwk: unknown): KeyObject {
       cause: err,
     });
   }
+  return checked(service, key);
+}
+
+function pemPublicKey(service: string, pem: string): KeyObject {
+  try {
+    const key = createPublicKey(pem);
+    if (key.type !== 'public') throw new Error('not a public key');
+    return key;
+  } catch (err) {
+    throw new ConfigError(`SERVICE_KEYS: the key of "${service}" is not a public PEM key`, { cause: err });
+  }
+}
+
+function checked(service: string, key: KeyObject): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
     throw new ConfigError(`SERVICE_KEYS: the key of "${service}" must be an EC P-256 key (ES256)`);
   return key;
