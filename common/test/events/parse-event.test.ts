@@ -30,6 +30,23 @@ describe('parseEvent', () => {
     });
   });
 
+  it('reads auth.service.revoked, and refuses one without its credential or until', () => {
+    const data = {
+      service: 'tickets',
+      credential: 'c1',
+      reason: 'leaked',
+      revokedAt: new Date().toISOString(),
+      until: 2_000_000_000,
+    };
+    const event = createEnvelope(Subjects.ServiceRevoked, data);
+    expect(parseEvent(Subjects.ServiceRevoked, bytes(event)).data).toEqual(data);
+    const { credential: _credential, ...noCredential } = data;
+    expect(() => parseEvent(Subjects.ServiceRevoked, bytes({ ...event, data: noCredential }))).toThrow(/credential/);
+    expect(() => parseEvent(Subjects.ServiceRevoked, bytes({ ...event, data: { ...data, until: 'soon' } }))).toThrow(
+      /until/,
+    );
+  });
+
   it('reads a user cut-off with or without the 0.1 revokedBefore, but refuses a malformed one', () => {
     const cut = createEnvelope(Subjects.UserBanned, {
       sub: 'u1',
