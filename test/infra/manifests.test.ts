@@ -126,6 +126,20 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(Object.fromEntries(Object.keys(expected).map((path) => [path, ingressBackend(routes, path)]))).toEqual(expected);
     });
 
+    it('routes no service-to-service path to a service: internal routes and the token endpoint reach only the static client', () => {
+      const ingress = objects.find((o) => o.kind === 'Ingress') as IIngress & K8sObject;
+      const routes = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
+      const internal = [
+        '/internal/users/6b04a94a044b283e2cbe76be/hide',
+        '/internal',
+        '/api/services/token',
+        '/api/services/tickets/credentials/x/revoke',
+      ];
+      expect(Object.fromEntries(internal.map((path) => [path, ingressBackend(routes, path)]))).toEqual(
+        Object.fromEntries(internal.map((path) => [path, 'client'])),
+      );
+    });
+
     it('every volume mount names a volume of its pod, and every ConfigMap volume a ConfigMap the kustomization makes', () => {
       for (const { w, container, id } of containers) {
         const declared = [...(w.pod.volumes ?? []).map((v) => v.name), ...w.claimTemplates];
