@@ -59,7 +59,8 @@ export function validateEnvelope(subject: string, value: unknown): AnyEventEnvel
   if (!isSubject(value.subject)) throw new EventInvalidError('Event subject is unknown');
   if (value.subject !== subject) throw new EventInvalidError(`Event subject ${value.subject} arrived on ${subject}`);
   if (value.version !== EVENT_VERSION)
-    throw new EventInvalidError(`Event version ${String(value.version)} is not supported`);
+    // Not String(version): an object with a `toString` that is no function makes it throw a TypeError.
+    throw new EventInvalidError(`Event version ${JSON.stringify(value.version)} is not supported`);
   const occurred = isoDate(value, 'occurredAt');
   if (occurred) throw new EventInvalidError(occurred);
   if (!isRecord(value.data)) throw new EventInvalidError('Event data is not an object');

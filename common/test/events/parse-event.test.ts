@@ -1,4 +1,4 @@
-import { parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { EventInvalidError, parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
 import { createEnvelope } from '@authbus/common/issuer';
 
 const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
@@ -28,6 +28,11 @@ describe('parseEvent', () => {
     expect(parseEvent(Subjects.UserUnbanned, bytes({ ...unban, data: { sub: 'u1', until: '' } })).data).toEqual({
       sub: 'u1',
     });
+  });
+
+  it('refuses a version that cannot be turned into a string with EventInvalidError, not a TypeError', () => {
+    const odd = { ...revoked, version: { toString: false } };
+    expect(() => parseEvent(Subjects.SessionRevoked, bytes(odd))).toThrow(EventInvalidError);
   });
 
   it('reads auth.service.revoked, and refuses one without its credential or until', () => {

@@ -69,10 +69,11 @@ function publicKeyOf(service: string, jwk: unknown): KeyObject {
 }
 
 function pemPublicKey(service: string, pem: string): KeyObject {
+  // createPublicKey would derive a public key from a private one: a private key has no place here.
+  if (pem.includes('PRIVATE KEY'))
+    throw new ConfigError(`SERVICE_KEYS: the key of "${service}" is a private key; give its public key`);
   try {
-    const key = createPublicKey(pem);
-    if (key.type !== 'public') throw new Error('not a public key');
-    return key;
+    return createPublicKey(pem);
   } catch (err) {
     throw new ConfigError(`SERVICE_KEYS: the key of "${service}" is not a public PEM key`, { cause: err });
   }

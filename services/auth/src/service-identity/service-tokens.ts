@@ -62,7 +62,7 @@ export async function authenticateClient(
 export function requestedAudience(ctx: AuthContext, value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
   if (!values.every((v) => typeof v === 'string')) throw new OAuthError('invalid_request', 'audience must be a string');
-  const names = [...new Set((values).flatMap((v) => v.split(' ')).filter((v) => v !== ''))];
+  const names = [...new Set(values.flatMap((v) => v.split(' ')).filter((v) => v !== ''))];
   if (names.length === 0) throw new OAuthError('invalid_target', 'audience names the services the token is for');
   if (names.length > 16) throw new OAuthError('invalid_target', 'At most 16 audiences');
   const unknown = names.filter((n) => !ctx.serviceIdentity.clients.names.has(n));
