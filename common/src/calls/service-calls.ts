@@ -22,7 +22,22 @@ export interface ServiceCalls {
 const MAX_DELEGATED = 10_000;
 
 /** Build the calls over a token source; without one, each call fails with a `ConfigError` saying why. */
-export function createServiceCalls(source: ServiceTokenSource | undefined, now: () => number): ServiceCalls {
+export function createServiceCalls(
+  source: ServiceTokenSource | undefined,
+  now: () => number,
+  onRequested: (grant: 'client_credentials' | 'token_exchange', ok: boolean) => void = () => undefined,
+): ServiceCalls {
+  const counted = <T>(grant: 'client_credentials' | 'token_exchange', issued: Promise<T>): Promise<T> =>
+    issued.then(
+      (value) => {
+        onRequested(grant, true);
+        return value;
+      },
+      (err: unknown) => {
+        onRequested(grant, false);
+        throw err;
+      },
+    );
   const own = new TokenCache({ maxEntries: 64, now });
   const delegated = new TokenCache({ maxEntries: MAX_DELEGATED, now });
   const need = (): ServiceTokenSource => {
@@ -39,7 +54,9 @@ export function createServiceCalls(source: ServiceTokenSource | undefined, now: 
   return {
     async fetchAsService(url, init) {
       const s = need();
-      const token = await own.get(init.audience, () => s.clientCredentials([init.audience]));
+      const token = await own.get(init.audience, () =>
+        counted('client_credentials', s.clientCredentials([init.audience])),
+      );
       return withToken(url, init, token);
     },
     async fetchOnBehalf(req, url, init) {
@@ -49,7 +66,9 @@ export function createServiceCalls(source: ServiceTokenSource | undefined, now: 
       if (req.caller?.kind !== 'user') throw new NotAuthenticatedError('No user token to act on');
       const userToken = requestToken(req.headers);
       if (userToken === undefined) throw new NotAuthenticatedError();
-      const token = await delegated.get(`${init.audience} ${userToken}`, () => s.exchange(userToken, init.audience));
+      const token = await delegated.get(`${init.audience} ${userToken}`, () =>
+        counted('token_exchange', s.exchange(userToken, init.audience)),
+      );
       return withToken(url, init, token);
     },
     clear() {

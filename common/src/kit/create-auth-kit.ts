@@ -183,7 +183,9 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     guard.check();
     return { kind: 'delegated', service: claims.client_id, user, claims };
   };
-  const calls = createServiceCalls(options.service?.tokenSource, Date.now);
+  const calls = createServiceCalls(options.service?.tokenSource, Date.now, (grant, ok) =>
+    metrics.serviceTokenRequests.inc({ grant, result: ok ? 'ok' : 'failed' }),
+  );
   if (options.service) {
     const own = options.service.name;
     set.onRevoked((r) => {

@@ -9,6 +9,8 @@ export const APPROX_BYTES_PER_ENTRY = 80;
 export interface KitMetrics {
   authFailures: Counter<'code'>;
   staleServed: Counter;
+  /** Tokens this service asked the token endpoint for (`fetchAsService`, `fetchOnBehalf`). */
+  serviceTokenRequests: Counter<'grant' | 'result'>;
 }
 
 /**
@@ -31,6 +33,7 @@ export function registerKitMetrics(
       const size = set.size;
       this.set({ kind: 'session' }, size.sessions);
       this.set({ kind: 'user' }, size.users);
+      this.set({ kind: 'credential' }, size.credentials);
     },
   });
   new Gauge({
@@ -117,6 +120,12 @@ export function registerKitMetrics(
     staleServed: new Counter({
       name: 'authbus_stale_requests_served_total',
       help: 'Authenticated requests served while the feed was stale (policy open)',
+      registers: [registry],
+    }),
+    serviceTokenRequests: new Counter({
+      name: 'authbus_service_token_requests_total',
+      help: 'Tokens this service asked the token endpoint for, by grant (client_credentials, token_exchange) and result (ok, failed)',
+      labelNames: ['grant', 'result'],
       registers: [registry],
     }),
   };

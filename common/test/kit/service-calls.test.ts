@@ -93,6 +93,9 @@ describe('kit.fetchAsService and kit.fetchOnBehalf', () => {
     expect(answers.map((a) => a.body.authorization)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
     await request(app).get('/as-service').expect(200, { authorization: 'Bearer token-1' });
     expect(source.asked).toEqual(['own orders']);
+    expect(await kit.metrics.getSingleMetricAsString('authbus_service_token_requests_total')).toMatch(
+      /grant="client_credentials",result="ok"} 1/,
+    );
   });
 
   it('renews a token before it expires, and does not keep a failed request', async () => {

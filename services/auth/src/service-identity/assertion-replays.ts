@@ -10,13 +10,18 @@ export class AssertionReplays {
 
   constructor(private readonly maxEntries = 100_000) {}
 
-  /** Record `service`'s `jti`, valid until `exp` (seconds); false when it was seen already or the cache is full. */
-  firstUse(service: string, jti: string, exp: number, nowSeconds: number): boolean {
+  /**
+   * Record `service`'s `jti`, valid until `exp` (seconds): `first` the first time, `replayed` after;
+   * `full` when `maxEntries` assertions are live (a flood): refused too, since forgetting one
+   * would let it be replayed.
+   */
+  use(service: string, jti: string, exp: number, nowSeconds: number): 'first' | 'replayed' | 'full' {
     this.prune(nowSeconds);
     const key = `${service} ${jti}`;
-    if (this.seen.has(key) || this.seen.size >= this.maxEntries) return false;
+    if (this.seen.has(key)) return 'replayed';
+    if (this.seen.size >= this.maxEntries) return 'full';
     this.seen.set(key, exp);
-    return true;
+    return 'first';
   }
 
   private prune(nowSeconds: number): void {

@@ -1,4 +1,4 @@
-import { isAuthbusError, type AccessClaims } from '@authbus/common';
+import { ServiceUnavailableError, isAuthbusError, type AccessClaims } from '@authbus/common';
 import {
   signDelegatedToken,
   signServiceToken,
@@ -53,8 +53,12 @@ export async function authenticateClient(
     (await ctx.store.isCredentialRevoked(verified.service, verified.credential))
   )
     throw refuse(ctx, 'invalid_client', 'The credential was revoked', verified.service);
-  if (!replays.firstUse(verified.service, verified.jti, verified.exp, Math.floor(ctx.now() / 1000)))
-    throw refuse(ctx, 'invalid_client', 'The assertion was used before', verified.service);
+  const use = replays.use(verified.service, verified.jti, verified.exp, Math.floor(ctx.now() / 1000));
+  if (use === 'replayed') throw refuse(ctx, 'invalid_client', 'The assertion was used before', verified.service);
+  if (use === 'full') {
+    ctx.logger.warn({ service: verified.service }, 'too many live client assertions: refusing new ones');
+    throw new ServiceUnavailableError('Too many token requests; retry shortly');
+  }
   return verified;
 }
 
