@@ -158,15 +158,25 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
     serviceClients: serviceClientsFromJson(present(env.SERVICE_KEYS) ? env.SERVICE_KEYS : undefined, 'auth'),
-    serviceTokenTtlSeconds: serviceTokenTtl(env.SERVICE_TOKEN_TTL),
+    serviceTokenTtlSeconds: serviceTokenTtl(env.SERVICE_TOKEN_TTL, accessTokenTtlSeconds),
     ticketsUrl: present(env.TICKETS_URL) ? parseUrl(env.TICKETS_URL, 'TICKETS_URL') : undefined,
   };
 }
 
-/** Service tokens are short-lived: 10 s to 1 h, default 5 min. */
-function serviceTokenTtl(value: string | undefined): number {
-  const seconds = parseWholeSeconds(value, 'SERVICE_TOKEN_TTL', '5m');
-  if (seconds < 10 || seconds > 3600) throw new ConfigError(`SERVICE_TOKEN_TTL="${value}" must be from 10s to 1h`);
+/**
+ * Service tokens are short-lived: 1 s to 1 h, default 5 min (or the access token lifetime if
+ * shorter), and never longer than access tokens: the `AUTH` stream keeps revocations for an access
+ * token's lifetime (plus tolerances), so an `auth.service.revoked` must not need to outlive that.
+ */
+function serviceTokenTtl(value: string | undefined, accessTokenTtlSeconds: number): number {
+  const seconds = present(value)
+    ? parseWholeSeconds(value, 'SERVICE_TOKEN_TTL', '5m')
+    : Math.min(300, accessTokenTtlSeconds);
+  if (seconds < 1 || seconds > 3600) throw new ConfigError(`SERVICE_TOKEN_TTL="${value}" must be from 1s to 1h`);
+  if (seconds > accessTokenTtlSeconds)
+    throw new ConfigError(
+      `SERVICE_TOKEN_TTL (${seconds}s) must not be longer than ACCESS_TOKEN_TTL (${accessTokenTtlSeconds}s): the AUTH stream keeps a credential's revocation only that long`,
+    );
   return seconds;
 }
 

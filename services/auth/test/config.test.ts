@@ -50,7 +50,9 @@ describe('loadConfig', () => {
       JSON.stringify({ tickets: jwk, orders: jwk }),
     ])
       expect(() => loadConfig({ ...base, SERVICE_KEYS: keys })).toThrow(/SERVICE_KEYS/);
-    for (const ttl of ['5s', '2h', 'soon'])
+    expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: '20m' })).toThrow(/not be longer than ACCESS_TOKEN_TTL/);
+    expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '1m' }).serviceTokenTtlSeconds).toBe(60);
+    for (const ttl of ['0s', '2h', 'soon'])
       expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: ttl })).toThrow(/SERVICE_TOKEN_TTL/);
   });
 
