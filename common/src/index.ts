@@ -56,8 +56,25 @@ export type { VerifyOptions } from './tokens/verify-access-token';
 export { DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_BYTES } from './tokens/verified-token-cache';
 export type { TokenCacheOptions } from './tokens/verified-token-cache';
 
+// Service identity
+export { SERVICE_TOKEN_TYPE, SERVICE_NAME_PATTERN } from './tokens/service-claims';
+export type {
+  AnyServiceTokenClaims,
+  DelegatedTokenClaims,
+  ServiceSubject,
+  ServiceTokenClaims,
+} from './tokens/service-claims';
+export { createServiceTokenVerifier } from './tokens/verify-service-token';
+export { credentialIdOf } from './tokens/credential-id';
+export { serviceCredential, signClientAssertion, JWT_BEARER_ASSERTION_TYPE } from './tokens/client-assertion';
+export type { ServiceCredential } from './tokens/client-assertion';
+export { httpTokenSource } from './calls/token-source';
+export type { IssuedToken, ServiceTokenSource } from './calls/token-source';
+export type { ServiceCallInit } from './calls/service-calls';
+
 // HTTP
 export type { RequestAuth } from './http/request-auth';
+export type { Caller } from './http/caller';
 export { readSessionToken, SESSION_COOKIE_NAME } from './http/session-cookie';
 export { requestToken } from './http/request-token';
 export { createErrorHandler, notFound } from './http/error-handler';
@@ -90,6 +107,7 @@ export type { UserSessionsRevokedEvent } from './events/user-sessions-revoked-ev
 export type { UserUnbannedEvent } from './events/user-unbanned-event';
 export type { UserCreatedEvent } from './events/user-created-event';
 export type { KeySetUpdatedEvent } from './events/key-set-updated-event';
+export type { ServiceRevokedEvent } from './events/service-revoked-event';
 export { parseEvent } from './events/parse-event';
 export { Listener } from './events/listener';
 export type { ListenerOptions } from './events/listener';
@@ -102,7 +120,12 @@ export { createAuthKit } from './kit/create-auth-kit';
 export type { AuthKit, KitReadiness } from './kit/create-auth-kit';
 export type { WatchedClaims, WatchEnd } from './kit/claim-watches';
 export { DEFAULT_MAX_STALENESS_MS } from './kit/auth-kit-options';
-export type { AuthKitOptions, RevocationOptions, StalenessPolicy } from './kit/auth-kit-options';
+export type {
+  AuthKitOptions,
+  RevocationOptions,
+  ServiceIdentityOptions,
+  StalenessPolicy,
+} from './kit/auth-kit-options';
 export { authKitOptionsFromEnv } from './kit/auth-kit-options-from-env';
 export type { AuthKitEnv } from './kit/auth-kit-options-from-env';
 

@@ -4,6 +4,8 @@
 #   jwt-signing-key   kid, private.pem                  ES256 private key: auth only
 #   jwt-public-keys   <kid>.pem                         public keys: every service verifies with them
 #   keys-encryption-key  key                            seals the keys POST /api/keys/rotate stores: auth only
+#   tickets-credential private.pem                      tickets' ES256 service key: tickets only
+#   service-keys      keys.json                         the services' public keys: auth only
 # A Secret that already exists is left alone (re-running never rotates anything by accident; see
 # infra/README.md for rotation). Needs kubectl (current context and namespace) and openssl.
 #
@@ -54,4 +56,21 @@ else
     --from-file=private.pem="$work/private.pem"
   kubectl create secret generic jwt-public-keys \
     --from-file="$kid.pem=$work/$kid.pem"
+fi
+
+if exists tickets-credential && exists service-keys; then
+  echo "tickets-credential, service-keys: exist, kept"
+elif exists tickets-credential || exists service-keys; then
+  echo "create-secrets: only one of tickets-credential and service-keys exists; delete it and run again" >&2
+  exit 1
+else
+  # Tickets' own credential (private-key JWT client authentication): the private key goes to
+  # tickets, the public key to auth, in SERVICE_KEYS ({"<service>": "<public PEM>"}).
+  openssl ecparam -name prime256v1 -genkey -noout -out "$work/tickets.pem"
+  openssl ec -in "$work/tickets.pem" -pubout -out "$work/tickets-public.pem" 2>/dev/null
+  printf '{"tickets":"%s"}' "$(awk '{printf "%s\\n", $0}' "$work/tickets-public.pem")" > "$work/keys.json"
+  kubectl create secret generic tickets-credential \
+    --from-file=private.pem="$work/tickets.pem"
+  kubectl create secret generic service-keys \
+    --from-file=keys.json="$work/keys.json"
 fi

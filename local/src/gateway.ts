@@ -29,6 +29,8 @@ export function createGateway(routes: readonly GatewayRoute[]): Server {
   const counters = new Map<string, number>();
   return createServer((req, res) => {
     const path = req.url ?? '/';
+    // Service-to-service routes are never reachable from outside, whatever a prefix would match.
+    if (isInternalPath(path)) return fail(res, new NotFoundError('Route not found'));
     const route = routes.find(
       (r) =>
         path === r.prefix ||
@@ -41,6 +43,23 @@ export function createGateway(routes: readonly GatewayRoute[]): Server {
     counters.set(route.prefix, n + 1);
     forward(req, res, new URL(upstreams[n % upstreams.length]!));
   });
+}
+
+/**
+ * Paths only services call: internal routes (`/internal/…`) and the token endpoint for services
+ * (`/api/services/…`). The gateway answers them 404, as the Ingress does (it routes neither).
+ */
+export const INTERNAL_PATH_PREFIXES = ['/internal', '/api/services'] as const;
+
+function isInternalPath(path: string): boolean {
+  // Decoded and lower-cased first, so `/%69nternal` or `/Internal` is no way round.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.split('?')[0]!).toLowerCase().replace(/\/+/g, '/');
+  } catch {
+    return true;
+  }
+  return INTERNAL_PATH_PREFIXES.some((p) => decoded === p || decoded.startsWith(`${p}/`));
 }
 
 function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void {

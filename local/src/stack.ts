@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { ServiceCredential } from '@authbus/common';
 import type { AddressInfo } from 'node:net';
 import {
   freePort,
+  generateServiceKeyPair,
   startNatsCluster,
   startNatsServer,
   type NatsClusterHandle,
@@ -57,6 +59,8 @@ export interface Stack {
   /** The local NATS cluster, when the stack started one (`natsCluster` > 1). */
   natsCluster: NatsClusterHandle | undefined;
   jwtKey: string;
+  /** Tickets' credential of this run (its public key is in auth's `SERVICE_KEYS`). */
+  ticketsCredential: ServiceCredential;
   storeDescription: string;
   auth: ServiceProcess;
   tickets: ServiceProcess[];
@@ -114,6 +118,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       store.uri ? { MONGO_URI: withDatabase(store.uri, database) } : {};
 
     const authPort = await nextPort();
+    // Tickets' credential for this run: its private key to tickets, its public key to auth. The
+    // first tickets replica's port is taken now, so auth knows where to call tickets.
+    const ticketsKey = generateServiceKeyPair('tickets');
+    const firstTicketsPort = await nextPort();
     const auth = new ServiceProcess({
       name: 'auth',
       entry: entry('auth'),
@@ -124,6 +132,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         PORT: String(authPort),
         // Seals the keys POST /api/keys/rotate makes; one per run, like the JWT_KEY.
         KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        SERVICE_KEYS: JSON.stringify({ tickets: ticketsKey.publicJwk }),
+        TICKETS_URL: `http://127.0.0.1:${firstTicketsPort}`,
         ...options.serviceEnv?.auth,
       },
       ...output,
@@ -135,7 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const addTickets = async (
       start: { waitReady?: boolean; env?: Record<string, string> } = {},
     ): Promise<ServiceProcess> => {
-      const port = await nextPort();
+      const port = tickets.length === 0 ? firstTicketsPort : await nextPort();
       const replica = new ServiceProcess({
         name: `tickets-${tickets.length + 1}`,
         entry: entry('tickets'),
@@ -145,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...mongoEnv('authbus_tickets'),
           PORT: String(port),
           AUTH_URL: auth.url,
+          SERVICE_PRIVATE_KEY: ticketsKey.privatePem,
           ...options.serviceEnv?.tickets,
           ...start.env,
         },
@@ -191,6 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       nats,
       natsCluster,
       jwtKey,
+      ticketsCredential: ticketsKey.credential,
       storeDescription: store.description,
       auth,
       tickets,

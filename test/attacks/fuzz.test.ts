@@ -176,6 +176,16 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
           });
         case Subjects.UserUnbanned:
           return fc.record({ sub: text });
+        case Subjects.ServiceRevoked:
+          return fc.record({
+            service: text,
+            credential: text,
+            reason: text,
+            revokedAt: fc
+              .date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) })
+              .map((d) => d.toISOString()),
+            until: seconds,
+          });
         default:
           return fc.record({ sub: text, email: text, roles: fc.array(text, { maxLength: 3 }) });
       }
@@ -219,6 +229,7 @@ describe('attacks: fuzzing the cookie → token → claims path and the event va
               [Subjects.UserSessionsRevoked]: ['sub', 'reason', 'belowGeneration', 'until', 'revokedBefore'],
               [Subjects.UserUnbanned]: ['sub'],
               [Subjects.UserCreated]: ['sub', 'email', 'roles'],
+              [Subjects.ServiceRevoked]: ['service', 'credential', 'reason', 'revokedAt', 'until'],
             };
             if (Object.keys(e.data).some((k) => !declared[subject]!.includes(k))) return false;
             return true;

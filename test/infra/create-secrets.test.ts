@@ -94,6 +94,11 @@ describe('create-secrets.sh makes the Secrets the README documents', () => {
 function describeValue(value: string): string {
   if (/^[0-9a-f]{48}$/.test(value)) return 'random hex (24 bytes)';
   if (/^[A-Za-z0-9+/]{43}=$/.test(value)) return 'random base64 (32 bytes)';
+  // SERVICE_KEYS: JSON from service name to a public PEM.
+  if (value.startsWith('{'))
+    return `service keys ${Object.entries(JSON.parse(value) as Record<string, string>)
+      .map(([name, pem]) => `${name}: ${describeValue(pem)}`)
+      .join(', ')}`;
   if (value.includes('PRIVATE KEY')) return `private key ${createPrivateKey(value).asymmetricKeyDetails?.namedCurve ?? '?'}`;
   if (value.includes('PUBLIC KEY')) return `public key ${createPublicKey(value).asymmetricKeyDetails?.namedCurve ?? '?'}`;
   return value;

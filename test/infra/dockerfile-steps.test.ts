@@ -188,4 +188,18 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     expect((await call(`${auth.url}/api/users/signout`, { cookie, method: 'POST' })).status).toBe(200);
     await waitFor(async () => !(await acceptedBy(tickets.url, cookie)), { timeoutMs: 5000, description: 'tickets to refuse the signed-out cookie' });
   });
+
+  it('tickets calls auth on a user’s behalf with its credential from the Secrets (token exchange, ES256), and a user token does not reach its internal route', async () => {
+    const auth = running.get('auth')!;
+    const tickets = running.get('tickets')!;
+    const signup = await call(`${auth.url}/api/users/signup`, { body: { email: `k8s-mine-${Date.now()}@example.com`, password: 'correct horse battery' } });
+    expect(signup.status).toBe(201);
+    const cookie = sessionCookieFrom(signup);
+    const { id } = (await signup.json()) as { id: string };
+    const mine = await call(`${tickets.url}/api/tickets/mine`, { cookie });
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as { account: { sub: string } }).account.sub).toBe(id);
+    expect(tickets.logs.join('\n')).not.toMatch(/token endpoint refused/);
+    expect((await call(`${tickets.url}/internal/users/x/hide`, { cookie, method: 'POST' })).status).toBe(403);
+  });
 });

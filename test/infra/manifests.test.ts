@@ -132,6 +132,20 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(Object.fromEntries(Object.keys(expected).map((path) => [path, ingressBackend(routes, path)]))).toEqual(expected);
     });
 
+    it('routes no service-to-service path to a service: internal routes and the token endpoint reach only the static client', () => {
+      const ingress = objects.find((o) => o.kind === 'Ingress') as IIngress & K8sObject;
+      const routes = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
+      const internal = [
+        '/internal/users/6b04a94a044b283e2cbe76be/hide',
+        '/internal',
+        '/api/services/token',
+        '/api/services/tickets/credentials/x/revoke',
+      ];
+      expect(Object.fromEntries(internal.map((path) => [path, ingressBackend(routes, path)]))).toEqual(
+        Object.fromEntries(internal.map((path) => [path, 'client'])),
+      );
+    });
+
     it('every volume mount names a volume of its pod, and every ConfigMap volume a ConfigMap the kustomization makes', () => {
       for (const { w, container, id } of containers) {
         const declared = [...(w.pod.volumes ?? []).map((v) => v.name), ...w.claimTemplates];
@@ -146,7 +160,14 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
 
     it('every Secret a pod reads (secretKeyRef or volume) is one the README tells users to create, with that key, and each one is used', () => {
       const documented = new Map(documentedSecrets().map((s) => [s.name, new Set(s.keys)]));
-      expect([...documented.keys()].sort()).toEqual(['jwt-public-keys', 'jwt-signing-key', 'keys-encryption-key', 'nats-credentials']);
+      expect([...documented.keys()].sort()).toEqual([
+        'jwt-public-keys',
+        'jwt-signing-key',
+        'keys-encryption-key',
+        'nats-credentials',
+        'service-keys',
+        'tickets-credential',
+      ]);
       const used = new Set<string>();
       for (const { container, id } of containers) {
         for (const v of container.env ?? []) {
@@ -302,8 +323,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       }
     });
 
-    it('the services accept HTTP from the ingress controller only (auth also from tickets): the one hop TRUST_PROXY=1 trusts is always the ingress', () => {
-      const callers: Record<keyof typeof APP_SERVICES, string[]> = { auth: ['tickets'], tickets: [], client: [] };
+    it('the services accept HTTP from the ingress controller only (auth also from tickets, tickets also from auth): the one hop TRUST_PROXY=1 trusts is always the ingress', () => {
+      const callers: Record<keyof typeof APP_SERVICES, string[]> = { auth: ['tickets'], tickets: ['auth'], client: [] };
       for (const [name, port] of Object.entries(APP_SERVICES) as Array<[keyof typeof APP_SERVICES, number]>) {
         const target = workload(all, name);
         expect({ to: name, fromIngress: ingressAllowed(policies, INGRESS_CONTROLLER, target, port) }).toEqual({ to: name, fromIngress: true });

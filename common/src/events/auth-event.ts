@@ -1,4 +1,5 @@
 import type { KeySetUpdatedEvent } from './key-set-updated-event';
+import type { ServiceRevokedEvent } from './service-revoked-event';
 import type { SessionRevokedEvent } from './session-revoked-event';
 import type { Subject } from './subjects';
 import type { UserBannedEvent } from './user-banned-event';
@@ -13,10 +14,11 @@ export type AuthEvent =
   | UserSessionsRevokedEvent
   | UserUnbannedEvent
   | UserCreatedEvent
-  | KeySetUpdatedEvent;
+  | KeySetUpdatedEvent
+  | ServiceRevokedEvent;
 
 /** The events that change revocation sets. */
-export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent;
+export type RevocationEvent = SessionRevokedEvent | UserBannedEvent | UserSessionsRevokedEvent | ServiceRevokedEvent;
 
 /** The event whose subject is `S`. */
 export type EventOf<S extends Subject> = Extract<AuthEvent, { subject: S }>;

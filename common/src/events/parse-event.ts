@@ -21,6 +21,8 @@ const dataChecks: Record<Subject, DataCheck> = {
   [Subjects.UserUnbanned]: (d) => text(d, 'sub'),
   [Subjects.UserCreated]: (d) => text(d, 'sub') ?? text(d, 'email') ?? roles(d),
   [Subjects.KeySetUpdated]: (d) => whole(d, 'issuedAt') ?? jwkList(d) ?? kidList(d, 'withdrawn'),
+  [Subjects.ServiceRevoked]: (d) =>
+    text(d, 'service') ?? text(d, 'credential') ?? text(d, 'reason') ?? isoDate(d, 'revokedAt') ?? seconds(d, 'until'),
 };
 
 /**
@@ -34,6 +36,7 @@ const dataFields: Record<Subject, readonly string[]> = {
   [Subjects.UserUnbanned]: ['sub'],
   [Subjects.UserCreated]: ['sub', 'email', 'roles'],
   [Subjects.KeySetUpdated]: ['issuedAt', 'keys', 'withdrawn'],
+  [Subjects.ServiceRevoked]: ['service', 'credential', 'reason', 'revokedAt', 'until'],
 };
 
 /** Most keys and withdrawn kids a key set may list (a set of RSA keys then still fits `MAX_EVENT_BYTES`). */
@@ -62,7 +65,8 @@ export function validateEnvelope(subject: string, value: unknown): AnyEventEnvel
   if (!isSubject(value.subject)) throw new EventInvalidError('Event subject is unknown');
   if (value.subject !== subject) throw new EventInvalidError(`Event subject ${value.subject} arrived on ${subject}`);
   if (value.version !== EVENT_VERSION)
-    throw new EventInvalidError(`Event version ${String(value.version)} is not supported`);
+    // Not String(version): an object with a `toString` that is no function makes it throw a TypeError.
+    throw new EventInvalidError(`Event version ${JSON.stringify(value.version)} is not supported`);
   const occurred = isoDate(value, 'occurredAt');
   if (occurred) throw new EventInvalidError(occurred);
   if (!isRecord(value.data)) throw new EventInvalidError('Event data is not an object');

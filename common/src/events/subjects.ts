@@ -6,6 +6,7 @@ export const Subjects = {
   UserUnbanned: 'auth.user.unbanned',
   UserCreated: 'auth.user.created',
   KeySetUpdated: 'auth.keys.updated',
+  ServiceRevoked: 'auth.service.revoked',
 } as const;
 
 /** One of the `AUTH` stream's subjects. */
@@ -22,7 +23,12 @@ export const AUTH_SUBJECTS = 'auth.>';
  * the heartbeat (`auth.heartbeat`, core NATS only). Streams created with `auth.>` are updated to
  * these. Every subject of `Subjects` falls under one of them (a test checks it).
  */
-export const AUTH_STREAM_SUBJECTS: readonly string[] = ['auth.session.>', 'auth.user.>', 'auth.keys.>'];
+export const AUTH_STREAM_SUBJECTS: readonly string[] = [
+  'auth.session.>',
+  'auth.user.>',
+  'auth.keys.>',
+  'auth.service.>',
+];
 
 /** Every event has this envelope version; a reader refuses versions it does not know. */
 export const EVENT_VERSION = 1;

@@ -3,31 +3,32 @@ import type { Request, RequestHandler } from 'express';
 import type { AuthbusError } from '../errors/authbus-error';
 import { isAuthbusError } from '../errors/authbus-error';
 import { TokenInvalidError } from '../errors/token-errors';
-import type { AccessClaims } from '../tokens/claims';
+import type { Caller } from './caller';
 
 /**
- * What `kit.currentUser` does to a request, as a function the kit's `requireAuth` and
- * `requireRole` also call when `currentUser` did not run (a service that protects every route it
- * has can mount only those: one middleware per request instead of two). Finds the token (Bearer
- * header or session cookie), authenticates it with `authenticate` (verify + revocation + feed
- * checks) and sets `req.currentUser`; never throws: a missing or refused token leaves
- * `currentUser = null` (and `authError` set), and routes decide with `requireAuth`.
+ * What `kit.currentUser` does to a request, as a function the kit's `requireAuth`, `requireRole`
+ * and `requireService` also call when `currentUser` did not run (a service that protects every
+ * route it has can mount only those: one middleware per request instead of two). Finds the token
+ * (Bearer header or session cookie), authenticates it with `authenticate` (verify + revocation +
+ * feed checks) and sets `req.caller` and `req.currentUser` (the user, for a user's token or a
+ * service acting for one); never throws: a missing or refused token leaves both `null` (and
+ * `authError` set), and routes decide with `requireAuth` / `requireService`.
  */
 export function requestAuthenticator(
-  authenticate: (headers: IncomingHttpHeaders) => AccessClaims | undefined,
+  authenticate: (headers: IncomingHttpHeaders) => Caller | undefined,
   onRefused: (err: AuthbusError) => void,
 ): (req: Request) => void {
   return (req) => {
-    let user: AccessClaims | null = null;
+    let caller: Caller | null = null;
     try {
-      user = authenticate(req.headers) ?? null;
+      caller = authenticate(req.headers) ?? null;
     } catch (err) {
       const refused = isAuthbusError(err) ? err : new TokenInvalidError('Invalid token', { cause: err });
       req.authError = refused;
       onRefused(refused);
     }
-    // One property write per request: every extra property added to Node's request object costs.
-    req.currentUser = user;
+    req.currentUser = caller === null || caller.kind === 'service' ? null : caller.user;
+    req.caller = caller;
   };
 }
 

@@ -4,7 +4,7 @@ import { ForbiddenError, NotAuthenticatedError } from '../errors/http-errors';
 /**
  * The kit's `requireAuth` and `requireRole`. Each authenticates the request itself (with
  * `authenticateRequest`, what `currentUser` does) when `currentUser` has not run on it, so a route
- * can be protected by `requireAuth` alone.
+ * can be protected by `requireAuth` alone. A CORS preflight (`OPTIONS`) never needs a token.
  */
 export function requireAuthWith(authenticateRequest: (req: Request) => void): {
   requireAuth: RequestHandler;
@@ -13,8 +13,10 @@ export function requireAuthWith(authenticateRequest: (req: Request) => void): {
   /**
    * Let the request through only with a `currentUser`; otherwise fail with why the token was
    * refused (401 expired/revoked/invalid, 503 feed not ready or stale) or 401 not authenticated.
+   * A service's own token has no user: 401.
    */
   const requireAuth: RequestHandler = (req, _res, next) => {
+    if (req.method === 'OPTIONS') return next();
     if (req.currentUser === undefined) authenticateRequest(req);
     if (req.currentUser) return next();
     next(req.authError ?? new NotAuthenticatedError());
@@ -23,6 +25,7 @@ export function requireAuthWith(authenticateRequest: (req: Request) => void): {
   const requireRole = (...roles: string[]): RequestHandler => {
     if (roles.length === 0) throw new Error('requireRole needs at least one role');
     return (req, _res, next) => {
+      if (req.method === 'OPTIONS') return next();
       if (req.currentUser === undefined) authenticateRequest(req);
       const user = req.currentUser;
       if (!user) return next(req.authError ?? new NotAuthenticatedError());

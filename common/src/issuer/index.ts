@@ -8,6 +8,12 @@
 export type { AccessTokenSubject } from '../tokens/claims';
 export { signAccessToken, newTokenId, DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from '../tokens/sign-access-token';
 export type { SignOptions, SignedAccessToken } from '../tokens/sign-access-token';
+export { signServiceToken, signDelegatedToken, DEFAULT_SERVICE_TOKEN_TTL_SECONDS } from '../tokens/sign-service-token';
+export type { ServiceTokenRequest, SignedServiceToken } from '../tokens/sign-service-token';
+export { CLIENT_ASSERTION_TYPE, MAX_CLIENT_ASSERTION_SECONDS } from '../tokens/client-assertion';
+export { isServiceName } from '../tokens/service-claims';
+export { verifyClientAssertion } from '../tokens/verify-client-assertion';
+export type { ClientAssertionOptions, VerifiedClientAssertion } from '../tokens/verify-client-assertion';
 
 // The session cookie
 export { sessionCookie, setSessionToken, clearSessionCookie, encodeSessionCookieValue } from '../http/session-cookie';

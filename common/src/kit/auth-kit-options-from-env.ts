@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { httpTokenSource } from '../calls/token-source';
 import { parseDuration } from '../config/duration';
 import { envValue } from '../config/env-value';
 import { ConfigError } from '../errors/config-error';
 import type { Logger } from '../logging/logger';
+import { serviceCredential } from '../tokens/client-assertion';
 import { keyRingFromEnv, type KeyRingEnv } from '../tokens/key-ring-from-env';
+import { isServiceName } from '../tokens/service-claims';
+import { DEFAULT_ISSUER } from '../tokens/token-options';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
-import type { AuthKitOptions } from './auth-kit-options';
+import type { AuthKitOptions, ServiceIdentityOptions } from './auth-kit-options';
 
 /** The environment variables `authKitOptionsFromEnv` reads. */
 export interface AuthKitEnv extends KeyRingEnv {
@@ -24,6 +29,9 @@ export interface AuthKitEnv extends KeyRingEnv {
   JWT_CLOCK_TOLERANCE?: string | undefined;
   TOKEN_CACHE_ENTRIES?: string | undefined;
   TOKEN_CACHE_BYTES?: string | undefined;
+  SERVICE_PRIVATE_KEY?: string | undefined;
+  SERVICE_PRIVATE_KEY_FILE?: string | undefined;
+  AUTH_URL?: string | undefined;
 }
 
 /**
@@ -78,6 +86,7 @@ export function authKitOptionsFromEnv(
         : {}),
       ...mirrorFromEnv(env),
     },
+    ...serviceFromEnv(serviceName, env, token.issuer ?? DEFAULT_ISSUER),
     ...(logger ? { logger } : {}),
   };
 }
@@ -95,6 +104,35 @@ function pingInterval(value: string): number {
   const ms = parseDuration(value, 'NATS_PING_INTERVAL');
   if (ms < 100 || ms > 300_000) throw new ConfigError(`NATS_PING_INTERVAL must be from 100ms to 5m, not "${value}"`);
   return ms;
+}
+
+/**
+ * The service identity: the name (a service named like `SERVICE_NAME_PATTERN` accepts service
+ * tokens addressed to it) and, with `SERVICE_PRIVATE_KEY` or `SERVICE_PRIVATE_KEY_FILE`, the
+ * credential it calls others with, through the token endpoint of `AUTH_URL`.
+ */
+function serviceFromEnv(name: string, env: AuthKitEnv, issuer: string): { service?: ServiceIdentityOptions } {
+  if (!isServiceName(name)) return {};
+  if (env.SERVICE_PRIVATE_KEY !== undefined && env.SERVICE_PRIVATE_KEY_FILE !== undefined)
+    throw new ConfigError('Set SERVICE_PRIVATE_KEY or SERVICE_PRIVATE_KEY_FILE, not both');
+  let pem = env.SERVICE_PRIVATE_KEY;
+  if (env.SERVICE_PRIVATE_KEY_FILE !== undefined) {
+    try {
+      pem = readFileSync(env.SERVICE_PRIVATE_KEY_FILE, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`SERVICE_PRIVATE_KEY_FILE cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (pem === undefined) return { service: { name } };
+  const authUrl = env.AUTH_URL ?? 'http://127.0.0.1:3001';
+  let tokenUrl: string;
+  try {
+    tokenUrl = new URL('/api/services/token', authUrl).toString();
+  } catch (err) {
+    throw new ConfigError(`AUTH_URL="${authUrl}" is not a URL`, { cause: err });
+  }
+  const credential = serviceCredential(name, pem.replace(/\\n/g, '\n'));
+  return { service: { name, tokenSource: httpTokenSource({ tokenUrl, credential, issuer }) } };
 }
 
 /** The variables that are set to something; blank ones are left out. */

@@ -5,6 +5,7 @@ import type { NatsOptions } from '../nats/connect-nats';
 import type { AnyEventEnvelope } from '../events/auth-event';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
 import type { FeedSource } from '../feed/revocation-feed';
+import type { ServiceTokenSource } from '../calls/token-source';
 import type { KeyRing } from '../tokens/key-ring';
 import type { TokenOptions } from '../tokens/token-options';
 import type { TokenCacheOptions } from '../tokens/verified-token-cache';
@@ -38,6 +39,19 @@ export interface RevocationOptions {
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
 }
 
+/** This service's identity among services: what it accepts, and how it gets tokens to call others. */
+export interface ServiceIdentityOptions {
+  /** The service's name: service tokens are accepted only with it in `aud` (`requireService`). */
+  name: string;
+  /**
+   * Where `fetchAsService` / `fetchOnBehalf` get tokens: the auth service's token endpoint with
+   * this service's credential (`httpTokenSource`; `authKitOptionsFromEnv` builds it from
+   * `SERVICE_PRIVATE_KEY` and `AUTH_URL`). Without it the service accepts service tokens but
+   * makes no calls with its own identity.
+   */
+  tokenSource?: ServiceTokenSource;
+}
+
 /** Everything `createAuthKit` needs. Build it once at start-up (`authKitOptionsFromEnv` reads the usual env). */
 export interface AuthKitOptions {
   /**
@@ -57,6 +71,8 @@ export interface AuthKitOptions {
    */
   tokenCache?: TokenCacheOptions;
   revocation?: RevocationOptions;
+  /** Service identity: accept service tokens addressed to this service, and call others. */
+  service?: ServiceIdentityOptions;
   logger?: Logger;
   /** Registry for the kit's metrics; default a new one (`kit.metrics`). */
   registry?: Registry;

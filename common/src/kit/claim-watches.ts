@@ -83,6 +83,8 @@ export class ClaimWatches {
   }
 
   private revoked(revocation: AppliedRevocation): void {
+    // Watches hold users' claims; a revoked service credential ends none of them.
+    if (revocation.kind === 'credential') return;
     if (revocation.kind === 'session') {
       for (const w of [...(this.bySession.get(revocation.sid) ?? [])]) this.end(w, 'revoked');
       return;

@@ -1,19 +1,25 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { AuthbusError } from '../errors/authbus-error';
 import type { AnyEventEnvelope } from '../events/auth-event';
 import type { FeedSource } from '../feed/revocation-feed';
+import { createServiceCalls, type ServiceCallInit } from '../calls/service-calls';
 import { TokenRevokedError } from '../errors/token-errors';
+import type { Caller } from '../http/caller';
 import { currentUserMiddleware, requestAuthenticator } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
 import { requireAuthWith } from '../http/require-auth';
+import { requireService } from '../http/require-service';
 import { connectionState } from '../nats/connection-state';
 import { RevocationSet, type AppliedRevocation } from '../revocation/revocation-set';
 import type { AccessClaims } from '../tokens/claims';
 import type { KeyRing } from '../tokens/key-ring';
 import { createCachedTokenVerifier } from '../tokens/cached-token-verifier';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
+import { decodeHeader } from '../tokens/decode-header';
+import { SERVICE_TOKEN_TYPE, delegatedUser } from '../tokens/service-claims';
+import { createServiceTokenVerifier } from '../tokens/verify-service-token';
 import type { AuthKitOptions } from './auth-kit-options';
 import { requestAuthentication } from './authenticate-request';
 import { registerKitMetrics } from './kit-metrics';
@@ -50,10 +56,33 @@ export interface AuthKit {
   readonly requireAuth: RequestHandler;
   /** Middleware factory: 403 unless `currentUser` has one of the roles. */
   requireRole(...roles: string[]): RequestHandler;
+  /**
+   * Middleware factory: only these services may call (their own token, or acting for a user with
+   * an exchanged token addressed to this service); 403 for users and other services.
+   */
+  requireService(...names: string[]): RequestHandler;
+  /**
+   * `fetch` with a token of this service's own for `audience` (client credentials), obtained from
+   * the auth service, cached and renewed before it expires. Needs `service.tokenSource`
+   * (`SERVICE_PRIVATE_KEY`).
+   *
+   * ```ts
+   * await kit.fetchAsService(`${ticketsUrl}/internal/users/${id}/hide`, { audience: 'tickets', method: 'POST' });
+   * ```
+   */
+  fetchAsService(url: string | URL, init: ServiceCallInit): Promise<Response>;
+  /**
+   * `fetch` on behalf of the request's user, with the user's token exchanged for one addressed
+   * to `audience` only (RFC 8693), carrying the user and this service as `act`; cached per user and
+   * audience. The callee sees the user (`req.currentUser`) and who acts (`req.caller`).
+   */
+  fetchOnBehalf(req: Request, url: string | URL, init: ServiceCallInit): Promise<Response>;
   /** Error middleware: typed errors → status + `{ errors }`; unknown → 500, logged. */
   readonly errorHandler: ErrorRequestHandler;
-  /** Verify a token and check revocation outside HTTP (websockets, jobs). Throws typed errors. */
+  /** Verify a user's token and check revocation outside HTTP (websockets, jobs). Throws typed errors. */
   authenticate(token: string): AccessClaims;
+  /** Verify any token this service accepts (a user's, a service's, a delegated one): who called. */
+  authenticateCaller(token: string): Caller;
   /** For `/readyz`: connected, caught up, not stale. */
   readiness(): KitReadiness;
   /** Resolves once the retained revocations have been replayed. */
@@ -216,14 +245,51 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     if (reason === 'withdrawn') watches.keyWithdrawn(kid);
   });
 
+  const verifyService = options.service
+    ? createServiceTokenVerifier(keyRing, options.service.name, options.token)
+    : undefined;
+  const authenticateCaller = (token: string): Caller => {
+    // Without a service identity no service token is accepted, and access-token verification
+    // refuses them by type anyway: only a service that accepts them decodes the header first.
+    if (!verifyService || decodeHeader(token).typ !== SERVICE_TOKEN_TYPE)
+      return { kind: 'user', user: authenticate(token) };
+    const claims = verifyService(token);
+    if (set.isCredentialRevoked(claims.client_id, claims.cid)) throw new TokenRevokedError();
+    if (claims.token_use === 'service') {
+      guard.check();
+      return { kind: 'service', service: claims.client_id, claims };
+    }
+    const user = delegatedUser(claims);
+    // The user's session and cut-offs apply to a token exchanged for them, on every hop.
+    if (set.match(user) !== undefined) throw new TokenRevokedError();
+    guard.check();
+    return { kind: 'delegated', service: claims.client_id, user, claims };
+  };
+  const calls = createServiceCalls(options.service?.tokenSource, Date.now, (grant, ok) =>
+    metrics.serviceTokenRequests.inc({ grant, result: ok ? 'ok' : 'failed' }),
+  );
+  if (options.service) {
+    const own = options.service.name;
+    set.onRevoked((r) => {
+      if (r.kind === 'credential' && r.service === own) calls.clear();
+    });
+  }
+
   const onRefused = (err: AuthbusError): void => metrics.authFailures.inc({ code: err.code });
-  const authenticateRequest = requestAuthenticator(requestAuthentication(verifier, stillValid), onRefused);
+  const authenticateRequest = requestAuthenticator(
+    requestAuthentication(verifier, stillValid, authenticateCaller),
+    onRefused,
+  );
   const { requireAuth, requireRole } = requireAuthWith(authenticateRequest);
 
   return {
     currentUser: currentUserMiddleware(authenticateRequest),
     requireAuth,
     requireRole,
+    requireService: (...names) => requireService(authenticateRequest, ...names),
+    fetchAsService: (url, init) => calls.fetchAsService(url, init),
+    fetchOnBehalf: (req, url, init) => calls.fetchOnBehalf(req, url, init),
+    authenticateCaller,
     errorHandler: createErrorHandler(logger),
     authenticate,
     readiness() {

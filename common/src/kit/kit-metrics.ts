@@ -11,6 +11,8 @@ export interface KitMetrics {
   staleServed: Counter;
   /** Seconds from an event's `occurredAt` (auth's clock) to its being applied here, by source. */
   propagation: Histogram<'source'>;
+  /** Tokens this service asked the token endpoint for (`fetchAsService`, `fetchOnBehalf`). */
+  serviceTokenRequests: Counter<'grant' | 'result'>;
 }
 
 /** Buckets of the propagation histogram, seconds: a millisecond to the default staleness bound. */
@@ -37,6 +39,7 @@ export function registerKitMetrics(
       const size = set.size;
       this.set({ kind: 'session' }, size.sessions);
       this.set({ kind: 'user' }, size.users);
+      this.set({ kind: 'credential' }, size.credentials);
     },
   });
   new Gauge({
@@ -130,6 +133,12 @@ export function registerKitMetrics(
       help: "Seconds from a revocation's occurredAt (auth's clock) to its being applied here, by source (live, stream); events replayed before the feed caught up are not counted",
       labelNames: ['source'],
       buckets: PROPAGATION_BUCKETS,
+      registers: [registry],
+    }),
+    serviceTokenRequests: new Counter({
+      name: 'authbus_service_token_requests_total',
+      help: 'Tokens this service asked the token endpoint for, by grant (client_credentials, token_exchange) and result (ok, failed)',
+      labelNames: ['grant', 'result'],
       registers: [registry],
     }),
   };

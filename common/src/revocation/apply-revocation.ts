@@ -19,6 +19,10 @@ export function applyRevocation(set: RevocationSet, envelope: AnyEventEnvelope, 
       if (envelope.data.until < horizonSeconds) return false;
       set.revokeUser(envelope.data.sub, envelope.data.belowGeneration, envelope.data.until);
       return true;
+    case Subjects.ServiceRevoked:
+      if (envelope.data.until < horizonSeconds) return false;
+      set.revokeCredential(envelope.data.service, envelope.data.credential, envelope.data.until);
+      return true;
     case Subjects.UserUnbanned:
     case Subjects.UserCreated:
     case Subjects.KeySetUpdated:

@@ -12,12 +12,15 @@ export type RevocationMatch = 'session' | 'user';
 /** A revocation that newly refuses tokens, as `onRevoked` reports it. */
 export type AppliedRevocation =
   | { kind: 'session'; sid: string; until: number }
-  | { kind: 'user'; sub: string; belowGeneration: number; until: number };
+  | { kind: 'user'; sub: string; belowGeneration: number; until: number }
+  | { kind: 'credential'; service: string; credential: string; until: number };
 
 /** Sizes of the set, for metrics and the memory benchmark. */
 export interface RevocationSetSize {
   sessions: number;
   users: number;
+  /** Revoked service credentials. */
+  credentials: number;
 }
 
 interface UserRevocation {
@@ -39,6 +42,8 @@ interface UserRevocation {
 export class RevocationSet {
   private readonly sessions = new Map<string, number>();
   private readonly users = new Map<string, UserRevocation>();
+  /** Revoked service credentials, by `<service> <credential id>`; few, so pruned in one pass. */
+  private readonly credentials = new Map<string, number>();
   private sessionSweep: Iterator<[string, number]> | undefined;
   private userSweep: Iterator<[string, UserRevocation]> | undefined;
   private readonly listeners = new Set<(revocation: AppliedRevocation) => void>();
@@ -76,6 +81,24 @@ export class RevocationSet {
     current.until = Math.max(current.until, until);
     if (raised) this.notify({ kind: 'user', sub, belowGeneration: current.belowGeneration, until: current.until });
     return true;
+  }
+
+  /**
+   * Refuse every service or delegated token of `service` obtained with `credential` until `until`
+   * (seconds). Returns whether the set changed.
+   */
+  revokeCredential(service: string, credential: string, until: number): boolean {
+    const key = `${service} ${credential}`;
+    const current = this.credentials.get(key);
+    if (current !== undefined && current >= until) return false;
+    this.credentials.set(key, until);
+    if (current === undefined) this.notify({ kind: 'credential', service, credential, until });
+    return true;
+  }
+
+  /** Is this service credential revoked? O(1). */
+  isCredentialRevoked(service: string, credential: string): boolean {
+    return this.credentials.has(`${service} ${credential}`);
   }
 
   private notify(revocation: AppliedRevocation): void {
@@ -135,17 +158,25 @@ export class RevocationSet {
         removed++;
       }
     }
+    // Credential revocations are rare (an operator's action): one pass over them each call.
+    for (const [key, until] of this.credentials) {
+      if (until < nowSeconds) {
+        this.credentials.delete(key);
+        removed++;
+      }
+    }
     return removed;
   }
 
   get size(): RevocationSetSize {
-    return { sessions: this.sessions.size, users: this.users.size };
+    return { sessions: this.sessions.size, users: this.users.size, credentials: this.credentials.size };
   }
 
   /** Forget everything (tests, and a feed that restarts from the beginning of the stream). */
   clear(): void {
     this.sessions.clear();
     this.users.clear();
+    this.credentials.clear();
     this.sessionSweep = undefined;
     this.userSweep = undefined;
   }

@@ -11,6 +11,8 @@ export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { TEST_JWT_SECRET, testKeyRing, signTestToken, testSessionCookie, sessionCookieHeader } from './test-tokens';
 export type { TestUser } from './test-tokens';
+export { generateServiceKeyPair } from './service-keys';
+export type { ServiceKeyPair } from './service-keys';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxyHandle } from './tcp-proxy';
 export { startAuthBus } from './auth-bus';

@@ -5,6 +5,8 @@ import { decodeJsonSegment } from './decode-segment';
 export interface TokenHeader {
   alg: string;
   kid?: string;
+  /** Media type: `JWT` (or absent) for access tokens, `SERVICE_TOKEN_TYPE` for service tokens. */
+  typ?: string;
   /** Critical extensions; authbus understands none, so a token that has them is refused. */
   crit?: unknown;
 }
@@ -39,8 +41,14 @@ export function decodeHeader(token: string): TokenHeader {
 function parseHeader(encoded: string): TokenHeader {
   const header = decodeJsonSegment(encoded, 'header');
   if (typeof header !== 'object' || header === null) throw new TokenInvalidError('Token header is not an object');
-  const { alg, kid, crit } = header as Record<string, unknown>;
+  const { alg, kid, typ, crit } = header as Record<string, unknown>;
   if (typeof alg !== 'string') throw new TokenInvalidError('Token header has no alg');
   if (kid !== undefined && typeof kid !== 'string') throw new TokenInvalidError('Token kid is not a string');
-  return { alg, ...(kid !== undefined ? { kid } : {}), ...(crit !== undefined ? { crit } : {}) };
+  if (typ !== undefined && typeof typ !== 'string') throw new TokenInvalidError('Token typ is not a string');
+  return {
+    alg,
+    ...(kid !== undefined ? { kid } : {}),
+    ...(typ !== undefined ? { typ } : {}),
+    ...(crit !== undefined ? { crit } : {}),
+  };
 }

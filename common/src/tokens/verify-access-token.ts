@@ -60,6 +60,10 @@ export function verifyToken(
 ): VerifiedToken {
   const header = decodeHeader(token);
   if (header.crit !== undefined) throw new TokenInvalidError('Token header has critical extensions');
+  // A service token is never a user's access token, whatever its audience (explicit typing);
+  // `at+jwt` is how an identity provider may type its access tokens (RFC 9068).
+  if (header.typ !== undefined && header.typ !== 'JWT' && header.typ.toLowerCase() !== 'at+jwt')
+    throw new TokenInvalidError('Not an access token');
   const key = keyRing.select(header);
   const payload = verifyJws(token, key);
   checkTokenTimes(payload, o, ignoreExpiration);
@@ -67,6 +71,7 @@ export function verifyToken(
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
     throw new TokenInvalidError('Wrong audience');
+  if (payload.token_use !== undefined || payload.act !== undefined) throw new TokenInvalidError('Not an access token');
   const claims = accessClaimsOf(payload);
   if (!claims) throw new TokenInvalidError('Token claims are incomplete');
   return { claims, kid: key.kid, nbf: nbf as number | undefined };

@@ -29,6 +29,13 @@ function sampleEnvelopes(): AnyEventEnvelope[] {
     createEnvelope(Subjects.UserUnbanned, { sub: 'u1' }),
     createEnvelope(Subjects.UserCreated, { sub: 'u1', email: 'a@example.com', roles: ['user'] }),
     createEnvelope(Subjects.KeySetUpdated, { issuedAt: Date.now(), keys: jwksOf(ring.keys).keys, withdrawn: ['old'] }),
+    createEnvelope(Subjects.ServiceRevoked, {
+      service: 'tickets',
+      credential: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+      reason: 'compromised',
+      revokedAt: new Date().toISOString(),
+      until: now + 300,
+    }),
   ] as AnyEventEnvelope[];
 }
 

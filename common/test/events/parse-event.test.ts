@@ -1,4 +1,4 @@
-import { parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
+import { EventInvalidError, parseEvent, Subjects, type SessionRevokedEvent } from '@authbus/common';
 import { createEnvelope } from '@authbus/common/issuer';
 
 const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
@@ -28,6 +28,28 @@ describe('parseEvent', () => {
     expect(parseEvent(Subjects.UserUnbanned, bytes({ ...unban, data: { sub: 'u1', until: '' } })).data).toEqual({
       sub: 'u1',
     });
+  });
+
+  it('refuses a version that cannot be turned into a string with EventInvalidError, not a TypeError', () => {
+    const odd = { ...revoked, version: { toString: false } };
+    expect(() => parseEvent(Subjects.SessionRevoked, bytes(odd))).toThrow(EventInvalidError);
+  });
+
+  it('reads auth.service.revoked, and refuses one without its credential or until', () => {
+    const data = {
+      service: 'tickets',
+      credential: 'c1',
+      reason: 'leaked',
+      revokedAt: new Date().toISOString(),
+      until: 2_000_000_000,
+    };
+    const event = createEnvelope(Subjects.ServiceRevoked, data);
+    expect(parseEvent(Subjects.ServiceRevoked, bytes(event)).data).toEqual(data);
+    const { credential: _credential, ...noCredential } = data;
+    expect(() => parseEvent(Subjects.ServiceRevoked, bytes({ ...event, data: noCredential }))).toThrow(/credential/);
+    expect(() => parseEvent(Subjects.ServiceRevoked, bytes({ ...event, data: { ...data, until: 'soon' } }))).toThrow(
+      /until/,
+    );
   });
 
   it('reads a user cut-off with or without the 0.1 revokedBefore, but refuses a malformed one', () => {

@@ -1,5 +1,9 @@
 import { authKitOptionsFromEnv, ConfigError } from '@authbus/common';
-import { TEST_JWT_SECRET } from '@authbus/common/testing';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_JWT_SECRET, generateServiceKeyPair } from '@authbus/common/testing';
 
 describe('authKitOptionsFromEnv: the revocation mirror', () => {
   const base = { JWT_KEY: TEST_JWT_SECRET };
@@ -98,5 +102,44 @@ describe('authKitOptionsFromEnv: NATS_PING_INTERVAL', () => {
 
   it.each(['50ms', '10m', 'often'])('refuses %s', (value) => {
     expect(() => nats({ NATS_PING_INTERVAL: value })).toThrow(/NATS_PING_INTERVAL/);
+  });
+});
+
+describe('authKitOptionsFromEnv: service identity', () => {
+  const base = { JWT_KEY: TEST_JWT_SECRET };
+
+  it('names the service, and with SERVICE_PRIVATE_KEY (or _FILE) gets tokens from AUTH_URL’s token endpoint', () => {
+    expect(authKitOptionsFromEnv('tickets', base).service).toEqual({ name: 'tickets' });
+    const { privatePem } = generateServiceKeyPair('tickets');
+    expect(
+      authKitOptionsFromEnv('tickets', { ...base, SERVICE_PRIVATE_KEY: privatePem }).service?.tokenSource,
+    ).toBeDefined();
+    const escaped = privatePem.replace(/\n/g, '\\n');
+    expect(
+      authKitOptionsFromEnv('tickets', { ...base, SERVICE_PRIVATE_KEY: escaped }).service?.tokenSource,
+    ).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'authbus-key-'));
+    try {
+      writeFileSync(join(dir, 'key.pem'), privatePem);
+      const file = { ...base, SERVICE_PRIVATE_KEY_FILE: join(dir, 'key.pem'), AUTH_URL: 'http://auth:3001' };
+      expect(authKitOptionsFromEnv('tickets', file).service?.tokenSource).toBeDefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A name that cannot be an audience gets no service identity (and accepts no service token).
+    expect(authKitOptionsFromEnv('Tickets_v2', base).service).toBeUndefined();
+  });
+
+  it('refuses both key variables, an unreadable file, a key that is not P-256, a bad AUTH_URL', () => {
+    const { privatePem } = generateServiceKeyPair('tickets');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+    const bad: Record<string, string>[] = [
+      { SERVICE_PRIVATE_KEY: privatePem, SERVICE_PRIVATE_KEY_FILE: '/nope' },
+      { SERVICE_PRIVATE_KEY_FILE: '/nonexistent/key.pem' },
+      { SERVICE_PRIVATE_KEY: rsa.toString() },
+      { SERVICE_PRIVATE_KEY: 'not a key' },
+      { SERVICE_PRIVATE_KEY: privatePem, AUTH_URL: 'not a url' },
+    ];
+    for (const env of bad) expect(() => authKitOptionsFromEnv('tickets', { ...base, ...env })).toThrow(ConfigError);
   });
 });

@@ -45,7 +45,7 @@ describe('RevocationSet', () => {
     set.revokeUser('u-old', 1, 100);
     set.revokeUser('u-new', 1, 300);
     expect(set.prune(200)).toBe(2);
-    expect(set.size).toEqual({ sessions: 1, users: 1 });
+    expect(set.size).toEqual({ sessions: 1, users: 1, credentials: 0 });
     expect(set.isRevoked(claims('new', 'x', 0))).toBe(true);
     expect(set.isRevoked(claims('old', 'x', 0))).toBe(false);
     expect(set.isRevoked(claims('s', 'u-new', 0))).toBe(true);
@@ -74,5 +74,21 @@ describe('RevocationSet', () => {
     let rounds = 0;
     while (set.size.sessions > 0 && rounds++ < 20) set.prune(500, 5);
     expect(set.size.sessions).toBe(0);
+  });
+
+  it('revokes service credentials: refused until `until`, only widened, reported once, then pruned', () => {
+    const set = new RevocationSet();
+    const seen: unknown[] = [];
+    set.onRevoked((r) => seen.push(r));
+    expect(set.revokeCredential('tickets', 'c1', 300)).toBe(true);
+    expect(set.revokeCredential('tickets', 'c1', 200)).toBe(false);
+    expect(set.revokeCredential('tickets', 'c1', 400)).toBe(true);
+    expect(set.isCredentialRevoked('tickets', 'c1')).toBe(true);
+    expect(set.isCredentialRevoked('tickets', 'c2')).toBe(false);
+    expect(set.isCredentialRevoked('orders', 'c1')).toBe(false);
+    expect(seen).toEqual([{ kind: 'credential', service: 'tickets', credential: 'c1', until: 300 }]);
+    expect(set.prune(350)).toBe(0);
+    expect(set.prune(401)).toBe(1);
+    expect(set.size.credentials).toBe(0);
   });
 });

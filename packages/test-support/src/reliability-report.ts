@@ -56,6 +56,10 @@ export const EXPECTED_SCENARIOS = [
   'Email spraying',
   'Sign-up flood',
   'Limits across replicas',
+  'Forged internal request',
+  'Service spoofing',
+  'Session reuse across services',
+  'Privilege escalation between services',
 ] as const;
 
 /**

@@ -15,6 +15,8 @@ import { adminKeyRoutes } from './routes/admin-keys';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { refreshRoute } from './routes/refresh';
+import { serviceCredentialRoutes } from './routes/service-credentials';
+import { serviceTokenRoute } from './routes/service-token';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
 import { signupRoute } from './routes/signup';
@@ -62,6 +64,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(currentUserRoute(ctx));
   app.use(adminUserRoutes(ctx, requireAdmin));
   app.use(adminKeyRoutes(ctx, requireAdmin));
+  app.use(serviceTokenRoute(ctx));
+  app.use(serviceCredentialRoutes(ctx, requireAdmin));
 
   app.use(notFound);
   app.use(kit.errorHandler);

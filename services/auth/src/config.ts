@@ -18,6 +18,7 @@ import {
   type ServiceEnv,
 } from '@authbus/service-kit';
 import { KeySealer } from './keys/key-sealer';
+import { serviceClientsFromJson, type ServiceClients } from './service-identity/service-clients';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -64,6 +65,12 @@ export interface AuthConfig extends ServiceBasics {
   keys: KeysConfig;
   /** The public base URL of the auth service (`AUTH_PUBLIC_URL`), for `jwks_uri`; else taken from the request. */
   publicUrl: string | undefined;
+  /** The services that may ask for tokens and their public keys (`SERVICE_KEYS`). */
+  serviceClients: ServiceClients;
+  /** Lifetime of service and delegated tokens (`SERVICE_TOKEN_TTL`, 5 min). */
+  serviceTokenTtlSeconds: number;
+  /** The tickets service, for the calls auth makes to it (hide a banned user's tickets); unset: none. */
+  ticketsUrl: string | undefined;
 }
 
 /** How `POST /api/keys/rotate` makes keys, and how long they wait before signing. */
@@ -107,6 +114,9 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv {
   KEY_ALGORITHM?: string | undefined;
   KEY_PUBLISH_AHEAD?: string | undefined;
   KEYS_ENCRYPTION_KEY?: string | undefined;
+  SERVICE_KEYS?: string | undefined;
+  SERVICE_TOKEN_TTL?: string | undefined;
+  TICKETS_URL?: string | undefined;
 }
 
 /**
@@ -177,6 +187,9 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
           example: 'https://authbus.example.com',
         }).replace(/\/+$/, '')
       : undefined,
+    serviceClients: serviceClientsFromJson(present(env.SERVICE_KEYS) ? env.SERVICE_KEYS : undefined, 'auth'),
+    serviceTokenTtlSeconds: serviceTokenTtl(env.SERVICE_TOKEN_TTL, accessTokenTtlSeconds),
+    ticketsUrl: present(env.TICKETS_URL) ? parseUrl(env.TICKETS_URL, 'TICKETS_URL') : undefined,
   };
 }
 
@@ -199,6 +212,23 @@ function heartbeatInterval(env: AuthEnv): number {
   const ms = parseDurationMs(env.AUTH_HEARTBEAT_INTERVAL, 'AUTH_HEARTBEAT_INTERVAL', '1s');
   if (ms < 100 || ms > 10_000) throw new ConfigError('AUTH_HEARTBEAT_INTERVAL must be from 100ms to 10s');
   return ms;
+}
+
+/**
+ * Service tokens are short-lived: 1 s to 1 h, default 5 min (or the access token lifetime if
+ * shorter), and never longer than access tokens: the `AUTH` stream keeps revocations for an access
+ * token's lifetime (plus tolerances), so an `auth.service.revoked` must not need to outlive that.
+ */
+function serviceTokenTtl(value: string | undefined, accessTokenTtlSeconds: number): number {
+  const seconds = present(value)
+    ? parseWholeSeconds(value, 'SERVICE_TOKEN_TTL', '5m')
+    : Math.min(300, accessTokenTtlSeconds);
+  if (seconds < 1 || seconds > 3600) throw new ConfigError(`SERVICE_TOKEN_TTL="${value}" must be from 1s to 1h`);
+  if (seconds > accessTokenTtlSeconds)
+    throw new ConfigError(
+      `SERVICE_TOKEN_TTL (${seconds}s) must not be longer than ACCESS_TOKEN_TTL (${accessTokenTtlSeconds}s): the AUTH stream keeps a credential's revocation only that long`,
+    );
+  return seconds;
 }
 
 function signinLimits(env: AuthEnv): AuthConfig['signinLimits'] {

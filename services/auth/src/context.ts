@@ -1,4 +1,6 @@
-import type { LiveKeyRing, Logger, RevocationSet } from '@authbus/common';
+import type { AccessClaims, LiveKeyRing, Logger, RevocationSet } from '@authbus/common';
+import type { AssertionReplays } from './service-identity/assertion-replays';
+import type { ServiceClients } from './service-identity/service-clients';
 import type { AuthConfig } from './config';
 import type { KeyManager } from './keys/key-manager';
 import type { KeySetPublisher } from './keys/key-set-publisher';
@@ -25,6 +27,12 @@ export interface AuthContext {
   /** Abuse limits, counted in the configured rate-limit store. */
   limits: { signin: SigninLimits; signup: SignupLimits };
   metrics: AuthMetrics;
+  /** Verify a user's access token with revocation applied (the kit's). */
+  authenticate: (token: string) => AccessClaims;
+  /** The services that may ask for tokens, their seen assertions, and the tokens' lifetime. */
+  serviceIdentity: { clients: ServiceClients; replays: AssertionReplays; ttlSeconds: number };
+  /** Calls to other services with auth's own token (`kit.fetchAsService`). */
+  fetchAsService: (url: string, init: RequestInit & { audience: string }) => Promise<Response>;
   logger: Logger;
   /** Clock, ms. */
   now: () => number;

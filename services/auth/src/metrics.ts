@@ -14,6 +14,9 @@ export interface AuthMetrics {
   rateLimitFallbacks: Counter<'limit'>;
   outboxPublished: Counter<'subject'>;
   outboxFailures: Counter;
+  serviceTokens: Counter<'grant' | 'service'>;
+  serviceTokenRefusals: Counter<'error'>;
+  internalCalls: Counter<'call' | 'result'>;
 }
 
 export function createAuthMetrics(store: AuthStore): AuthMetrics {
@@ -43,6 +46,24 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
   return {
     registry,
     signups: new Counter({ name: 'authbus_signups_total', help: 'Users created', registers }),
+    serviceTokens: new Counter({
+      name: 'authbus_service_tokens_issued_total',
+      help: 'Service tokens issued, by grant (client_credentials, token_exchange) and service',
+      labelNames: ['grant', 'service'],
+      registers,
+    }),
+    serviceTokenRefusals: new Counter({
+      name: 'authbus_service_token_refusals_total',
+      help: 'Token endpoint refusals of a client or grant (invalid_client, invalid_grant)',
+      labelNames: ['error'],
+      registers,
+    }),
+    internalCalls: new Counter({
+      name: 'authbus_internal_calls_total',
+      help: 'Calls auth makes to other services with its own token, by call and result',
+      labelNames: ['call', 'result'],
+      registers,
+    }),
     signins: new Counter({
       name: 'authbus_signins_total',
       help: 'Sign-in attempts by result',

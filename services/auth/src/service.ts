@@ -25,6 +25,8 @@ import { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
 import { MongoStore } from './store/mongo/mongo-store';
+import { AssertionReplays } from './service-identity/assertion-replays';
+import { ownTokenSource } from './service-identity/own-token-source';
 
 /** A running auth service, not yet listening; the same shape as the tickets service's. */
 export interface AuthService extends RunnableService {
@@ -95,7 +97,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   });
   // Before the feed replays: the stored private keys go into the ring first.
   await keys.start();
-  const kit = createAuthKit({ ...config.kit, keyRing, nats: nc, logger });
+  const kit = createAuthKit({
+    ...config.kit,
+    keyRing,
+    nats: nc,
+    logger,
+    service: {
+      name: 'auth',
+      tokenSource: ownTokenSource(keyRing, config.serviceTokenTtlSeconds, config.kit.token ?? {}),
+    },
+  });
   keySets.start(kit.whenReady());
   const relay = new OutboxRelay({
     store: db,
@@ -124,6 +135,13 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     metrics,
     logger,
     now,
+    authenticate: (token) => kit.authenticate(token),
+    serviceIdentity: {
+      clients: config.serviceClients,
+      replays: new AssertionReplays(),
+      ttlSeconds: config.serviceTokenTtlSeconds,
+    },
+    fetchAsService: (url, init) => kit.fetchAsService(url, init),
   };
 
   const readiness = async (): Promise<ReadinessReport> => {

@@ -1,6 +1,7 @@
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { verifyAccessToken } from '@authbus/common';
 import { signAccessToken } from '@authbus/common/issuer';
-import { TEST_JWT_SECRET } from '@authbus/common/testing';
+import { TEST_JWT_SECRET, generateServiceKeyPair } from '@authbus/common/testing';
 import { latestExp, revocationHorizon } from '../src/accounts/revocation-times';
 import { clockToleranceSeconds, loadConfig, minStreamMaxAgeSeconds } from '../src/config';
 
@@ -13,6 +14,46 @@ describe('loadConfig', () => {
 
   it('refuses a verify-only key ring: the auth service signs', () => {
     expect(() => loadConfig({ JWT_KEYS: `a:${'x'.repeat(40)},b:${'y'.repeat(40)}` })).toThrow(/signs tokens/);
+  });
+
+  it('reads SERVICE_KEYS (JWK or PEM, one or several per service), SERVICE_TOKEN_TTL and TICKETS_URL', () => {
+    const tickets = generateServiceKeyPair('tickets');
+    const orders = [generateServiceKeyPair('orders'), generateServiceKeyPair('orders')];
+    const pem = (jwk: JsonWebKey) =>
+      createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'pem', type: 'spki' });
+    const config = loadConfig({
+      ...base,
+      SERVICE_KEYS: JSON.stringify({ tickets: tickets.publicJwk, orders: orders.map((o) => pem(o.publicJwk)) }),
+      SERVICE_TOKEN_TTL: '2m',
+      TICKETS_URL: 'http://tickets:3002',
+    });
+    expect([...config.serviceClients.names].sort()).toEqual(['auth', 'orders', 'tickets']);
+    expect(config.serviceClients.byCredential(tickets.credential.id)?.service).toBe('tickets');
+    expect(config.serviceClients.byCredential(orders[1]!.credential.id)?.service).toBe('orders');
+    expect(config.serviceTokenTtlSeconds).toBe(120);
+    expect(config.ticketsUrl).toBe('http://tickets:3002');
+    expect(loadConfig(base)).toMatchObject({ serviceTokenTtlSeconds: 300, ticketsUrl: undefined });
+  });
+
+  it('refuses malformed SERVICE_KEYS and a SERVICE_TOKEN_TTL out of bounds, naming the variable', () => {
+    const jwk = generateServiceKeyPair('tickets').publicJwk;
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const { privatePem } = generateServiceKeyPair('tickets');
+    for (const keys of [
+      '{',
+      '[]',
+      JSON.stringify({ 'Bad Name': jwk }),
+      JSON.stringify({ auth: jwk }),
+      JSON.stringify({ tickets: rsa }),
+      JSON.stringify({ tickets: { ...jwk, d: 'secret' } }),
+      JSON.stringify({ tickets: privatePem }),
+      JSON.stringify({ tickets: jwk, orders: jwk }),
+    ])
+      expect(() => loadConfig({ ...base, SERVICE_KEYS: keys })).toThrow(/SERVICE_KEYS/);
+    expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: '20m' })).toThrow(/not be longer than ACCESS_TOKEN_TTL/);
+    expect(loadConfig({ ...base, ACCESS_TOKEN_TTL: '1m' }).serviceTokenTtlSeconds).toBe(60);
+    for (const ttl of ['0s', '2h', 'soon'])
+      expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: ttl })).toThrow(/SERVICE_TOKEN_TTL/);
   });
 
   it('has sensible defaults', () => {

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import {
+  fetchAsUser,
   notFound,
   probeRoutes,
   rejectCrossSite,
@@ -11,6 +12,7 @@ import {
 import { jsonBody } from '@authbus/service-kit';
 import type { Registry } from 'prom-client';
 import type { TicketsConfig } from './config';
+import { internalRoutes } from './routes/internal-routes';
 import { ticketsRoutes } from './routes/tickets-routes';
 import type { TicketsStore } from './store/tickets-store';
 import type { LiveStreams } from './live/live-route';
@@ -19,7 +21,7 @@ import type { TicketChanges } from './live/ticket-changes';
 export interface TicketsAppDeps {
   config: TicketsConfig;
   store: TicketsStore;
-  kit: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'errorHandler' | 'metrics'>;
+  kit: Pick<AuthKit, 'currentUser' | 'requireAuth' | 'requireService' | 'fetchOnBehalf' | 'errorHandler' | 'metrics'>;
   changes: TicketChanges;
   live: LiveStreams;
   registry: Registry;
@@ -43,10 +45,14 @@ export function buildApp({ config, store, kit, changes, live, registry, logger, 
       store,
       requireAuth: kit.requireAuth /* (2) on routes that need a user */,
       authUrl: config.authUrl,
+      fetchForUser: config.kit.service?.tokenSource
+        ? (req, url, init) => kit.fetchOnBehalf(req, url, { ...init, audience: 'auth' })
+        : fetchAsUser,
       logger,
       changes,
     }),
   );
+  app.use(internalRoutes({ store, onlyAuth: kit.requireService('auth'), logger }));
   app.use(notFound);
   app.use(kit.errorHandler); // (3) typed errors → { errors: [...] }
   return app;

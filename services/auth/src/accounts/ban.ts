@@ -2,6 +2,7 @@ import { BadRequestError } from '@authbus/common';
 import type { AuthContext } from '../context';
 import type { UserRecord } from '../store/records';
 import { findUser } from './find-user';
+import { hideListings } from './hide-listings';
 import { revokeUser } from './revoke';
 
 /** Who bans whom, and why (shown in `auth.user.banned`). */
@@ -24,6 +25,7 @@ export async function ban(ctx: AuthContext, { userId, by, reason }: BanRequest):
     await revokeUser(ctx, user, 'ban', { reason: reason ?? 'banned by an administrator' });
     ctx.metrics.bans.inc({ action: 'ban' });
     ctx.logger.info({ sub: user.id, by }, 'ban applied');
+    void hideListings(ctx, user.id);
   }
   return { ...user, banned: true };
 }

@@ -12,7 +12,9 @@ export type StateChange =
       /** Present when this is a ban. */
       ban?: { reason: string };
     }
-  | { kind: 'user-unbanned'; userId: string };
+  | { kind: 'user-unbanned'; userId: string }
+  /** A service credential is refused from now on (`auth.service.revoked`). */
+  | { kind: 'credential-revoked'; service: string; credential: string; reason: string };
 
 /**
  * What the store read and decided while applying a change, in the same atomic step as the write:
@@ -72,6 +74,9 @@ export interface AuthStore {
    * is gone or revoked: the caller must not hand out the token.
    */
   extendSession(id: string, lastExp: number): Promise<boolean>;
+
+  /** Whether `credential` of `service` was revoked (a `credential-revoked` change). */
+  isCredentialRevoked(service: string, credential: string): Promise<boolean>;
 
   /** Unpublished events due by `now`, oldest first. */
   duePending(now: Date, limit: number): Promise<OutboxRecord[]>;

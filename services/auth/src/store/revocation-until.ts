@@ -6,6 +6,7 @@ export function revocationUntil(envelope: AnyEventEnvelope): number | undefined 
     case Subjects.SessionRevoked:
     case Subjects.UserBanned:
     case Subjects.UserSessionsRevoked:
+    case Subjects.ServiceRevoked:
       return envelope.data.until;
     default:
       return undefined;

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { ForbiddenError, NotFoundError, fetchAsUser, ServiceUnavailableError, type Logger } from '@authbus/common';
+import { ForbiddenError, NotFoundError, ServiceUnavailableError, isAuthbusError, type Logger } from '@authbus/common';
 import { isId, newId, paging, validateRequest } from '@authbus/service-kit';
 import type { TicketsStore } from '../store/tickets-store';
 import { ticketView } from './ticket-view';
@@ -11,6 +11,11 @@ export interface TicketsRoutesDeps {
   store: TicketsStore;
   requireAuth: RequestHandler;
   authUrl: string;
+  /**
+   * How to call the auth service for the caller: `kit.fetchOnBehalf` with audience `auth` (a token
+   * exchanged for auth only), or, without a service credential, `fetchAsUser` (the caller's token relayed).
+   */
+  fetchForUser: (req: Parameters<RequestHandler>[0], url: URL, init: RequestInit) => Promise<Response>;
   logger: Logger;
   /** Where created and changed tickets are announced (the live list). */
   changes: Pick<TicketChanges, 'announce'>;
@@ -21,12 +26,19 @@ const listing = paging(100);
 /**
  * - `GET /api/tickets` (public): newest first, paged;
  * - `GET /api/tickets/mine` (auth): the caller's tickets and account, the account fetched from
- *   the auth service on the caller's behalf (token relay);
+ *   the auth service on the caller's behalf (a token exchanged for auth, or the caller's relayed);
  * - `GET /api/tickets/:id` (public);
  * - `POST /api/tickets {title, price}` (auth) → 201;
  * - `PUT /api/tickets/:id {title, price}` (owner only; 403 for others).
  */
-export function ticketsRoutes({ store, requireAuth, authUrl, logger, changes }: TicketsRoutesDeps): Router {
+export function ticketsRoutes({
+  store,
+  requireAuth,
+  authUrl,
+  fetchForUser,
+  logger,
+  changes,
+}: TicketsRoutesDeps): Router {
   const router = Router();
 
   const withOwners = async (tickets: Awaited<ReturnType<TicketsStore['listTickets']>>['tickets']) => {
@@ -80,14 +92,16 @@ export function ticketsRoutes({ store, requireAuth, authUrl, logger, changes }: 
     res.json(view);
   });
 
-  /** The caller's account as the auth service sees it, asked with the caller's own token. */
+  /** The caller's account as the auth service sees it, asked on the caller's behalf. */
   async function accountOf(req: Parameters<RequestHandler>[0]): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetchAsUser(req, new URL('/api/users/currentuser', authUrl), {
+      response = await fetchForUser(req, new URL('/api/users/currentuser', authUrl), {
         signal: AbortSignal.timeout(2000),
       });
     } catch (err) {
+      // Refused by the token endpoint (the session just ended): the caller's problem, not auth's.
+      if (isAuthbusError(err) && err.status < 500) throw err;
       logger.warn({ err: String(err) }, 'auth service unreachable for token relay');
       throw new ServiceUnavailableError('Auth service unavailable');
     }

@@ -4,8 +4,9 @@ import type { DirectoryUser, TicketRecord } from './records';
 export interface TicketsStore {
   readonly kind: 'memory' | 'mongo';
   createTicket(ticket: TicketRecord): Promise<void>;
+  /** A ticket that is not hidden. */
   findTicket(id: string): Promise<TicketRecord | undefined>;
-  /** Newest first. */
+  /** Newest first; hidden tickets are left out. */
   listTickets(options: {
     limit: number;
     offset: number;
@@ -16,6 +17,9 @@ export interface TicketsStore {
     id: string,
     fields: { title: string; price: number; updatedAt: Date },
   ): Promise<TicketRecord | undefined>;
+
+  /** Hide every ticket of a user (banned); returns how many were newly hidden. Idempotent. */
+  hideUserTickets(userId: string): Promise<number>;
 
   /** Insert or replace a user of the directory (idempotent: the same event twice is harmless). */
   upsertUser(user: DirectoryUser): Promise<void>;

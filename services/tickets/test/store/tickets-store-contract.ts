@@ -44,6 +44,17 @@ export function ticketsStoreContract(name: string, open: () => Promise<TicketsSt
       expect(mine.total).toBe(2);
     });
 
+    it('hides every ticket of a user, once: left out of lists and not found', async () => {
+      const [a, b, c] = [ticket('u1', 'a', 1000), ticket('u2', 'b', 2000), ticket('u1', 'c', 3000)];
+      for (const t of [a, b, c]) await store.createTicket(t);
+      expect(await store.hideUserTickets('u1')).toBe(2);
+      expect(await store.hideUserTickets('u1')).toBe(0);
+      expect((await store.listTickets({ limit: 10, offset: 0 })).tickets.map((t) => t.title)).toEqual(['b']);
+      expect((await store.listTickets({ limit: 10, offset: 0, userId: 'u1' })).total).toBe(0);
+      expect(await store.findTicket(a.id)).toBeUndefined();
+      expect(await store.findTicket(b.id)).toMatchObject({ title: 'b' });
+    });
+
     it('upserts directory users idempotently and finds them by id', async () => {
       await store.upsertUser({ id: 'u1', email: 'a@example.com', roles: ['user'] });
       await store.upsertUser({ id: 'u1', email: 'a@example.com', roles: ['user'] });

@@ -20,6 +20,8 @@ export class MemoryStore implements AuthStore {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly keys = new Map<string, SigningKeyRecord>();
+  /** Revoked service credentials, `<service> <credential>`. */
+  private readonly revokedCredentials = new Set<string>();
   /** Published revocations that still matter, kept so they can be published again (`requeuePublished`). */
   private readonly published = new Map<string, OutboxRecord>();
   private readonly now: () => number;
@@ -72,6 +74,7 @@ export class MemoryStore implements AuthStore {
         return user ? { at, generation: user.generation + 1 } : { at };
       }
       case 'user-unbanned':
+      case 'credential-revoked':
         return { at };
     }
   }
@@ -105,7 +108,14 @@ export class MemoryStore implements AuthStore {
         }
         return;
       }
+      case 'credential-revoked':
+        this.revokedCredentials.add(`${change.service} ${change.credential}`);
+        return;
     }
+  }
+
+  async isCredentialRevoked(service: string, credential: string): Promise<boolean> {
+    return this.revokedCredentials.has(`${service} ${credential}`);
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {

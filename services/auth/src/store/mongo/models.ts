@@ -40,6 +40,23 @@ export interface OutboxDoc {
   lastError?: string;
 }
 
+/** A revoked service credential; `_id` is `<service> <credential>`. Kept for good. */
+export interface RevokedCredentialDoc {
+  _id: string;
+  service: string;
+  credential: string;
+  reason: string;
+  revokedAt: Date;
+}
+
+const revokedCredentialSchema = new Schema<RevokedCredentialDoc>({
+  _id: { type: String, required: true },
+  service: { type: String, required: true },
+  credential: { type: String, required: true },
+  reason: { type: String, required: true },
+  revokedAt: { type: Date, required: true },
+});
+
 const userSchema = new Schema<UserDoc>({
   email: { type: String, required: true, unique: true },
   passwordHash: { type: String, required: true },
@@ -111,6 +128,7 @@ export interface AuthModels {
   Session: Model<SessionDoc>;
   Outbox: Model<OutboxDoc>;
   SigningKey: Model<SigningKeyDoc>;
+  RevokedCredential: Model<RevokedCredentialDoc>;
 }
 
 /** The models, bound to one connection. */
@@ -120,5 +138,10 @@ export function authModels(connection: Connection): AuthModels {
     Session: connection.model<SessionDoc>('Session', sessionSchema),
     Outbox: connection.model<OutboxDoc, Model<OutboxDoc>>('Outbox', outboxSchema, 'outbox'),
     SigningKey: connection.model<SigningKeyDoc, Model<SigningKeyDoc>>('SigningKey', signingKeySchema, 'signing_keys'),
+    RevokedCredential: connection.model<RevokedCredentialDoc>(
+      'RevokedCredential',
+      revokedCredentialSchema,
+      'revokedcredentials',
+    ),
   };
 }

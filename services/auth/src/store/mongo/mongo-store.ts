@@ -53,7 +53,13 @@ export class MongoStore implements AuthStore {
       );
     }
     const models = authModels(connection);
-    await Promise.all([models.User.init(), models.Session.init(), models.Outbox.init(), models.SigningKey.init()]);
+    await Promise.all([
+      models.User.init(),
+      models.Session.init(),
+      models.Outbox.init(),
+      models.SigningKey.init(),
+      models.RevokedCredential.init(),
+    ]);
     return new MongoStore(connection, models, options.now ?? Date.now, options.inTransaction);
   }
 
@@ -132,7 +138,25 @@ export class MongoStore implements AuthStore {
           { session },
         );
         return { at };
+      case 'credential-revoked':
+        await this.models.RevokedCredential.updateOne(
+          { _id: `${change.service} ${change.credential}` },
+          {
+            $setOnInsert: {
+              service: change.service,
+              credential: change.credential,
+              reason: change.reason,
+              revokedAt: at,
+            },
+          },
+          { session, upsert: true },
+        );
+        return { at };
     }
+  }
+
+  async isCredentialRevoked(service: string, credential: string): Promise<boolean> {
+    return (await this.models.RevokedCredential.exists({ _id: `${service} ${credential}` })) !== null;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {

@@ -5,6 +5,8 @@ import type { DirectoryUser, TicketRecord } from '../records';
 export class MemoryTicketsStore implements TicketsStore {
   readonly kind = 'memory' as const;
   private readonly tickets = new Map<string, TicketRecord>();
+  /** Ids of hidden tickets (their owner was banned). */
+  private readonly hidden = new Set<string>();
   private readonly users = new Map<string, DirectoryUser>();
 
   async createTicket(ticket: TicketRecord): Promise<void> {
@@ -13,7 +15,7 @@ export class MemoryTicketsStore implements TicketsStore {
 
   async findTicket(id: string): Promise<TicketRecord | undefined> {
     const ticket = this.tickets.get(id);
-    return ticket && structuredClone(ticket);
+    return ticket && !this.hidden.has(id) ? structuredClone(ticket) : undefined;
   }
 
   async listTickets(options: {
@@ -22,12 +24,22 @@ export class MemoryTicketsStore implements TicketsStore {
     userId?: string;
   }): Promise<{ tickets: TicketRecord[]; total: number }> {
     const all = [...this.tickets.values()]
-      .filter((t) => options.userId === undefined || t.userId === options.userId)
+      .filter((t) => !this.hidden.has(t.id) && (options.userId === undefined || t.userId === options.userId))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
     return {
       tickets: all.slice(options.offset, options.offset + options.limit).map((t) => structuredClone(t)),
       total: all.length,
     };
+  }
+
+  async hideUserTickets(userId: string): Promise<number> {
+    let hidden = 0;
+    for (const t of this.tickets.values()) {
+      if (t.userId !== userId || this.hidden.has(t.id)) continue;
+      this.hidden.add(t.id);
+      hidden++;
+    }
+    return hidden;
   }
 
   async updateTicket(

@@ -9,6 +9,8 @@ interface TicketDoc {
   userId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the owner was banned: left out of every listing. */
+  hidden?: boolean;
 }
 
 interface UserDoc {
@@ -24,6 +26,7 @@ const ticketSchema = new Schema<TicketDoc>({
   userId: { type: String, required: true, index: true },
   createdAt: { type: Date, required: true },
   updatedAt: { type: Date, required: true },
+  hidden: { type: Boolean },
 });
 ticketSchema.index({ createdAt: -1, _id: -1 });
 
@@ -57,7 +60,7 @@ export class MongoTicketsStore implements TicketsStore {
   }
 
   async findTicket(id: string): Promise<TicketRecord | undefined> {
-    const doc = await this.Ticket.findById(id).lean<TicketDoc>();
+    const doc = await this.Ticket.findOne({ _id: id, hidden: { $ne: true } }).lean<TicketDoc>();
     return doc ? toTicket(doc) : undefined;
   }
 
@@ -66,7 +69,7 @@ export class MongoTicketsStore implements TicketsStore {
     offset: number;
     userId?: string;
   }): Promise<{ tickets: TicketRecord[]; total: number }> {
-    const filter = options.userId === undefined ? {} : { userId: options.userId };
+    const filter = { hidden: { $ne: true }, ...(options.userId === undefined ? {} : { userId: options.userId }) };
     const [docs, total] = await Promise.all([
       this.Ticket.find(filter)
         .sort({ createdAt: -1, _id: -1 })
@@ -76,6 +79,11 @@ export class MongoTicketsStore implements TicketsStore {
       this.Ticket.countDocuments(filter),
     ]);
     return { tickets: docs.map(toTicket), total };
+  }
+
+  async hideUserTickets(userId: string): Promise<number> {
+    const result = await this.Ticket.updateMany({ userId, hidden: { $ne: true } }, { $set: { hidden: true } });
+    return result.modifiedCount;
   }
 
   async updateTicket(

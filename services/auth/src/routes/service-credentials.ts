@@ -1,0 +1,33 @@
+import { Router, type RequestHandler } from 'express';
+import { body, param } from 'express-validator';
+import { validateRequest } from '@authbus/service-kit';
+import type { AuthContext } from '../context';
+import { revokeCredential } from '../service-identity/revoke-credential';
+
+/**
+ * `POST /api/services/:service/credentials/:credential/revoke {reason?}` (admin): 200
+ * `{ service, credential, revoked: true }`; the credential is refused from now on and every
+ * token obtained with it is refused everywhere (`auth.service.revoked`). 404 unknown credential.
+ */
+export function serviceCredentialRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]): Router {
+  return Router().post(
+    '/api/services/:service/credentials/:credential/revoke',
+    ...requireAdmin,
+    param('service').isString(),
+    param('credential').isString(),
+    body('reason')
+      .optional()
+      .isString()
+      .trim()
+      .isLength({ min: 1, max: 200 })
+      .withMessage('reason must be 1 to 200 characters'),
+    validateRequest,
+    async (req, res) => {
+      const { reason } = req.body as { reason?: string };
+      const service = req.params.service as string;
+      const credential = req.params.credential as string;
+      await revokeCredential(ctx, { service, credential, by: req.currentUser!.sub, ...(reason ? { reason } : {}) });
+      res.json({ service, credential, revoked: true });
+    },
+  );
+}
