@@ -13,6 +13,7 @@ import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
+import { backchannelLogoutRoute } from './routes/oidc-backchannel-logout';
 import { refreshRoute } from './routes/refresh';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
@@ -34,6 +35,8 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(probeRoutes(readiness, [ctx.metrics.registry, kit.metrics]));
   // Before the body parser: an address over its sign-in or sign-up limit costs us the least.
   app.use(addressLimits(ctx));
+  // Server to server, form-encoded, answered as the OIDC spec says: before the JSON body and the cookie.
+  if (ctx.config.oidc) app.use(backchannelLogoutRoute(ctx, ctx.config.oidc));
   app.use(jsonBody());
   app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
   app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));

@@ -17,6 +17,7 @@ import {
   type ServiceBasics,
   type ServiceEnv,
 } from '@authbus/service-kit';
+import { oidcLogoutFromEnv, type OidcEnv, type OidcLogoutConfig } from './oidc/oidc-config';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -57,13 +58,15 @@ export interface AuthConfig extends ServiceBasics {
   rateLimitKeyPrefix: string;
   /** scrypt cost (N) for new password hashes; a power of two. */
   scryptCost: number;
+  /** The identity provider whose back-channel logouts are received; undefined when not configured. */
+  oidc: OidcLogoutConfig | undefined;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
 export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'mongo' };
 
 /** The environment variables the auth service reads (see the README's configuration table). */
-export interface AuthEnv extends AuthKitEnv, ServiceEnv {
+export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv {
   ACCESS_TOKEN_TTL?: string | undefined;
   SESSION_TTL?: string | undefined;
   REFRESH_GRACE?: string | undefined;
@@ -112,7 +115,10 @@ export function minStreamMaxAgeSeconds(accessTokenTtlSeconds: number, clockToler
 export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   const accessTokenTtlSeconds = parseWholeSeconds(env.ACCESS_TOKEN_TTL, 'ACCESS_TOKEN_TTL', '15m');
   const kit = authKitOptionsFromEnv('auth', env);
-  const minMaxAgeMs = Math.ceil(minStreamMaxAgeSeconds(accessTokenTtlSeconds, clockToleranceSeconds({ kit })) * 1000);
+  const oidc = oidcLogoutFromEnv(env);
+  // The stream keeps a revocation as long as the longest-lived token it can refuse: ours or the IdP's.
+  const longestLifetime = Math.max(accessTokenTtlSeconds, oidc?.maxTokenLifetimeSeconds ?? 0);
+  const minMaxAgeMs = Math.ceil(minStreamMaxAgeSeconds(longestLifetime, clockToleranceSeconds({ kit })) * 1000);
   const streamMaxAgeMs = present(env.AUTH_STREAM_MAX_AGE)
     ? parseDurationMs(env.AUTH_STREAM_MAX_AGE, 'AUTH_STREAM_MAX_AGE', '0s')
     : minMaxAgeMs + 5 * 60_000;
@@ -147,6 +153,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitStore: rateLimitStore(env),
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
+    oidc,
   };
 }
 

@@ -12,7 +12,12 @@ export type StateChange =
       /** Present when this is a ban. */
       ban?: { reason: string };
     }
-  | { kind: 'user-unbanned'; userId: string };
+  | { kind: 'user-unbanned'; userId: string }
+  /**
+   * A revocation decided elsewhere (an identity provider's back-channel logout): nothing of ours
+   * changes, only its events are written to the outbox, so they are published like every other.
+   */
+  | { kind: 'external-revocation'; source: string };
 
 /**
  * What the store read and decided while applying a change, in the same atomic step as the write:

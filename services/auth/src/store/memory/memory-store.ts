@@ -71,6 +71,7 @@ export class MemoryStore implements AuthStore {
         return user ? { at, generation: user.generation + 1 } : { at };
       }
       case 'user-unbanned':
+      case 'external-revocation':
         return { at };
     }
   }
@@ -104,6 +105,8 @@ export class MemoryStore implements AuthStore {
         }
         return;
       }
+      case 'external-revocation':
+        return;
     }
   }
 

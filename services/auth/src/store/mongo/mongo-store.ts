@@ -125,6 +125,8 @@ export class MongoStore implements AuthStore {
           { session },
         );
         return { at };
+      case 'external-revocation':
+        return { at };
     }
   }
 
