@@ -1,4 +1,5 @@
 import { TokenExpiredError, TokenInvalidError, TokenNotYetValidError } from '../errors/token-errors';
+import { mapClaims } from './claim-mapping';
 import { accessClaimsOf, type AccessClaims } from './claims';
 import { decodeHeader } from './decode-header';
 import type { KeyRing } from './key-ring';
@@ -49,7 +50,7 @@ function verifyWith(token: string, keyRing: KeyRing, o: ResolvedTokenOptions, ig
   if (iss !== o.issuer) throw new TokenInvalidError('Wrong issuer');
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
     throw new TokenInvalidError('Wrong audience');
-  const claims = accessClaimsOf(payload);
+  const claims = o.claims ? mapClaims(payload, o.claims, { iss: o.issuer, aud: o.audience }) : accessClaimsOf(payload);
   if (!claims) throw new TokenInvalidError('Token claims are incomplete');
   return claims;
 }
