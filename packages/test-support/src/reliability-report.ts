@@ -54,6 +54,8 @@ export const EXPECTED_SCENARIOS = [
   'Email spraying',
   'Sign-up flood',
   'Limits across replicas',
+  'Identity provider logout',
+  'Forged logout tokens',
 ] as const;
 
 /**
