@@ -64,7 +64,7 @@ export function mapClaims(
     sub: prefix + sub,
     sid: prefix + sid,
     email: typeof email === 'string' && email.length <= MAX_ID ? email : '',
-    roles: roles as string[],
+    roles: roles,
     jti: typeof jti === 'string' && jti.length <= MAX_ID ? jti : '',
     gen: gen as number,
     iat: iat as number,
