@@ -32,6 +32,7 @@ export const EXPECTED_SCENARIOS = [
   'AUTH stream lost',
   'Open streams of revoked sessions',
   'Rate-limit store outage',
+  'SET receiver down',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',

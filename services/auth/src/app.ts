@@ -14,6 +14,7 @@ import { addressLimits } from './routes/address-limits';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { backchannelLogoutRoute } from './routes/oidc-backchannel-logout';
+import { ssfConfigurationRoute } from './routes/ssf-configuration';
 import { refreshRoute } from './routes/refresh';
 import { signinRoute } from './routes/signin';
 import { signoutRoutes } from './routes/signout';
@@ -37,6 +38,7 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(addressLimits(ctx));
   // Server to server, form-encoded, answered as the OIDC spec says: before the JSON body and the cookie.
   if (ctx.config.oidc) app.use(backchannelLogoutRoute(ctx, ctx.config.oidc));
+  if (ctx.config.ssf) app.use(ssfConfigurationRoute(ctx.config.ssf));
   app.use(jsonBody());
   app.use(sessionCookie({ secure: ctx.config.cookieSecure }));
   app.use(rejectCrossSite({ allowedOrigins: ctx.config.allowedOrigins }));

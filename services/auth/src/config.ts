@@ -18,6 +18,7 @@ import {
   type ServiceEnv,
 } from '@authbus/service-kit';
 import { oidcLogoutFromEnv, type OidcEnv, type OidcLogoutConfig } from './oidc/oidc-config';
+import { ssfFromEnv, type SsfConfig, type SsfEnv } from './ssf/ssf-config';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -60,13 +61,15 @@ export interface AuthConfig extends ServiceBasics {
   scryptCost: number;
   /** The identity provider whose back-channel logouts are received; undefined when not configured. */
   oidc: OidcLogoutConfig | undefined;
+  /** The Shared Signals transmitter (revocations pushed out as SETs); undefined when not configured. */
+  ssf: SsfConfig | undefined;
 }
 
 /** `memory`: per process. `redis`, `mongo`: shared by every replica (mongo uses the store's connection). */
 export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'mongo' };
 
 /** The environment variables the auth service reads (see the README's configuration table). */
-export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv {
+export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv, SsfEnv {
   ACCESS_TOKEN_TTL?: string | undefined;
   SESSION_TTL?: string | undefined;
   REFRESH_GRACE?: string | undefined;
@@ -135,6 +138,13 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
       'The auth service signs tokens: set JWT_KEY, or JWT_KEYS with JWT_ACTIVE_KID, or JWT_PRIVATE_KEY with JWT_ACTIVE_KID',
     );
   }
+  const ssf = ssfFromEnv(env);
+  // SETs go to outside receivers, who verify them with the public key of the JWKS: a shared secret can't be published.
+  if (ssf && kit.keyRing.signer().alg === 'HS256') {
+    throw new ConfigError(
+      'SSF_ISSUER: Security Event Tokens are signed with the active key, which must be ES256 or RS256 (JWT_PRIVATE_KEY with JWT_ACTIVE_KID), not an HS256 secret',
+    );
+  }
   const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('PASSWORD_SCRYPT_COST must be a power of two');
   return {
@@ -154,6 +164,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     rateLimitKeyPrefix: keyPrefix(present(env.RATE_LIMIT_KEY_PREFIX) ? env.RATE_LIMIT_KEY_PREFIX : 'authbus'),
     scryptCost,
     oidc,
+    ssf,
   };
 }
 

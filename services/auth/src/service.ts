@@ -20,6 +20,7 @@ import { SigninLimits } from './rate-limit/signin-limits';
 import { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
+import { startSetTransmitter, type SetTransmitter } from './ssf/set-transmitter';
 import { MongoStore } from './store/mongo/mongo-store';
 
 /** A running auth service, not yet listening; the same shape as the tickets service's. */
@@ -77,6 +78,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     restoreStream: () => keeper.restoreIfMissing(),
   });
   relay.start();
+  const transmitter: SetTransmitter | undefined = config.ssf
+    ? await startSetTransmitter({
+        nc,
+        ssf: config.ssf,
+        signer: () => config.kit.keyRing.signer(),
+        now,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
 
   const ctx: AuthContext = {
     config,
@@ -128,6 +139,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
+      await transmitter?.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();
