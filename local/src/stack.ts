@@ -144,6 +144,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const gateway = createGateway([
       { prefix: '/api/users', upstreams: () => [auth.url] },
+      // An identity provider's back-channel logouts and the Shared Signals metadata (auth, when configured).
+      { prefix: '/api/oidc', upstreams: () => [auth.url] },
+      { prefix: '/.well-known/ssf-configuration', upstreams: () => [auth.url] },
       { prefix: '/api/tickets', upstreams: () => tickets.filter((t) => t.running).map((t) => t.url) },
       { prefix: '/', upstreams: () => (client?.running ? [client.url] : []) },
     ]);

@@ -93,6 +93,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(routes.map((p) => [p.path, p.pathType, p.backend.service?.name])).toEqual(
         expect.arrayContaining([
           ['/api/users', 'Prefix', 'auth'],
+          ['/api/oidc', 'Prefix', 'auth'],
+          ['/.well-known/ssf-configuration', 'Exact', 'auth'],
           ['/api/tickets', 'Prefix', 'tickets'],
           ['/', 'Prefix', 'client'],
         ]),
@@ -118,6 +120,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         '/api/users': 'auth',
         '/api/users/signin': 'auth',
         '/api/users/currentuser': 'auth',
+        '/api/oidc/backchannel-logout': 'auth',
+        '/.well-known/ssf-configuration': 'auth',
         '/api/tickets': 'tickets',
         '/api/tickets/abc123': 'tickets',
         // Prefix matching is by path element: /api/usersx is not under /api/users.
