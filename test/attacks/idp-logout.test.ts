@@ -233,6 +233,14 @@ describe('attacks: back-channel logout from an identity provider', () => {
         body: expect.objectContaining({ error: 'invalid_request' }),
       });
     }
+    // A flood of made-up key ids: the receiver fetches the provider's JWKS at most once for them all.
+    const fetchesBefore = idp.jwksFetches;
+    const flood = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => logout(idp.sign(valid(), { kid: `flood-${i}`, typ: 'logout+jwt' }))),
+    );
+    expect(flood.map((r) => r.status)).toEqual(flood.map(() => 400));
+    const floodFetches = idp.jwksFetches - fetchesBefore;
+    expect(floodFetches).toBeLessThanOrEqual(1);
     await other.stop();
     expect(await streamMessages()).toBe(before);
     expect(verdicts(victim)).toEqual(['ok', 'ok']);
@@ -240,9 +248,9 @@ describe('attacks: back-channel logout from an identity provider', () => {
     recordReliability({
       kind: 'attack',
       scenario: 'Forged logout tokens',
-      done: `${forgeries.length} forged logout tokens and ${malformed.length} malformed requests sent to POST /api/oidc/backchannel-logout naming a live session of the identity provider`,
-      checked: `${forgeries.map(([n]) => n).join('; ')}; ${malformed.map(([n]) => n).join('; ')}: each 400 invalid_request (Cache-Control: no-store), nothing published, the session still accepted by every kit`,
-      figures: `accepted: 0 of ${forgeries.length + malformed.length}; events published: 0; JWKS fetches by the provider stand-in: ${idp.jwksFetches}`,
+      done: `${forgeries.length} forged logout tokens and ${malformed.length} malformed requests sent to POST /api/oidc/backchannel-logout naming a live session of the identity provider, then 100 logout tokens with made-up key ids at once`,
+      checked: `${forgeries.map(([n]) => n).join('; ')}; ${malformed.map(([n]) => n).join('; ')}: each 400 invalid_request (Cache-Control: no-store), nothing published, the session still accepted by every kit; 100 more with made-up key ids make the receiver fetch the provider's JWKS at most once`,
+      figures: `accepted: 0 of ${forgeries.length + malformed.length}; events published: 0; JWKS fetches caused by 100 tokens with made-up key ids: ${floodFetches}`,
     });
   });
 });
