@@ -186,6 +186,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { prefix: '/api/users', upstreams: () => [auth.url] },
       { prefix: '/api/keys', upstreams: () => [auth.url] },
       { prefix: '/.well-known', upstreams: () => [auth.url] },
+      // An identity provider's back-channel logouts (auth, when configured); /.well-known covers the Shared Signals metadata.
+      { prefix: '/api/oidc', upstreams: () => [auth.url] },
       { prefix: '/api/tickets', upstreams: () => tickets.filter((t) => t.running).map((t) => t.url) },
       { prefix: '/', upstreams: () => (client?.running ? [client.url] : []) },
     ]);

@@ -95,6 +95,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
           ['/api/users', 'Prefix', 'auth'],
           ['/api/keys', 'Prefix', 'auth'],
           ['/.well-known', 'Prefix', 'auth'],
+          ['/api/oidc', 'Prefix', 'auth'],
           ['/api/tickets', 'Prefix', 'tickets'],
           ['/', 'Prefix', 'client'],
         ]),
@@ -124,6 +125,8 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         '/api/keys/rotate': 'auth',
         '/.well-known/jwks.json': 'auth',
         '/.well-known/openid-configuration': 'auth',
+        '/api/oidc/backchannel-logout': 'auth',
+        '/.well-known/ssf-configuration': 'auth',
         '/api/tickets': 'tickets',
         '/api/tickets/abc123': 'tickets',
         // Prefix matching is by path element: /api/usersx is not under /api/users.

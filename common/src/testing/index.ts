@@ -19,3 +19,5 @@ export { startAuthBus } from './auth-bus';
 export type { AuthBus } from './auth-bus';
 export { sessionCookieFrom, tokenOfCookie, claimsOfCookie } from './session-cookies';
 export { describe as describeNatsStatus } from '../nats/connection-state';
+export { startTestIdentityProvider } from './identity-provider';
+export type { TestIdentityProvider } from './identity-provider';

@@ -1,3 +1,5 @@
+import type { ClaimMapping } from './claim-mapping';
+
 /** How tokens are issued and checked. Build once at start-up; the defaults fit most services. */
 export interface TokenOptions {
   /** `iss` claim; default `authbus`. */
@@ -8,10 +10,15 @@ export interface TokenOptions {
   clockToleranceSeconds?: number;
   /** Clock, milliseconds since the epoch; default `Date.now`. Tests freeze it. */
   now?: () => number;
+  /**
+   * Verify another issuer's access tokens (an identity provider's): where `sub`, `sid`, `roles`
+   * and the generation are found in them. Default none: authbus tokens, every claim required.
+   */
+  claims?: ClaimMapping;
 }
 
 /** `TokenOptions` with every default filled in. */
-export type ResolvedTokenOptions = Required<TokenOptions>;
+export type ResolvedTokenOptions = Required<Omit<TokenOptions, 'claims'>> & { claims: ClaimMapping | undefined };
 
 export const DEFAULT_ISSUER = 'authbus';
 export const DEFAULT_AUDIENCE = 'authbus';
@@ -23,5 +30,6 @@ export function resolveTokenOptions(options: TokenOptions = {}): ResolvedTokenOp
     audience: options.audience ?? DEFAULT_AUDIENCE,
     clockToleranceSeconds: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
     now: options.now ?? Date.now,
+    claims: options.claims,
   };
 }

@@ -1,4 +1,5 @@
 import { TokenExpiredError, TokenInvalidError, TokenNotYetValidError } from '../errors/token-errors';
+import { mapClaims } from './claim-mapping';
 import { accessClaimsOf, type AccessClaims } from './claims';
 import { decodeHeader } from './decode-header';
 import type { KeyRing } from './key-ring';
@@ -72,7 +73,7 @@ export function verifyToken(
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
     throw new TokenInvalidError('Wrong audience');
   if (payload.token_use !== undefined || payload.act !== undefined) throw new TokenInvalidError('Not an access token');
-  const claims = accessClaimsOf(payload);
+  const claims = o.claims ? mapClaims(payload, o.claims, { iss: o.issuer, aud: o.audience }) : accessClaimsOf(payload);
   if (!claims) throw new TokenInvalidError('Token claims are incomplete');
   return { claims, kid: key.kid, nbf: nbf as number | undefined };
 }

@@ -34,6 +34,7 @@ export const EXPECTED_SCENARIOS = [
   'Rate-limit store outage',
   'NATS cluster: AUTH leader killed',
   'NATS cluster: server hung under auth',
+  'SET receiver down',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
   'Token forgery',
@@ -60,6 +61,8 @@ export const EXPECTED_SCENARIOS = [
   'Service spoofing',
   'Session reuse across services',
   'Privilege escalation between services',
+  'Identity provider logout',
+  'Forged logout tokens',
 ] as const;
 
 /**

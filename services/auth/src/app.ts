@@ -14,6 +14,8 @@ import { addressLimits } from './routes/address-limits';
 import { adminKeyRoutes } from './routes/admin-keys';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
+import { backchannelLogoutRoute } from './routes/oidc-backchannel-logout';
+import { ssfConfigurationRoute } from './routes/ssf-configuration';
 import { refreshRoute } from './routes/refresh';
 import { serviceCredentialRoutes } from './routes/service-credentials';
 import { serviceTokenRoute } from './routes/service-token';
@@ -49,6 +51,9 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   // Public key discovery reads no cookie and no body.
   app.use(wellKnownRoutes(ctx));
   app.use(addressLimits(ctx));
+  // Server to server, form-encoded, answered as the OIDC spec says: before the JSON body and the cookie.
+  if (ctx.config.oidc) app.use(backchannelLogoutRoute(ctx, ctx.config.oidc));
+  if (ctx.config.ssf) app.use(ssfConfigurationRoute(ctx.config.ssf));
   app.use(jsonBody());
   // Only the routes that set or clear the cookie need cookie-session (its parsing, its hash of the
   // session, its header hook); every other route reads the cookie through the kit, or not at all.

@@ -19,6 +19,8 @@ import {
 } from '@authbus/service-kit';
 import { KeySealer } from './keys/key-sealer';
 import { serviceClientsFromJson, type ServiceClients } from './service-identity/service-clients';
+import { oidcLogoutFromEnv, type OidcEnv, type OidcLogoutConfig } from './oidc/oidc-config';
+import { ssfFromEnv, type SsfConfig, type SsfEnv } from './ssf/ssf-config';
 
 /** The auth service's configuration: read once from the environment, validated, typed. */
 export interface AuthConfig extends ServiceBasics {
@@ -71,6 +73,10 @@ export interface AuthConfig extends ServiceBasics {
   serviceTokenTtlSeconds: number;
   /** The tickets service, for the calls auth makes to it (hide a banned user's tickets); unset: none. */
   ticketsUrl: string | undefined;
+  /** The identity provider whose back-channel logouts are received; undefined when not configured. */
+  oidc: OidcLogoutConfig | undefined;
+  /** The Shared Signals transmitter (revocations pushed out as SETs); undefined when not configured. */
+  ssf: SsfConfig | undefined;
 }
 
 /** How `POST /api/keys/rotate` makes keys, and how long they wait before signing. */
@@ -87,7 +93,7 @@ export interface KeysConfig {
 export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'mongo' };
 
 /** The environment variables the auth service reads (see the README's configuration table). */
-export interface AuthEnv extends AuthKitEnv, ServiceEnv {
+export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv, SsfEnv {
   ACCESS_TOKEN_TTL?: string | undefined;
   SESSION_TTL?: string | undefined;
   REFRESH_GRACE?: string | undefined;
@@ -144,7 +150,10 @@ export function minStreamMaxAgeSeconds(accessTokenTtlSeconds: number, clockToler
 export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   const accessTokenTtlSeconds = parseWholeSeconds(env.ACCESS_TOKEN_TTL, 'ACCESS_TOKEN_TTL', '15m');
   const kit = authKitOptionsFromEnv('auth', env);
-  const minMaxAgeMs = Math.ceil(minStreamMaxAgeSeconds(accessTokenTtlSeconds, clockToleranceSeconds({ kit })) * 1000);
+  const oidc = oidcLogoutFromEnv(env);
+  // The stream keeps a revocation as long as the longest-lived token it can refuse: ours or the IdP's.
+  const longestLifetime = Math.max(accessTokenTtlSeconds, oidc?.maxTokenLifetimeSeconds ?? 0);
+  const minMaxAgeMs = Math.ceil(minStreamMaxAgeSeconds(longestLifetime, clockToleranceSeconds({ kit })) * 1000);
   const streamMaxAgeMs = present(env.AUTH_STREAM_MAX_AGE)
     ? parseDurationMs(env.AUTH_STREAM_MAX_AGE, 'AUTH_STREAM_MAX_AGE', '0s')
     : minMaxAgeMs + 5 * 60_000;
@@ -159,6 +168,13 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   } catch {
     throw new ConfigError(
       'The auth service signs tokens: set JWT_KEY, or JWT_KEYS with JWT_ACTIVE_KID, or JWT_PRIVATE_KEY with JWT_ACTIVE_KID',
+    );
+  }
+  const ssf = ssfFromEnv(env);
+  // SETs go to outside receivers, who verify them with the public key of the JWKS: a shared secret can't be published.
+  if (ssf && kit.keyRing.signer().alg === 'HS256') {
+    throw new ConfigError(
+      'SSF_ISSUER: Security Event Tokens are signed with the active key, which must be ES256 or RS256 (JWT_PRIVATE_KEY with JWT_ACTIVE_KID), not an HS256 secret',
     );
   }
   const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);
@@ -190,6 +206,8 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     serviceClients: serviceClientsFromJson(present(env.SERVICE_KEYS) ? env.SERVICE_KEYS : undefined, 'auth'),
     serviceTokenTtlSeconds: serviceTokenTtl(env.SERVICE_TOKEN_TTL, accessTokenTtlSeconds),
     ticketsUrl: present(env.TICKETS_URL) ? parseUrl(env.TICKETS_URL, 'TICKETS_URL') : undefined,
+    oidc,
+    ssf,
   };
 }
 

@@ -24,6 +24,7 @@ import { SigninLimits } from './rate-limit/signin-limits';
 import { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
 import { createStore } from './store/create-store';
+import { startSetTransmitter, type SetTransmitter } from './ssf/set-transmitter';
 import { MongoStore } from './store/mongo/mongo-store';
 import { AssertionReplays } from './service-identity/assertion-replays';
 import { ownTokenSource } from './service-identity/own-token-source';
@@ -119,6 +120,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   relay.start();
   const heartbeat = new HeartbeatPublisher({ nc, store: db, intervalMs: config.heartbeatIntervalMs, logger, now });
   heartbeat.start();
+  const transmitter: SetTransmitter | undefined = config.ssf
+    ? await startSetTransmitter({
+        nc,
+        ssf: config.ssf,
+        signer: () => keyRing.signer(),
+        now,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
 
   const ctx: AuthContext = {
     config,
@@ -182,6 +193,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       await heartbeat.close();
       keys.close();
       keySets.close();
+      await transmitter?.close();
       await kit.close();
       await nc.drain().catch(() => nc.close());
       await limiterStore.close();

@@ -14,7 +14,12 @@ export type StateChange =
     }
   | { kind: 'user-unbanned'; userId: string }
   /** A service credential is refused from now on (`auth.service.revoked`). */
-  | { kind: 'credential-revoked'; service: string; credential: string; reason: string };
+  | { kind: 'credential-revoked'; service: string; credential: string; reason: string }
+  /**
+   * A revocation decided elsewhere (an identity provider's back-channel logout): nothing of ours
+   * changes, only its events are written to the outbox, so they are published like every other.
+   */
+  | { kind: 'external-revocation'; source: string };
 
 /**
  * What the store read and decided while applying a change, in the same atomic step as the write:

@@ -123,6 +123,22 @@ export function authStoreContract(
       expect((await store.backlog()).count).toBe(1);
     });
 
+    it('stores a revocation decided elsewhere (an identity provider’s logout) as its events only', async () => {
+      const u = user('idp@example.com');
+      await store.commit({ kind: 'user-created', user: u }, []);
+      const s = session(u.id, 'oidc:idp-session');
+      const applied = await store.commit({ kind: 'external-revocation', source: 'https://idp.example.com' }, [
+        revoked(s, 2000),
+      ]);
+      expect(applied.at.getTime()).toBe(CLOCK_MS);
+      const due = await store.duePending(new Date(CLOCK_MS), 10);
+      expect(due.map((r) => r.envelope.data)).toEqual([
+        expect.objectContaining({ sid: 'oidc:idp-session', until: 2000 }),
+      ]);
+      expect(await store.findUserById(u.id)).toMatchObject({ generation: 0, banned: false });
+      expect(await store.findSession('oidc:idp-session')).toBeUndefined();
+    });
+
     it('revokes every session of a user, raises its token generation by one each time, bans and unbans', async () => {
       const u = user('b@example.com');
       const other = user('o@example.com');

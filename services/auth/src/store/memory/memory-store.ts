@@ -75,6 +75,7 @@ export class MemoryStore implements AuthStore {
       }
       case 'user-unbanned':
       case 'credential-revoked':
+      case 'external-revocation':
         return { at };
     }
   }
@@ -110,6 +111,8 @@ export class MemoryStore implements AuthStore {
       }
       case 'credential-revoked':
         this.revokedCredentials.add(`${change.service} ${change.credential}`);
+        return;
+      case 'external-revocation':
         return;
     }
   }

@@ -152,6 +152,8 @@ export class MongoStore implements AuthStore {
           { session, upsert: true },
         );
         return { at };
+      case 'external-revocation':
+        return { at };
     }
   }
 
