@@ -153,7 +153,7 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     const { nc, errors } = await connectAs('auth');
     const updated = await ensureAuthStream(await nc.jetstreamManager(), { maxAgeMs: 30 * 60_000 });
     expect(updated.config.max_age).toBe(30 * 60_000 * 1_000_000);
-    expect(updated.config.subjects).toEqual(['auth.session.>', 'auth.user.>']);
+    expect(updated.config.subjects).toEqual(['auth.session.>', 'auth.user.>', 'auth.keys.>', 'auth.service.>']);
     const first = await publishEnvelope(nc.jetstream(), revoked());
     const second = await publishEnvelope(nc.jetstream(), createEnvelope<UserCreatedEvent>(Subjects.UserCreated, { sub: 'user-1', email: 'a@example.com', roles: [] }));
     expect(second.seq).toBe(first.seq + 1);

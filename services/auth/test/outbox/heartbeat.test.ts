@@ -34,7 +34,7 @@ describe("auth's heartbeat", () => {
     expect(beat).not.toHaveProperty('sharedOutbox');
     expect(beat.instance).toEqual(expect.any(String));
     expect((await auth.events()).length).toBe(info.state.messages);
-    expect(info.config.subjects).toEqual(['auth.session.>', 'auth.user.>']);
+    expect(info.config.subjects).toEqual(['auth.session.>', 'auth.user.>', 'auth.keys.>', 'auth.service.>']);
   });
 });
 
