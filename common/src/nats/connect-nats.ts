@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 import { connectionState } from './connection-state';
@@ -85,16 +86,9 @@ function isRefusedCredentials(err: unknown): boolean {
   return /Authorization Violation|Authentication/i.test(String(err));
 }
 
+/** Wait `ms`, or less if `signal` aborts (never rejects). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }
 
 function logStatus(nc: NatsConnection, logger: Logger): void {

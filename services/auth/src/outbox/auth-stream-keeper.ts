@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { AUTH_STREAM, isStreamNotFound, type Logger } from '@authbus/common';
 import { ensureAuthStream, type AuthStreamOptions } from '@authbus/common/issuer';
 import type { JetStreamManager, NatsConnection, StreamInfo } from 'nats';
@@ -123,14 +124,7 @@ async function streamExists(jsm: JetStreamManager): Promise<boolean> {
   }
 }
 
+/** Wait `ms`, or less if `signal` aborts (never rejects). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }

@@ -1,10 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { body, param } from 'express-validator';
+import { param } from 'express-validator';
 import { paging, validateRequest } from '@authbus/service-kit';
 import { ban } from '../accounts/ban';
 import { listUsers } from '../accounts/list-users';
 import { unban } from '../accounts/unban';
 import type { AuthContext } from '../context';
+import { optionalReason } from '../http/reason-field';
 import { userView } from '../http/user-view';
 
 /**
@@ -25,27 +26,15 @@ export function adminUserRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]
 
   const target = [param('id').isString(), validateRequest];
 
-  router.post(
-    '/api/users/:id/ban',
-    ...requireAdmin,
-    ...target,
-    body('reason')
-      .optional()
-      .isString()
-      .trim()
-      .isLength({ min: 1, max: 200 })
-      .withMessage('reason must be 1 to 200 characters'),
-    validateRequest,
-    async (req, res) => {
-      const { reason } = req.body as { reason?: string };
-      const user = await ban(ctx, {
-        userId: req.params.id as string,
-        by: req.currentUser!.sub,
-        ...(reason !== undefined ? { reason } : {}),
-      });
-      res.json(userView(user, true));
-    },
-  );
+  router.post('/api/users/:id/ban', ...requireAdmin, ...target, optionalReason(), validateRequest, async (req, res) => {
+    const { reason } = req.body as { reason?: string };
+    const user = await ban(ctx, {
+      userId: req.params.id as string,
+      by: req.currentUser!.sub,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    res.json(userView(user, true));
+  });
 
   router.delete('/api/users/:id/ban', ...requireAdmin, ...target, async (req, res) => {
     const user = await unban(ctx, { userId: req.params.id as string, by: req.currentUser!.sub });

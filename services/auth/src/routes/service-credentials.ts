@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
-import { body, param } from 'express-validator';
+import { param } from 'express-validator';
 import { validateRequest } from '@authbus/service-kit';
 import type { AuthContext } from '../context';
+import { optionalReason } from '../http/reason-field';
 import { revokeCredential } from '../service-identity/revoke-credential';
 
 /**
@@ -15,12 +16,7 @@ export function serviceCredentialRoutes(ctx: AuthContext, requireAdmin: RequestH
     ...requireAdmin,
     param('service').isString(),
     param('credential').isString(),
-    body('reason')
-      .optional()
-      .isString()
-      .trim()
-      .isLength({ min: 1, max: 200 })
-      .withMessage('reason must be 1 to 200 characters'),
+    optionalReason(),
     validateRequest,
     async (req, res) => {
       const { reason } = req.body as { reason?: string };
