@@ -118,7 +118,14 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     restoreStream: () => keeper.restoreIfMissing(),
   });
   relay.start();
-  const heartbeat = new HeartbeatPublisher({ nc, store: db, intervalMs: config.heartbeatIntervalMs, logger, now });
+  const heartbeat = new HeartbeatPublisher({
+    nc,
+    store: db,
+    intervalMs: config.heartbeatIntervalMs,
+    logger,
+    now,
+    pendingSince: () => keySets.unpublishedSince(),
+  });
   heartbeat.start();
   const transmitter: SetTransmitter | undefined = config.ssf
     ? await startSetTransmitter({

@@ -33,6 +33,9 @@ export class KeySetPublisher {
   private stopped = false;
   private inFlight: Promise<boolean> | undefined;
   private again = false;
+  /** The withdrawn kids of the last set the stream acked. */
+  private ackedWithdrawn = new Set<string>();
+  private withdrawalWaitingSince: number | undefined;
 
   constructor(private readonly options: KeySetPublisherOptions) {}
 
@@ -74,6 +77,15 @@ export class KeySetPublisher {
     return ok;
   }
 
+  /**
+   * Since when (ms) a withdrawal has waited for a key set the stream acked, if one has. A withdrawal
+   * is answered before it is published; the heartbeat reports it like an unpublished revocation,
+   * so verifiers go stale rather than keep accepting the key in silence.
+   */
+  unpublishedSince(): number | undefined {
+    return this.withdrawalWaitingSince;
+  }
+
   close(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -84,9 +96,14 @@ export class KeySetPublisher {
     const data = this.current();
     this.lastIssuedAt = data.issuedAt;
     const envelope = createEnvelope<KeySetUpdatedEvent>(Subjects.KeySetUpdated, data);
+    if (this.withdrawalWaitingSince === undefined && data.withdrawn.some((kid) => !this.ackedWithdrawn.has(kid)))
+      this.withdrawalWaitingSince = this.options.now();
     let ok = true;
     try {
       await publishEnvelope(this.options.nc.jetstream(), envelope);
+      this.ackedWithdrawn = new Set(data.withdrawn);
+      if (this.options.keyRing.withdrawn.every((kid) => this.ackedWithdrawn.has(kid)))
+        this.withdrawalWaitingSince = undefined;
       // Auth's own ring applies it like every other (its issuedAt is then the newest).
       this.options.keyRing.applyKeySet(data);
       this.options.onPublished?.();

@@ -12,6 +12,8 @@ export interface HeartbeatPublisherOptions {
   intervalMs: number;
   logger: Logger;
   now: () => number;
+  /** Since when something else answered but not yet published has waited (a key withdrawal), ms. */
+  pendingSince?: () => number | undefined;
 }
 
 /**
@@ -72,11 +74,15 @@ export class HeartbeatPublisher {
       instance: this.instance,
       at,
       stream,
-      unpublishedSince: backlog.oldestCreatedAt?.getTime() ?? null,
+      unpublishedSince: oldest(backlog.oldestCreatedAt?.getTime(), this.options.pendingSince?.()) ?? null,
       ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
     };
     if (this.closed || nc.isClosed()) return undefined;
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
     return heartbeat;
   }
+}
+
+function oldest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
