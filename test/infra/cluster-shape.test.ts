@@ -11,7 +11,9 @@ import {
 } from './support/cluster-rules';
 import type { K8sObject } from './support/k8s-object';
 import { renderKustomization } from './support/kustomization';
+import { INGRESS_CONTROLLER, PROMETHEUS, ingressAllowed, networkPolicies } from './support/network-policy';
 import { INFRA, NATS_CLUSTER_CONF } from './support/paths';
+import { mainContainer, workloads } from './support/workloads';
 
 /**
  * The cluster's shape: one node's loss or one voluntary disruption never takes a quorum (NATS,
@@ -162,6 +164,40 @@ describe('cluster shape (infra/, rendered as kustomize would)', () => {
         c.command = c.command!.map((a) => (a === 'rs0' ? 'rs1' : a));
       });
       expect(mongoUriProblems(wrongSet)).toEqual(['auth: MONGO_URI replicaSet=rs0, mongod runs --replSet rs1']);
+    });
+  });
+
+  describe('Prometheus scraping', () => {
+    const all = workloads(objects);
+    const annotations = (name: string): Record<string, string> => {
+      const o = objects.find((x) => ['Deployment', 'StatefulSet'].includes(x.kind) && x.metadata.name === name)!;
+      return ((o.spec as { template: { metadata?: { annotations?: Record<string, string> } } }).template.metadata?.annotations ?? {});
+    };
+
+    it.each(['auth', 'tickets', 'client'])("%s's pods are annotated for scraping /metrics on the port the service listens on", (name) => {
+      const port = mainContainer(all.find((w) => w.name === name)!).ports!.find((p) => p.name === 'http')!.containerPort;
+      expect(annotations(name)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
+    });
+
+    it('NATS and MongoDB are not annotated: they serve no /metrics (NATS monitoring is loopback-only, an exporter is not part of this)', () => {
+      for (const name of ['nats', 'auth-mongo', 'tickets-mongo']) expect({ name, annotations: annotations(name) }).toEqual({ name, annotations: {} });
+    });
+
+    it("Prometheus in the monitoring namespace reaches each annotated port; another pod there, or Prometheus on another port, does not", () => {
+      const policies = networkPolicies(objects);
+      for (const name of ['auth', 'tickets', 'client']) {
+        const w = all.find((x) => x.name === name)!;
+        const port = Number(annotations(name)['prometheus.io/port']);
+        expect({ name, scrape: ingressAllowed(policies, PROMETHEUS, w, port) }).toEqual({ name, scrape: true });
+        const neighbour = { ...PROMETHEUS, name: 'neighbour', podLabels: { 'app.kubernetes.io/name': 'grafana' } };
+        expect({ name, neighbour: ingressAllowed(policies, neighbour, w, port) }).toEqual({ name, neighbour: false });
+        // The monitoring namespace's label on a pod of the ingress namespace admits nothing more.
+        expect(ingressAllowed(policies, { ...INGRESS_CONTROLLER, podLabels: PROMETHEUS.podLabels }, w, port)).toBe(false);
+      }
+      for (const name of ['nats', 'auth-mongo', 'tickets-mongo']) {
+        const w = all.find((x) => x.name === name)!;
+        for (const port of [4222, 6222, 8222, 27017]) expect({ name, port, scrape: ingressAllowed(policies, PROMETHEUS, w, port) }).toEqual({ name, port, scrape: false });
+      }
     });
   });
 });
