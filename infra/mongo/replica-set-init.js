@@ -1,3 +1,4 @@
+/* global rs, db, print -- mongosh provides them */
 // Initiates a MongoDB replica set once, with every member, and waits until it has a primary. Run by
 // mongosh in the init container of the pods that use the set (infra/k8s/auth.yaml, tickets.yaml),
 // connected directly to one member, until it succeeds: whichever pod comes first initiates, the

@@ -493,7 +493,10 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
     expect(real.map(unhashed).sort()).toEqual(objects.map(objectId).sort());
     const realConfigMaps = new Set(real.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name));
     for (const w of workloads(real)) {
-      for (const v of w.pod.volumes ?? []) if (v.configMap) expect({ workload: w.name, configMap: v.configMap.name, exists: realConfigMaps.has(v.configMap.name) }).toEqual({ workload: w.name, configMap: v.configMap.name, exists: true });
+      for (const v of w.pod.volumes ?? []) {
+        const name = v.configMap?.name;
+        if (name !== undefined) expect({ workload: w.name, configMap: name, exists: realConfigMaps.has(name) }).toEqual({ workload: w.name, configMap: name, exists: true });
+      }
     }
     expect(workloads(real).find((w) => w.name === 'nats')!.pod.volumes?.find((v) => v.configMap)?.configMap?.name).toMatch(/^nats-config-/);
   });
