@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { createSecretStore, type SecretStore } from './support/fake-kubectl';
 import { renderKustomization } from './support/kustomization';
 import { withoutComments } from './support/nats-conf';
 import { NATS_CLUSTER_CONF, NATS_CONF, INFRA } from './support/paths';
+import { confValue, durationSeconds } from './support/nats-conf';
 import { containerEnv } from './support/pod-env';
 import { mainContainer, workload, workloads } from './support/workloads';
 
@@ -16,7 +18,8 @@ import { mainContainer, workload, workloads } from './support/workloads';
  * nats-servers: each with the environment its pod gets (the passwords create-secrets.sh makes, the
  * server name from the pod name), the routes to nats-N.nats-headless:6222 rewritten to loopback
  * ports, nothing else changed. They must form one JetStream cluster that places an R3 AUTH stream,
- * and carry the accounts' traffic across the routes.
+ * and carry the accounts' traffic across the routes, and a server must leave as the pod's preStop
+ * hook makes it leave (lame duck: 30 s, nats-server's minimum, so that check takes about as long).
  */
 describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loopback)', () => {
   const all = workloads(renderKustomization(INFRA).map((o) => o.object));
@@ -61,7 +64,9 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
         env.NATS_CLIENT_ADVERTISE = `"127.0.0.1:${port}"`;
         env.NATS_CLUSTER_ADVERTISE = `"127.0.0.1:${clusterPort}"`;
         // Each on its own monitoring port (nats.conf's 8222 would collide).
-        return startNatsServer({ configFile: file, port, env, args: ['-m', String(monitorPort)] });
+        // The pid file the preStop hook signals (--pid, as the StatefulSet's command gives it).
+        const args = ['-m', String(monitorPort), '--pid', join(dir, `${pod}.pid`)];
+        return startNatsServer({ configFile: file, port, env, args });
       }),
     );
     for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
@@ -139,4 +144,45 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
       clearInterval(timer);
     }
   });
+
+  it("the pod's preStop hook puts a server in lame duck: it leaves by itself after the grace period, its clients move to the others, the stream keeps taking writes", async () => {
+    const leaving = servers[2]!;
+    const client = await connect({ servers: leaving.url, user: 'auth', pass: password('auth-password'), inboxPrefix: '_INBOX_auth', reconnectTimeWait: 100 });
+    open.push(client);
+    // It must know the other servers (gossip) before this one goes, as a service would.
+    await waitFor(() => ((client.info as { connect_urls?: string[] } | undefined)?.connect_urls ?? []).length === plan.length || undefined, {
+      timeoutMs: 10_000,
+      description: 'the client to learn every server',
+    });
+    // The hook's signal, as the kubelet runs it, on this server's pid file (its wait that follows is
+    // for the kubelet, and checked statically: at least lame_duck_duration).
+    const hook = mainContainer(natsSet).lifecycle!.preStop!.exec!.command!;
+    const command = mainContainer(natsSet).command ?? [];
+    const pidFile = command[command.indexOf('--pid') + 1]!;
+    const signal = hook.at(-1)!.split('&&')[0]!.trim().replace(pidFile, join(dir, `${plan[2]!.pod}.pid`));
+    expect(signal).toMatch(/^nats-server --signal ldm=/);
+    const signalled = Date.now();
+    const ran = spawnSync(hook[0]!, [...hook.slice(1, -1), signal], { encoding: 'utf8' });
+    expect({ status: ran.status, stderr: ran.stderr }).toEqual({ status: 0, stderr: '' });
+    const grace = durationSeconds(confValue(clusterConf, 'lame_duck_grace_period')!);
+    const duration = durationSeconds(confValue(clusterConf, 'lame_duck_duration')!);
+    const moved = await waitFor(() => (client.getServer() !== `127.0.0.1:${plan[2]!.port}` ? client.getServer() : undefined), {
+      timeoutMs: (duration + 10) * 1000,
+      intervalMs: 100,
+      description: 'the client to reconnect to another server',
+    });
+    expect([`127.0.0.1:${plan[0]!.port}`, `127.0.0.1:${plan[1]!.port}`]).toContain(moved);
+    await waitFor(() => !leaving.running || undefined, { timeoutMs: (duration + 10) * 1000, intervalMs: 100, description: 'the server to exit by itself' });
+    const left = (Date.now() - signalled) / 1000;
+    // Not at once (it waits the grace period first), and within the pod's termination grace.
+    expect(left).toBeGreaterThanOrEqual(grace);
+    expect(left).toBeLessThan(natsSet.pod.terminationGracePeriodSeconds!);
+    const js = client.jetstream();
+    const ack = await waitFor(() => js.publish('auth.session.after-lame-duck', StringCodec().encode('still'), { timeout: 2000 }).catch(() => undefined), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      description: 'the AUTH stream to take a write with two of three servers',
+    });
+    expect(ack.stream).toBe('AUTH');
+  }, 90_000);
 });
