@@ -86,14 +86,20 @@ describe('cluster shape (infra/, rendered as kustomize would)', () => {
   });
 
   describe('the stateless services', () => {
-    it('run at least 2 replicas each, with a PodDisruptionBudget that keeps one', () => {
+    it('tickets and the client run at least 2 replicas each, with a PodDisruptionBudget that keeps one; auth runs one, with no budget to block a drain', () => {
       expect(statelessProblems(objects)).toEqual([]);
     });
 
-    it('a single replica, or a budget that lets a drain take them all, is refused', () => {
+    it('a single replica, a budget that lets a drain take them all, or a budget pinning auth, is refused', () => {
       expect(statelessProblems(broken('Deployment', 'client', (o) => (o.spec.replicas = 1)))).toContain('client: 1 replica; want at least 2');
-      const none = broken('PodDisruptionBudget', 'auth', (o) => (o.spec.minAvailable = 0));
-      expect(statelessProblems(none)).toEqual(['auth: PodDisruptionBudget auth allows 2 down of 2; want 1 to 1']);
+      const none = broken('PodDisruptionBudget', 'tickets', (o) => (o.spec.minAvailable = 0));
+      expect(statelessProblems(none)).toEqual(['tickets: PodDisruptionBudget tickets allows 2 down of 2; want 1 to 1']);
+      const pinned = structuredClone(objects);
+      const pdb = structuredClone(pinned.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'tickets')!) as K8sObject & { spec: Record<string, unknown> };
+      pdb.metadata.name = 'auth';
+      pdb.spec.selector = { matchLabels: { 'app.kubernetes.io/name': 'auth' } };
+      expect(statelessProblems([...pinned, pdb])).toEqual(['auth: PodDisruptionBudget auth blocks every drain of its one replica']);
+      expect(statelessProblems(broken('Deployment', 'auth', (o) => (o.spec.replicas = 2)))).toEqual(['auth: 2 replicas; it runs one (key rotation assumes one)']);
     });
   });
 

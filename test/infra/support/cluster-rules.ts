@@ -16,7 +16,16 @@ import { mainContainer, workload, workloads, type Workload } from './workloads';
 export const QUORUM_SETS = ['nats', 'auth-mongo', 'tickets-mongo'] as const;
 
 /** The stateless Deployments, each of which must keep a replica through a disruption. */
-export const STATELESS = ['auth', 'tickets', 'client'] as const;
+export const STATELESS = ['tickets', 'client'] as const;
+
+/**
+ * Services that run one replica on purpose (auth: key rotation assumes one, see the README) and so
+ * have no PodDisruptionBudget: on one replica a budget either blocks every drain or protects nothing.
+ */
+export const SINGLE_REPLICA = ['auth'] as const;
+
+/** Services with a MongoDB of their own. */
+const MONGO_USERS = ['auth', 'tickets'] as const;
 
 type Pdb = IPodDisruptionBudget & K8sObject;
 
@@ -73,10 +82,21 @@ export function quorumProblems(objects: readonly K8sObject[]): string[] {
   });
 }
 
-/** Each stateless service: at least 2 replicas, and a PDB that keeps at least 1 and lets a drain proceed. */
+/**
+ * Each stateless service: at least 2 replicas, and a PDB that keeps at least 1 and lets a drain
+ * proceed. Each single-replica service: exactly 1, and no PDB that would block a drain.
+ */
 export function statelessProblems(objects: readonly K8sObject[]): string[] {
   const all = workloads(objects);
-  return STATELESS.flatMap((name) => {
+  const single = SINGLE_REPLICA.flatMap((name) => {
+    const w = workload(all, name);
+    const problems: string[] = [];
+    if (w.replicas !== 1) problems.push(`${name}: ${w.replicas} replicas; it runs one (key rotation assumes one)`);
+    for (const pdb of pdbsOf(objects, w))
+      if (disruptionsAllowed(pdb, w.replicas) < 1) problems.push(`${name}: PodDisruptionBudget ${pdb.metadata.name} blocks every drain of its one replica`);
+    return problems;
+  });
+  return single.concat(STATELESS.flatMap((name) => {
     const w = workload(all, name);
     const problems: string[] = [];
     if (w.replicas < 2) problems.push(`${name}: ${w.replicas} replica; want at least 2`);
@@ -88,7 +108,7 @@ export function statelessProblems(objects: readonly K8sObject[]): string[] {
         problems.push(`${name}: PodDisruptionBudget ${pdb.metadata.name} allows ${allowed} down of ${w.replicas}; want 1 to ${w.replicas - 1}`);
     }
     return problems;
-  });
+  }));
 }
 
 /** The config file the NATS StatefulSet's servers run (its `--config`), as a ConfigMap key. */
@@ -159,7 +179,7 @@ export function lameDuckProblems(objects: readonly K8sObject[], conf: string): s
  */
 export function mongoUriProblems(objects: readonly K8sObject[]): string[] {
   const all = workloads(objects);
-  return STATELESS.flatMap((name) => {
+  return MONGO_USERS.flatMap((name) => {
     const uri = mainContainer(workload(all, name)).env?.find((v) => v.name === 'MONGO_URI')?.value;
     if (uri === undefined) return [];
     const m = /^mongodb:\/\/([^/]+)\/[^?]*\?(.*)$/.exec(uri);
