@@ -21,8 +21,8 @@ type Service = (typeof SERVICES)[number];
  * from the final stage with the environment its Deployment gives it: Secrets made by
  * create-secrets.sh, the JWT public keys as the mounted folder, and NATS running nats.conf with the
  * per-service users. Only what a cluster would provide differently is replaced: NATS_URL (this
- * test's nats-server), PORT and AUTH_URL (free local ports), and MONGO_URI, which is dropped with
- * auth's RATE_LIMIT_STORE=mongo (the services then use their memory store and auth counts its
+ * test's nats-server) and AUTH_STREAM_REPLICAS (1: it is one server), PORT and AUTH_URL (free
+ * local ports), and MONGO_URI, which is dropped with auth's RATE_LIMIT_STORE=mongo (the services then use their memory store and auth counts its
  * rate limits in memory; the MongoDB adapters have their own suites). The web
  * client's Deployment gives it neither NATS nor a Secret, and it gets none here either.
  */
@@ -75,6 +75,8 @@ describe('Dockerfile steps, replayed: the images start and serve with their Kube
     delete env.MONGO_URI;
     if (env.RATE_LIMIT_STORE === 'mongo') delete env.RATE_LIMIT_STORE;
     if (env.NATS_URL !== undefined) env.NATS_URL = nats.url;
+    // One server here, where the cluster has three: an R3 stream could never be placed.
+    if (env.AUTH_STREAM_REPLICAS !== undefined) env.AUTH_STREAM_REPLICAS = '1';
     const port = await freePort();
     const p = startImage(images.get(service)!, { ...env, PORT: String(port), ...extra }, port);
     running.set(service, p);

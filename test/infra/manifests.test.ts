@@ -11,7 +11,7 @@ import { ingressBackend } from './support/ingress-routing';
 import { objectId, type K8sObject } from './support/k8s-object';
 import { schemaProblems } from './support/k8s-schema';
 import { kustomizationInputs, renderKustomization } from './support/kustomization';
-import { INFRA, NATS_CONF } from './support/paths';
+import { INFRA, NATS_CLUSTER_CONF, NATS_CONF } from './support/paths';
 import { INGRESS_CONTROLLER, ingressAllowed, networkPolicies, selectorMatches } from './support/network-policy';
 import { documentedSecrets } from './support/secret-commands';
 import { BUS_SERVICES } from './support/service-nats';
@@ -270,7 +270,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(ticketsReads).not.toContain('jwt-signing-key');
     });
 
-    it('NATS reads nats.conf from the generated ConfigMap and keeps JetStream on its persistent volume', () => {
+    it('NATS reads cluster.conf from the generated ConfigMap, the nats.conf it includes beside it, and keeps JetStream on its persistent volume', () => {
       const w = workload(all, 'nats');
       const c = mainContainer(w);
       const command = [...(c.command ?? []), ...(c.args ?? [])];
@@ -280,27 +280,48 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       const configMount = mountFor(config);
       const configMapName = (w.pod.volumes ?? []).find((v) => v.name === configMount?.name)?.configMap?.name;
       const configMap = byId(`ConfigMap/${configMapName}`) as (K8sObject & { data: Record<string, string> }) | undefined;
-      expect(configMap?.data[config!.slice(configMount!.mountPath.length + 1)]).toBe(readFileSync(join(INFRA, 'nats', 'nats.conf'), 'utf8'));
+      const key = config!.slice(configMount!.mountPath.length + 1);
+      expect(key).toBe('cluster.conf');
+      expect(configMap?.data[key]).toBe(readFileSync(NATS_CLUSTER_CONF, 'utf8'));
+      // An include is read relative to the including file: each one must be a key of the same ConfigMap.
+      const includes = [...configMap!.data[key]!.matchAll(/^\s*include\s+"?(?:\.\/)?([^"\s]+)"?/gm)].map((m) => m[1]!);
+      expect(includes).toEqual(['nats.conf']);
+      expect(configMap?.data['nats.conf']).toBe(readFileSync(NATS_CONF, 'utf8'));
       expect(w.claimTemplates).toContain(mountFor(flag(['-sd', '--store_dir']))?.name);
     });
 
-    it("the auth pod's replica-set init script is valid JavaScript naming the member the MongoDB URI uses", () => {
-      const auth = workload(all, 'auth');
-      const init = (auth.pod.initContainers ?? []).find((c) => c.name === 'mongo-replica-set')!;
-      const script = (init.env ?? []).find((v) => v.name === 'REPLICA_SET_INIT')!.value!;
-      // Parse the init script as JavaScript (mongosh's language) without running it.
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      expect(() => new Function('rs', 'db', 'print', script)).not.toThrow();
-      const uri = new URL(mainContainer(auth).env!.find((v) => v.name === 'MONGO_URI')!.value!);
-      expect(script).toContain(`host: '${uri.host}'`);
-      expect(uri.searchParams.get('replicaSet')).toBe(/_id: '(\w+)'/.exec(script)?.[1]);
-    });
+    it.each(['auth', 'tickets'])(
+      "%s's replica-set init container runs the shared script (valid JavaScript) with the set and the members its MONGO_URI names",
+      (name) => {
+        const w = workload(all, name);
+        const init = (w.pod.initContainers ?? []).find((c) => c.name === 'mongo-replica-set')!;
+        const env = new Map((init.env ?? []).map((v) => [v.name, v.value]));
+        const script = init.command!.join(' ').match(/(\/\S+\.js)\b/)![1]!;
+        const mount = (init.volumeMounts ?? []).find((m) => script.startsWith(`${m.mountPath}/`))!;
+        const configMapName = (w.pod.volumes ?? []).find((v) => v.name === mount.name)?.configMap?.name;
+        const configMap = byId(`ConfigMap/${configMapName}`) as K8sObject & { data: Record<string, string> };
+        const text = configMap.data[script.slice(mount.mountPath.length + 1)]!;
+        expect(text).toBe(readFileSync(join(INFRA, 'mongo', 'replica-set-init.js'), 'utf8'));
+        // Parse the script as JavaScript (mongosh's language) without running it.
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        expect(() => new Function('rs', 'db', 'print', 'process', text)).not.toThrow();
+        const uri = mainContainer(w).env!.find((v) => v.name === 'MONGO_URI')!.value!;
+        const members = /^mongodb:\/\/([^/]+)\//.exec(uri)![1]!;
+        expect(env.get('REPLICA_SET_MEMBERS')).toBe(members);
+        expect(env.get('REPLICA_SET')).toBe(new URL(uri.replace(members, 'seed')).searchParams.get('replicaSet'));
+        // It connects to one of those members directly (before the set exists there is no set to find).
+        const direct = addressesIn(init.command!.join(' '))[0]!;
+        expect(members.split(',')).toContain(direct.host);
+        expect(direct.searchParams.get('directConnection')).toBe('true');
+      },
+    );
   });
 
   describe('network policies', () => {
     const policies = networkPolicies(objects);
     const nats = workload(all, 'nats');
-    const natsConf = readFileSync(NATS_CONF, 'utf8');
+    /** What the StatefulSet's servers run: cluster.conf and the nats.conf it includes. */
+    const natsConf = `${readFileSync(NATS_CLUSTER_CONF, 'utf8')}\n${readFileSync(NATS_CONF, 'utf8')}`;
     /** Workloads with a nats:// address in a container's environment: the ones that connect to NATS. */
     const busClients = all.filter((w) => containersOf(w.pod).some(({ container }) => (container.env ?? []).some((v) => (v.value ?? '').startsWith('nats://'))));
 
@@ -363,8 +384,9 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       }
     });
 
-    it('no pod reaches the NATS monitoring port (8222), nor the cluster (6222) or leafnode (7422) ports without a cluster block', () => {
+    it('no pod reaches the NATS monitoring port (8222) nor the leafnode port (7422); the cluster port (6222) only the NATS pods, with a cluster block', () => {
       const clustered = /^\s*cluster\s*\{/m.test(natsConf);
+      expect(clustered).toBe(true);
       for (const w of all) {
         expect({ from: w.name, monitor: ingressAllowed(policies, w, nats, 8222) }).toEqual({ from: w.name, monitor: false });
         expect({ from: w.name, cluster: ingressAllowed(policies, w, nats, 6222) }).toEqual({ from: w.name, cluster: clustered && w.name === 'nats' });
@@ -380,7 +402,10 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         expect({ service: svc.metadata.name, exposesMonitor: exposed.length > 0 }).toEqual({ service: svc.metadata.name, exposesMonitor: false });
       }
       const c = mainContainer(nats);
-      expect(c.ports).toEqual([{ name: 'client', containerPort: 4222 }]);
+      expect(c.ports).toEqual([
+        { name: 'client', containerPort: 4222 },
+        { name: 'cluster', containerPort: 6222 },
+      ]);
       for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
         expect(probe?.httpGet).toBeUndefined();
         expect(probe?.exec?.command?.slice(0, -1)).toEqual(['wget', '-q', '-O', '/dev/null']);
@@ -416,12 +441,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       expect(c.env?.find((v) => v.name === 'PORT')?.value).toBe(String(port));
     });
 
-    it('tickets runs 2 replicas, kept to at least 1 by a PodDisruptionBudget; every service rolls without a gap', () => {
-      const tickets = workload(all, 'tickets');
-      expect(tickets.replicas).toBe(2);
-      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget') as (K8sObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }) | undefined;
-      expect(pdb?.spec.minAvailable).toBe(1);
-      expect(selects(pdb?.spec.selector.matchLabels, tickets.podLabels)).toBe(true);
+    it('every service rolls without a gap', () => {
       for (const name of Object.keys(APP_SERVICES)) {
         const spec = byId(`Deployment/${name}`)!.spec as { strategy?: { rollingUpdate?: { maxUnavailable?: number } } };
         expect({ name, maxUnavailable: spec.strategy?.rollingUpdate?.maxUnavailable }).toEqual({ name, maxUnavailable: 0 });
@@ -464,10 +484,20 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
       .split(/^---$/m)
       .map((d) => parseYaml(d) as K8sObject | null)
       .filter((o): o is K8sObject => o !== null);
-    const configMap = real.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config-'))!;
     // kustomize appends a content hash to a generated name, and rewrites the references to it.
-    expect(real.map((o) => (o === configMap ? 'ConfigMap/nats-config' : objectId(o))).sort()).toEqual(objects.map(objectId).sort());
-    const nats = workloads(real).find((w) => w.name === 'nats')!;
-    expect(nats.pod.volumes?.find((v) => v.configMap)?.configMap?.name).toBe(configMap.metadata.name);
+    const generated = objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
+    const unhashed = (o: K8sObject): string => {
+      const base = generated.find((name) => o.kind === 'ConfigMap' && new RegExp(`^${name}-[a-z0-9]{10}$`).test(o.metadata.name));
+      return base === undefined ? objectId(o) : `ConfigMap/${base}`;
+    };
+    expect(real.map(unhashed).sort()).toEqual(objects.map(objectId).sort());
+    const realConfigMaps = new Set(real.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name));
+    for (const w of workloads(real)) {
+      for (const v of w.pod.volumes ?? []) {
+        const name = v.configMap?.name;
+        if (name !== undefined) expect({ workload: w.name, configMap: name, exists: realConfigMaps.has(name) }).toEqual({ workload: w.name, configMap: name, exists: true });
+      }
+    }
+    expect(workloads(real).find((w) => w.name === 'nats')!.pod.volumes?.find((v) => v.configMap)?.configMap?.name).toMatch(/^nats-config-/);
   });
 });

@@ -29,9 +29,23 @@ export function resolveInCluster(host: string, port: number, objects: readonly K
   return hasPort(headless) ? undefined : `Service ${service} has no port ${port}`;
 }
 
-/** Network addresses (nats://, mongodb://, http(s)://) written in a text. */
+/**
+ * Network addresses (nats://, mongodb://, http(s)://) written in a text, one per server: a
+ * comma-separated list of URLs (`NATS_URL`) gives each of them, a MongoDB seed list
+ * (`mongodb://a:27017,b:27017/db?replicaSet=rs0`) one URL per member with the same path and query.
+ */
 export function addressesIn(text: string): URL[] {
-  return [...text.matchAll(/\b(?:nats|mongodb|https?):\/\/[^\s"'`]+/g)].map((m) => new URL(m[0]));
+  return [...text.matchAll(/\b(?:nats|mongodb|https?):\/\/[^\s"'`]+/g)]
+    .flatMap((m) => m[0].split(/,(?=[a-z]+:\/\/)/))
+    .flatMap(seedListMembers)
+    .map((address) => new URL(address));
+}
+
+/** `scheme://h1,h2/rest` → `scheme://h1/rest`, `scheme://h2/rest`; any other address as it is. */
+function seedListMembers(address: string): string[] {
+  const [, scheme, hosts, rest] = /^([a-z]+:\/\/)([^/?#]*)(.*)$/.exec(address) ?? [];
+  if (scheme === undefined || hosts === undefined || !hosts.includes(',')) return [address];
+  return hosts.split(',').map((host) => `${scheme}${host}${rest ?? ''}`);
 }
 
 /**

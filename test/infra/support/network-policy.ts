@@ -61,6 +61,16 @@ export const INGRESS_CONTROLLER: TrafficSource = {
   namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
 };
 
+/**
+ * Prometheus as the prometheus-community chart runs its server in the namespace `monitoring` (what
+ * the services' NetworkPolicies admit to scrape /metrics).
+ */
+export const PROMETHEUS: TrafficSource = {
+  name: 'prometheus-server',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' },
+  namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+};
+
 /** The labels of the namespace the manifests are applied to (any name but ingress-nginx's). */
 const OWN_NAMESPACE = { 'kubernetes.io/metadata.name': 'authbus' };
 

@@ -17,3 +17,6 @@ export const CREATE_SECRETS_SCRIPT = resolve(INFRA, 'scripts', 'create-secrets.s
 
 /** The nats-server configuration the cluster runs. */
 export const NATS_CONF = resolve(INFRA, 'nats', 'nats.conf');
+
+/** What each server of the NATS StatefulSet runs: nats.conf (included) plus the cluster routes and lame-duck shutdown. */
+export const NATS_CLUSTER_CONF = resolve(INFRA, 'nats', 'cluster.conf');
