@@ -64,6 +64,14 @@ class WithdrawableKeyRing implements KeyRing {
   }
 }
 
+/** Keys `k1` and `k2`, either of which can be withdrawn. */
+function twoKeyRing(): WithdrawableKeyRing {
+  return new WithdrawableKeyRing([
+    { kid: 'k1', secret: 'k1-secret-0123456789abcdef0123456789abcdef' },
+    { kid: 'k2', secret: 'k2-secret-0123456789abcdef0123456789abcdef' },
+  ]);
+}
+
 /** The value of one metric sample, by name (and labels), from the kit's registry. */
 async function metric(kit: AuthKit, name: string): Promise<number> {
   const text = await kit.metrics.metrics();
@@ -152,10 +160,7 @@ describe('the verified-token cache', () => {
   });
 
   it('drops the cached tokens of a key the ring withdraws, and only those', async () => {
-    const ring = new WithdrawableKeyRing([
-      { kid: 'k1', secret: 'k1-secret-0123456789abcdef0123456789abcdef' },
-      { kid: 'k2', secret: 'k2-secret-0123456789abcdef0123456789abcdef' },
-    ]);
+    const ring = twoKeyRing();
     const kit = await readyKit({ keyRing: ring });
     const old = signTestToken({}, ring.signerFor('k1'));
     const fresh = signTestToken({}, ring.signerFor('k2'));
@@ -193,10 +198,7 @@ describe('the verified-token cache', () => {
   });
 
   it('refuses a session cookie found in the cache once the key that signed it is withdrawn', async () => {
-    const ring = new WithdrawableKeyRing([
-      { kid: 'k1', secret: 'k1-secret-0123456789abcdef0123456789abcdef' },
-      { kid: 'k2', secret: 'k2-secret-0123456789abcdef0123456789abcdef' },
-    ]);
+    const ring = twoKeyRing();
     const kit = await readyKit({ keyRing: ring });
     const app = cookieApp(kit);
     const old = testSessionCookie({ sub: 'old-key' }, ring.signerFor('k1'));
