@@ -40,11 +40,12 @@ export function resultsMarkdown(r: BenchResults): string {
   const single = r.throughput.singleConnection;
   if (single) {
     lines.push('', '**One connection** (each request waits for its own round trips; one run per case)', '');
-    lines.push('| case | req/s | p50 ms | p99 ms |', '|---|---:|---:|---:|');
-    for (const c of THROUGHPUT_CASES)
-      lines.push(
-        `| ${LABELS[c]} | ${Math.round(single[c].rps).toLocaleString('en')} | ${single[c].p50Ms} | ${single[c].p99Ms} |`,
-      );
+    // autocannon's latencies are whole milliseconds; at one connection 1 ÷ req/s is the mean per request.
+    lines.push('| case | req/s | mean µs per request (1 ÷ req/s) | p99 ms |', '|---|---:|---:|---:|');
+    for (const c of THROUGHPUT_CASES) {
+      const { rps, p99Ms } = single[c];
+      lines.push(`| ${LABELS[c]} | ${Math.round(rps).toLocaleString('en')} | ${Math.round(1e6 / rps)} | ${p99Ms} |`);
+    }
   }
   const p = r.propagation;
   lines.push(
