@@ -6,7 +6,7 @@ import { runMemory } from './memory/run-memory';
 import { progress } from './progress';
 import { runPropagation } from './propagation/run-propagation';
 import type { BenchResults } from './report/results';
-import { checkTargets } from './report/targets';
+import { checkTargets, checkThroughputTargets } from './report/targets';
 import { propagationSvg, throughputSvg } from './report/write-charts';
 import { resultsMarkdown } from './report/write-markdown';
 import { benchSettings } from './settings';
@@ -24,6 +24,34 @@ async function main(): Promise<void> {
   );
 
   const throughput = await runThroughput(settings.throughput);
+  const throughputSummary: BenchResults['throughput'] = {
+    rps: throughput.rps,
+    p50Ms: throughput.p50Ms,
+    p99Ms: throughput.p99Ms,
+    ratioToNone: Object.fromEntries(
+      THROUGHPUT_CASES.map((c) => [c, round(throughput.rps[c] / throughput.rps.none, 3)]),
+    ) as BenchResults['throughput']['ratioToNone'],
+    cpuUsPerRequest: throughput.cpuUsPerRequest,
+    cpuShare: throughput.cpuShare,
+    singleConnection: throughput.singleConnection,
+    runs: throughput.runs,
+    settings: {
+      connections: settings.throughput.connections,
+      runSeconds: settings.throughput.runSeconds,
+      runs: settings.throughput.runs,
+      revocationEntries: settings.throughput.revocationEntries,
+      redis: throughput.redis,
+      placement: throughput.placement,
+    },
+  };
+  if (settings.throughputOnly) {
+    // `-- --throughput-only`: this section alone, beside (never over) the full run's results.
+    writeFileSync(join(out, 'throughput-only.json'), `${JSON.stringify(throughputSummary, null, 2)}\n`);
+    for (const t of checkThroughputTargets(throughputSummary))
+      progress(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured} (target ${t.target})`);
+    progress('wrote bench/results/throughput-only.json');
+    return;
+  }
   const propagation = await runPropagation(settings.propagation);
   progress(`propagation: p50 ${propagation.p50Ms} ms, p99 ${propagation.p99Ms} ms, max ${propagation.maxMs} ms`);
   const onCluster = await runPropagation(settings.propagation, 'cluster');
@@ -43,16 +71,7 @@ async function main(): Promise<void> {
     node: process.versions.node,
     cpus: cpus().length,
     quick: settings.quick,
-    throughput: {
-      rps: throughput.rps,
-      p50Ms: throughput.p50Ms,
-      p99Ms: throughput.p99Ms,
-      ratioToNone: Object.fromEntries(
-        THROUGHPUT_CASES.map((c) => [c, round(throughput.rps[c] / throughput.rps.none, 3)]),
-      ) as BenchResults['throughput']['ratioToNone'],
-      runs: throughput.runs,
-      settings: { ...settings.throughput, redis: throughput.redis },
-    },
+    throughput: throughputSummary,
     propagation: propagationSummary,
     propagationCluster: {
       instances: onCluster.instances,

@@ -1,12 +1,18 @@
 /** What one `npm run bench` measures; `--quick` is a smoke run of the same code paths. */
 export interface BenchSettings {
   quick: boolean;
+  /** `--throughput-only`: run the throughput section alone (written to `throughput-only.json`). */
+  throughputOnly: boolean;
   throughput: {
     warmupSeconds: number;
     runSeconds: number;
     runs: number;
     connections: number;
     revocationEntries: number;
+    /** Length of the one run per case at a single connection. */
+    singleConnectionSeconds: number;
+    /** Pin the load generator and the servers to different CPUs (`taskset`), when there are two. */
+    pin: boolean;
   };
   propagation: { instances: number; processes: number; samples: number };
   catchUp: { events: number };
@@ -19,9 +25,15 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
   const quick = argv.includes('--quick');
   return {
     quick,
-    throughput: quick
-      ? { warmupSeconds: 1, runSeconds: 3, runs: 2, connections: 10, revocationEntries: 10_000 }
-      : { warmupSeconds: 3, runSeconds: 10, runs: 3, connections: 10, revocationEntries: 10_000 },
+    throughputOnly: argv.includes('--throughput-only'),
+    throughput: {
+      ...(quick
+        ? { warmupSeconds: 1, runSeconds: 3, runs: 2, singleConnectionSeconds: 2 }
+        : { warmupSeconds: 3, runSeconds: 10, runs: 3, singleConnectionSeconds: 5 }),
+      connections: 10,
+      revocationEntries: 10_000,
+      pin: !argv.includes('--no-pin'),
+    },
     propagation: { instances: 10, processes: 2, samples: quick ? 40 : 200 },
     catchUp: { events: quick ? 20_000 : 100_000 },
     catchUpMillion: { events: quick ? 0 : 1_000_000 },

@@ -14,8 +14,21 @@ export interface BenchResults {
     p50Ms: Record<ThroughputCase, number>;
     p99Ms: Record<ThroughputCase, number>;
     ratioToNone: Record<ThroughputCase, number>;
-    runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number }>>;
-    settings: { connections: number; runSeconds: number; runs: number; revocationEntries: number; redis: string };
+    /** The server process's CPU time per request, µs (absent in results from before it was measured). */
+    cpuUsPerRequest?: Partial<Record<ThroughputCase, number>>;
+    /** The server's CPU time over wall time: near 1 when the server is what limits req/s. */
+    cpuShare?: Partial<Record<ThroughputCase, number>>;
+    /** One run per case at one connection, where each request waits for its own round trips. */
+    singleConnection?: Record<ThroughputCase, { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest?: number }>;
+    runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest?: number }>>;
+    settings: {
+      connections: number;
+      runSeconds: number;
+      runs: number;
+      revocationEntries: number;
+      redis: string;
+      placement?: string;
+    };
   };
   propagation: Omit<PropagationResult, 'samplesMs'>;
   /** The same on a 3-node NATS cluster with an R3 `AUTH` stream (absent in results from before it was measured). */

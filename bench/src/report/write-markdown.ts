@@ -25,11 +25,27 @@ export function resultsMarkdown(r: BenchResults): string {
     `**Request auth overhead** (autocannon, ${r.throughput.settings.connections} connections, median of ${r.throughput.settings.runs} runs of ${r.throughput.settings.runSeconds} s)`,
     '',
   );
-  lines.push('| case | req/s | × no auth | p50 ms | p99 ms |', '|---|---:|---:|---:|---:|');
+  const cpu = r.throughput.cpuUsPerRequest ?? {};
+  const hasCpu = Object.keys(cpu).length > 0;
+  lines.push(
+    `| case | req/s | × no auth | p50 ms | p99 ms |${hasCpu ? ' server CPU µs/req |' : ''}`,
+    `|---|---:|---:|---:|---:|${hasCpu ? '---:|' : ''}`,
+  );
   for (const c of THROUGHPUT_CASES) {
+    const cpuCell = hasCpu ? ` ${cpu[c]?.toFixed(1) ?? '–'} |` : '';
     lines.push(
-      `| ${LABELS[c]} | ${Math.round(r.throughput.rps[c]).toLocaleString('en')} | ${r.throughput.ratioToNone[c].toFixed(2)} | ${r.throughput.p50Ms[c]} | ${r.throughput.p99Ms[c]} |`,
+      `| ${LABELS[c]} | ${Math.round(r.throughput.rps[c]).toLocaleString('en')} | ${r.throughput.ratioToNone[c].toFixed(2)} | ${r.throughput.p50Ms[c]} | ${r.throughput.p99Ms[c]} |${cpuCell}`,
     );
+  }
+  const single = r.throughput.singleConnection;
+  if (single) {
+    lines.push('', '**One connection** (each request waits for its own round trips; one run per case)', '');
+    // autocannon's latencies are whole milliseconds; at one connection 1 ÷ req/s is the mean per request.
+    lines.push('| case | req/s | mean µs per request (1 ÷ req/s) | p99 ms |', '|---|---:|---:|---:|');
+    for (const c of THROUGHPUT_CASES) {
+      const { rps, p99Ms } = single[c];
+      lines.push(`| ${LABELS[c]} | ${Math.round(rps).toLocaleString('en')} | ${Math.round(1e6 / rps)} | ${p99Ms} |`);
+    }
   }
   const p = r.propagation;
   lines.push(

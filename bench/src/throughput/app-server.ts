@@ -6,7 +6,6 @@ import jwt from 'jsonwebtoken';
 import { createClient } from 'redis';
 import {
   createAuthKit,
-  isAuthbusError,
   NotAuthenticatedError,
   readSessionToken,
   TokenRevokedError,
@@ -84,28 +83,21 @@ async function guardFor(which: AppCase): Promise<RequestHandler[]> {
       return [kit.requireAuth];
     }
     case 'redisDenylist': {
-      // The same verifier and verified-token cache as the kit (an empty revocation set), then Redis.
+      // The kit's own request path (the same cookie-keyed verified-token cache, one middleware,
+      // an empty revocation set), then one EXISTS: only the Redis round trip differs from authbus.
       const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
       await kit.whenReady();
       const redis = createClient(process.env.REDIS_URL ? { url: process.env.REDIS_URL } : {});
       await redis.connect();
       return [
-        (req, _res, next) => {
-          let claims: AccessClaims;
-          try {
-            claims = kit.authenticate(readSessionToken(req.headers.cookie) ?? '');
-          } catch (err) {
-            return next(isAuthbusError(err) ? err : new NotAuthenticatedError());
-          }
-          redis.exists(`revoked:${claims.sid}`).then(
-            (revoked) => {
-              if (revoked) return next(new TokenRevokedError());
-              (req as { currentUser?: unknown }).currentUser = claims;
-              next();
-            },
-            (err: unknown) => next(err),
-          );
-        },
+        (req, res, next) =>
+          kit.requireAuth(req, res, (err?: unknown) => {
+            if (err !== undefined) return next(err);
+            redis.exists(`revoked:${req.currentUser!.sid}`).then(
+              (revoked) => next(revoked ? new TokenRevokedError() : undefined),
+              (failed: unknown) => next(failed),
+            );
+          }),
       ];
     }
     case 'introspection': {

@@ -8,16 +8,25 @@ import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
 import { median, round } from '../stats';
 import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
-import { load } from './load';
+import { load, type LoadResult } from './load';
+import { pinning } from './pinning';
 import { APP_CASES, CASE_ALGORITHM, THROUGHPUT_CASES, type ThroughputCase } from './cases';
 
 export interface ThroughputResult {
   rps: Record<ThroughputCase, number>;
   p50Ms: Record<ThroughputCase, number>;
   p99Ms: Record<ThroughputCase, number>;
+  /** The server process's CPU time per request, µs (median of the rounds); empty without `/proc`. */
+  cpuUsPerRequest: Partial<Record<ThroughputCase, number>>;
+  /** The server's CPU time over wall time (median): near 1 when the server is what limits req/s. */
+  cpuShare: Partial<Record<ThroughputCase, number>>;
+  /** One run per case at a single connection, where a round trip's wait is not hidden by others. */
+  singleConnection: Record<ThroughputCase, LoadResult>;
   /** Every measured run, for the record. */
-  runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number }>>;
+  runs: Record<ThroughputCase, LoadResult[]>;
   redis: string;
+  /** Where the processes ran: `loader on CPU 0, servers on CPU 1`, or unpinned. */
+  placement: string;
 }
 
 /**
@@ -50,6 +59,14 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
       );
     }
     await auth.start({ waitReady: true });
+    // The load generator on one core, every server on the other, so neither takes the other's.
+    const pin = await pinning(settings.pin);
+    const serverPids = new Map<ThroughputCase, number | undefined>();
+    for (const which of APP_CASES) serverPids.set(which, servers.get(which)!.process.pid);
+    serverPids.set('authCurrentUserAnonymous', auth.pid);
+    serverPids.set('authCurrentUser', auth.pid);
+    for (const pid of new Set(serverPids.values())) await pin.server(pid);
+    const placementOf = (which: ThroughputCase) => ({ serverPid: serverPids.get(which), loaderCpu: pin.loaderCpu });
     const targets = new Map<ThroughputCase, { url: string; cookie: string | undefined }>();
     for (const which of APP_CASES) {
       const alg = CASE_ALGORITHM[which] ?? 'HS256';
@@ -77,28 +94,41 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
     ) as ThroughputResult['runs'];
     for (const which of THROUGHPUT_CASES) {
       progress(`throughput: warming up ${which}`);
-      await load(targets.get(which)!, settings.warmupSeconds, settings.connections);
+      await load(targets.get(which)!, settings.warmupSeconds, settings.connections, placementOf(which));
     }
     for (let round = 1; round <= settings.runs; round++) {
       for (const which of THROUGHPUT_CASES) {
-        const result = await load(targets.get(which)!, settings.runSeconds, settings.connections);
+        const result = await load(targets.get(which)!, settings.runSeconds, settings.connections, placementOf(which));
         runs[which].push(result);
+        const cpu = result.cpuUsPerRequest === undefined ? '' : `, ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req`;
         progress(
-          `throughput: round ${round}/${settings.runs} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+          `throughput: round ${round}/${settings.runs} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms${cpu}`,
         );
       }
     }
-    const pick = (f: (r: { rps: number; p50Ms: number; p99Ms: number }) => number) =>
-      Object.fromEntries(THROUGHPUT_CASES.map((c) => [c, round(median(runs[c].map(f)), 2)])) as Record<
-        ThroughputCase,
-        number
-      >;
+    const singleConnection = {} as Record<ThroughputCase, LoadResult>;
+    for (const which of THROUGHPUT_CASES) {
+      const result = await load(targets.get(which)!, settings.singleConnectionSeconds, 1, placementOf(which));
+      singleConnection[which] = result;
+      progress(`throughput: 1 connection ${which}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms`);
+    }
+    const pick = (f: (r: LoadResult) => number | undefined) =>
+      Object.fromEntries(
+        THROUGHPUT_CASES.flatMap((c) => {
+          const values = runs[c].map(f).filter((v): v is number => v !== undefined);
+          return values.length === 0 ? [] : [[c, round(median(values), 2)]];
+        }),
+      ) as Partial<Record<ThroughputCase, number>>;
     return {
-      rps: pick((r) => r.rps),
-      p50Ms: pick((r) => r.p50Ms),
-      p99Ms: pick((r) => r.p99Ms),
+      rps: pick((r) => r.rps) as Record<ThroughputCase, number>,
+      p50Ms: pick((r) => r.p50Ms) as Record<ThroughputCase, number>,
+      p99Ms: pick((r) => r.p99Ms) as Record<ThroughputCase, number>,
+      cpuUsPerRequest: pick((r) => r.cpuUsPerRequest),
+      cpuShare: pick((r) => r.cpuShare),
+      singleConnection,
       runs,
       redis: redis.description,
+      placement: pin.description,
     };
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));

@@ -9,6 +9,7 @@ import { TokenRevokedError } from '../errors/token-errors';
 import type { Caller } from '../http/caller';
 import { currentUserMiddleware, requestAuthenticator } from '../http/current-user';
 import { createErrorHandler } from '../http/error-handler';
+import { installRequestAuthSlots } from '../http/request-auth-slots';
 import { requireAuthWith } from '../http/require-auth';
 import { requireService } from '../http/require-service';
 import { connectionState } from '../nats/connection-state';
@@ -275,6 +276,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     });
   }
 
+  installRequestAuthSlots();
   const onRefused = (err: AuthbusError): void => metrics.authFailures.inc({ code: err.code });
   const authenticateRequest = requestAuthenticator(
     requestAuthentication(verifier, stillValid, authenticateCaller),

@@ -9,6 +9,7 @@ import {
   type KeyRing,
   type KeySpec,
 } from '@authbus/common';
+import { encodeSessionCookieValue } from '@authbus/common/issuer';
 import {
   sessionCookieHeader,
   signTestToken,
@@ -61,6 +62,14 @@ class WithdrawableKeyRing implements KeyRing {
   signerFor(kid: string): KeyRing {
     return createKeyRing({ keys: this.specs.filter((s) => s.kid === kid) });
   }
+}
+
+/** Keys `k1` and `k2`, either of which can be withdrawn. */
+function twoKeyRing(): WithdrawableKeyRing {
+  return new WithdrawableKeyRing([
+    { kid: 'k1', secret: 'k1-secret-0123456789abcdef0123456789abcdef' },
+    { kid: 'k2', secret: 'k2-secret-0123456789abcdef0123456789abcdef' },
+  ]);
 }
 
 /** The value of one metric sample, by name (and labels), from the kit's registry. */
@@ -151,10 +160,7 @@ describe('the verified-token cache', () => {
   });
 
   it('drops the cached tokens of a key the ring withdraws, and only those', async () => {
-    const ring = new WithdrawableKeyRing([
-      { kid: 'k1', secret: 'k1-secret-0123456789abcdef0123456789abcdef' },
-      { kid: 'k2', secret: 'k2-secret-0123456789abcdef0123456789abcdef' },
-    ]);
+    const ring = twoKeyRing();
     const kit = await readyKit({ keyRing: ring });
     const old = signTestToken({}, ring.signerFor('k1'));
     const fresh = signTestToken({}, ring.signerFor('k2'));
@@ -164,6 +170,63 @@ describe('the verified-token cache', () => {
     ring.withdraw('k1');
     expect(() => kit.authenticate(old.token)).toThrow(expect.objectContaining({ code: 'ERR_KEY_UNKNOWN' }));
     expect(kit.authenticate(fresh.token)).toMatchObject({ jti: fresh.claims.jti });
+    expect(await metric(kit, 'authbus_token_cache_entries')).toBe(1);
+  });
+
+  /** One route behind `requireAuth` alone, answering the user's sub. */
+  function cookieApp(kit: AuthKit) {
+    const app = express();
+    app.get('/private', kit.requireAuth, (req, res) => {
+      res.json({ user: req.currentUser!.sub });
+    });
+    app.use(kit.errorHandler);
+    return app;
+  }
+
+  it('refuses a session cookie found in the cache once its token expires (exp plus the tolerance)', async () => {
+    let now = Date.now();
+    const kit = await readyKit({ token: { now: () => now, clockToleranceSeconds: 5 } });
+    const app = cookieApp(kit);
+    const { cookie, claims } = testSessionCookie({ sub: 'expiring' }, keyRing, { ttlSeconds: 60, now: () => now });
+    await request(app).get('/private').set('Cookie', cookie).expect(200, { user: 'expiring' });
+    now = (claims.exp + 4) * 1000;
+    await request(app).get('/private').set('Cookie', cookie).expect(200, { user: 'expiring' });
+    now = (claims.exp + 5) * 1000;
+    const refused = await request(app).get('/private').set('Cookie', cookie).expect(401);
+    expect(refused.body.errors[0].code).toBe('ERR_TOKEN_EXPIRED');
+    expect(await metric(kit, 'authbus_token_cache_hits_total')).toBe(2);
+  });
+
+  it('refuses a session cookie found in the cache once the key that signed it is withdrawn', async () => {
+    const ring = twoKeyRing();
+    const kit = await readyKit({ keyRing: ring });
+    const app = cookieApp(kit);
+    const old = testSessionCookie({ sub: 'old-key' }, ring.signerFor('k1'));
+    const fresh = testSessionCookie({ sub: 'new-key' }, ring.signerFor('k2'));
+    await request(app).get('/private').set('Cookie', old.cookie).expect(200);
+    await request(app).get('/private').set('Cookie', fresh.cookie).expect(200);
+    ring.withdraw('k1');
+    const refused = await request(app).get('/private').set('Cookie', old.cookie).expect(401);
+    expect(refused.body.errors[0].code).toBe('ERR_KEY_UNKNOWN');
+    await request(app).get('/private').set('Cookie', fresh.cookie).expect(200, { user: 'new-key' });
+  });
+
+  it('never answers a tampered session cookie from the cache, however close to a cached one', async () => {
+    const kit = await readyKit();
+    const app = cookieApp(kit);
+    const { token } = signTestToken({ sub: 'victim' }, keyRing);
+    const value = encodeSessionCookieValue(token);
+    await request(app).get('/private').set('Cookie', `session=${value}`).expect(200, { user: 'victim' });
+    const hits = await metric(kit, 'authbus_token_cache_hits_total');
+    // The same token's cookie with one character of the signature changed, and the token of
+    // another signature in an otherwise identical cookie: each misses, and each is refused.
+    const at = value.length - 8;
+    const flipped = value.slice(0, at) + (value[at] === 'A' ? 'B' : 'A') + value.slice(at + 1);
+    for (const tampered of [flipped, encodeSessionCookieValue(withBadSignature(token, 3))]) {
+      const res = await request(app).get('/private').set('Cookie', `session=${tampered}`).expect(401);
+      expect(['ERR_TOKEN_INVALID', 'ERR_COOKIE_MALFORMED']).toContain(res.body.errors[0].code);
+    }
+    expect(await metric(kit, 'authbus_token_cache_hits_total')).toBe(hits);
     expect(await metric(kit, 'authbus_token_cache_entries')).toBe(1);
   });
 
