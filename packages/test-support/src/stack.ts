@@ -56,6 +56,22 @@ export async function acceptedBy(ticketsUrl: string, cookie: string): Promise<bo
   return res.status === 400;
 }
 
+/**
+ * What a tickets replica does with a cookie (`POST /api/tickets`, empty body): accepts it (400:
+ * validation ran), refuses it (401), is stale (503, policy closed), or another status.
+ */
+export async function ticketsVerdict(
+  ticketsUrl: string,
+  cookie: string,
+): Promise<'accepted' | 'refused' | 'stale' | number> {
+  const res = await call(`${ticketsUrl}/api/tickets`, { cookie, body: {} });
+  await res.arrayBuffer();
+  if (res.status === 400) return 'accepted';
+  if (res.status === 401) return 'refused';
+  if (res.status === 503) return 'stale';
+  return res.status;
+}
+
 /** One value of a Prometheus text exposition (`name{labels}`), or undefined. */
 export async function metric(serviceUrl: string, series: string): Promise<number | undefined> {
   const text = await (await fetch(`${serviceUrl}/metrics`)).text();
