@@ -1,5 +1,6 @@
 import { connect } from 'nats';
 import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
+import { AUTH_HEARTBEAT_SUBJECT } from '@authbus/common/issuer';
 import {
   startNatsServer,
   startTcpProxy,
@@ -8,7 +9,7 @@ import {
   type TcpProxyHandle,
 } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
-import { call, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
+import { call, metric, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
 
 /** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant (above the 3 s heartbeat timeout). */
 const BOUND_MS = 5_000;
@@ -69,6 +70,19 @@ describe('faults: auth cut off from NATS', () => {
     }
   }
 
+  /** Resolves with the next heartbeat of auth on the server (tickets, subscribed long before, has it too). */
+  async function nextHeartbeat(): Promise<void> {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const sub = nc.subscribe(AUTH_HEARTBEAT_SUBJECT, { max: 1 });
+      for await (const _ of sub) break;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  const silentInstances = (url: string) => metric(url, 'authbus_revocation_auth_silent_instances');
+
   async function outboxBacklog(): Promise<number> {
     const res = await fetch(`${stack.auth.url}/readyz`);
     return ((await res.json()) as { outbox: { backlog: number } }).outbox.backlog;
@@ -96,6 +110,8 @@ describe('faults: auth cut off from NATS', () => {
         description: 'tickets to accept the new session',
       });
       expect(await outboxBacklog()).toBe(0);
+      // Tickets has heard auth with nothing waiting since the session began.
+      await nextHeartbeat();
       await cut();
       const res = await call(`${stack.auth.url}/api/users/signout`, { method: 'POST', cookie: user.cookie });
       await res.arrayBuffer();
@@ -118,6 +134,7 @@ describe('faults: auth cut off from NATS', () => {
       expect(verdicts.filter((v) => typeof v.verdict === 'number')).toEqual([]);
       expect(lateAcceptances).toBe(0);
       expect(await outboxBacklog()).toBe(1);
+      expect(await silentInstances(tickets)).toBe(1);
 
       await proxy.restore();
       const restoredAt = Date.now();
@@ -127,6 +144,7 @@ describe('faults: auth cut off from NATS', () => {
         description: 'tickets to refuse the signed-out session once auth is back',
       });
       const refusedMs = Date.now() - restoredAt;
+      await waitFor(async () => (await silentInstances(tickets)) === 0, { description: 'auth heard again' });
       await waitFor(async () => (await outboxBacklog()) === 0, {
         timeoutMs: 30_000,
         description: 'the outbox to drain',

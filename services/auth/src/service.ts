@@ -197,7 +197,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
-      await heartbeat.close();
+      // Verifiers stop waiting for this instance's heartbeats, or keep counting what it leaves behind.
+      const last = await heartbeat.leave();
+      logger.info({ sent: last !== undefined, unpublishedSince: last?.unpublishedSince ?? null }, 'leaving heartbeat');
       keys.close();
       keySets.close();
       await transmitter?.close();

@@ -51,8 +51,21 @@ export class HeartbeatPublisher {
     await this.beating;
   }
 
+  /**
+   * The last heartbeat of a clean shutdown, after the outbox was drained: `leaving`, with what is
+   * still waiting. Verifiers then stop expecting this instance (a rolling deploy does not make them
+   * stale), or keep counting what it leaves behind. Stops the heartbeat; flushes so it is sent
+   * before the connection closes.
+   */
+  async leave(): Promise<AuthHeartbeat | undefined> {
+    await this.close();
+    const heartbeat = await this.beat({ leaving: true });
+    if (heartbeat) await this.options.nc.flush().catch(() => undefined);
+    return heartbeat;
+  }
+
   /** Read the outbox, then the stream, and publish what they say. */
-  async beat(): Promise<AuthHeartbeat | undefined> {
+  async beat(last: { leaving?: true } = {}): Promise<AuthHeartbeat | undefined> {
     const { nc, store, now, intervalMs, logger } = this.options;
     if (nc.isClosed()) return undefined;
     const at = now();
@@ -76,8 +89,9 @@ export class HeartbeatPublisher {
       stream,
       unpublishedSince: oldest(backlog.oldestCreatedAt?.getTime(), this.options.pendingSince?.()) ?? null,
       ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
+      ...last,
     };
-    if (this.closed || nc.isClosed()) return undefined;
+    if ((this.closed && !last.leaving) || nc.isClosed()) return undefined;
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
     return heartbeat;
   }
