@@ -169,4 +169,35 @@ describe('faults: auth cut off from NATS', () => {
     },
     90_000,
   );
+
+  it('auth stopped cleanly (a rolling deploy): its leaving heartbeat keeps tickets serving, not stale', async () => {
+    const tickets = stack.tickets[0]!.url;
+    const user = await signupUser(stack.gatewayUrl, `leave-${Date.now()}@example.com`);
+    await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
+      description: 'tickets to accept the new session',
+    });
+    await nextHeartbeat();
+    await stack.auth.stop();
+    const stoppedAt = Date.now();
+    // Past the heartbeat timeout and the bound: a silent auth would have made tickets stale by now.
+    const verdicts: Array<Awaited<ReturnType<typeof ticketsVerdict>>> = [];
+    await waitFor(
+      async () => {
+        verdicts.push(await ticketsVerdict(tickets, user.cookie));
+        return Date.now() > stoppedAt + BOUND_MS + WATCH_PAST_BOUND_MS;
+      },
+      { timeoutMs: BOUND_MS + WATCH_PAST_BOUND_MS + 10_000, intervalMs: 100, description: 'the watch past the bound' },
+    );
+    expect(await silentInstances(tickets)).toBe(0);
+    await stack.auth.start({ waitReady: true });
+    expect(verdicts.filter((v) => v !== 'accepted')).toEqual([]);
+    recordReliability({
+      kind: 'fault',
+      scenario: 'Auth stopped cleanly',
+      done: `the auth service stopped with SIGTERM (outbox drained, a leaving heartbeat sent) and left down for ${(BOUND_MS + WATCH_PAST_BOUND_MS) / 1000} s (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s), then started again`,
+      checked:
+        'tickets goes on serving a live session throughout (no 503): an auth that said it was leaving holds nothing',
+      figures: `${verdicts.length} checks while auth was down: all accepted; silent auth instances seen by tickets 0`,
+    });
+  }, 60_000);
 });

@@ -36,6 +36,7 @@ export const EXPECTED_SCENARIOS = [
   'NATS cluster: server hung under auth',
   'Auth cut off from NATS',
   'Auth partitioned from NATS',
+  'Auth stopped cleanly',
   'SET receiver down',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
