@@ -14,6 +14,8 @@ export interface HeartbeatPublisherOptions {
   now: () => number;
   /** Since when something else answered but not yet published has waited (a key withdrawal), ms. */
   pendingSince?: () => number | undefined;
+  /** The stream could not be read while connected: the server may be hung (`HungServerFailover`). */
+  onUnanswered?: () => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export class HeartbeatPublisher {
       .then((jsm) => jsm.streams.info(AUTH_STREAM))
       .then((info) => ({ lastSeq: info.state.last_seq, created: info.created }))
       .catch((err: unknown) => {
+        if (!nc.isClosed()) this.options.onUnanswered?.();
         if (this.streamReadable) logger.warn({ err: String(err) }, 'auth heartbeat: AUTH stream not readable');
         return null;
       });

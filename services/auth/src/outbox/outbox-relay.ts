@@ -26,6 +26,8 @@ export interface OutboxRelayOptions {
    * does), times out: so any failure while connected is worth a (rate-limited) look.
    */
   restoreStream?: () => Promise<boolean>;
+  /** A publish got no ack while connected: the server may be hung (`HungServerFailover`). */
+  onUnanswered?: () => void;
 }
 
 const FAR_FUTURE = new Date(8.64e15);
@@ -165,7 +167,10 @@ export class OutboxRelay {
         },
         'outbox publish failed',
       );
-      if (this.connected) this.restoreStream();
+      if (this.connected) {
+        this.options.onUnanswered?.();
+        this.restoreStream();
+      }
       return false;
     }
   }
