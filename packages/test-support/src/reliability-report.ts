@@ -34,6 +34,7 @@ export const EXPECTED_SCENARIOS = [
   'Rate-limit store outage',
   'NATS cluster: AUTH leader killed',
   'NATS cluster: server hung under auth',
+  'NATS cluster: publish timeout moves auth',
   'Auth cut off from NATS',
   'Auth partitioned from NATS',
   'Auth stopped cleanly',

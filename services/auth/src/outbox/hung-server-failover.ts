@@ -5,7 +5,7 @@ import type { NatsConnection } from 'nats';
 export interface HungServerFailoverOptions {
   nc: NatsConnection;
   logger: Logger;
-  /** How long the server gets to answer a ping once a publish failed, ms; default 250. */
+  /** How long the server gets to answer a ping once a publish failed, ms; default 500. */
   pongTimeoutMs?: number;
   now?: () => number;
 }
@@ -40,7 +40,7 @@ export class HungServerFailover {
 
   private async check(): Promise<void> {
     const { nc, logger } = this.options;
-    const timeoutMs = this.options.pongTimeoutMs ?? 250;
+    const timeoutMs = this.options.pongTimeoutMs ?? 500;
     const server = nc.getServer();
     let timer: NodeJS.Timeout | undefined;
     const answered = await Promise.race([

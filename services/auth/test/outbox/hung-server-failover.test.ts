@@ -8,7 +8,7 @@ describe('HungServerFailover', () => {
     const server = await startNatsServer();
     const nc = await connect({ servers: server.url });
     try {
-      const failover = new HungServerFailover({ nc, logger: silentLogger });
+      const failover = new HungServerFailover({ nc, logger: silentLogger, pongTimeoutMs: 5000 });
       failover.unanswered();
       await failover.settled();
       expect(failover.forced).toBe(0);
