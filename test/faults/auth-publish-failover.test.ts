@@ -1,7 +1,15 @@
 import { AUTH_STREAM } from '@authbus/common';
 import { startNatsCluster, waitFor, type NatsClusterHandle, type NatsClusterNode } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
-import { call, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
+import {
+  call,
+  logLinesOf,
+  natsServerOf,
+  recordReliability,
+  signupUser,
+  startTestStack,
+  ticketsVerdict,
+} from '@authbus/test-support';
 
 /** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant. */
 const BOUND_MS = 10_000;
@@ -37,18 +45,13 @@ describe('faults: a publish that times out moves auth to another server', () => 
     if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(stack.logs.slice(-300).join('\n'));
   });
 
-  /** A service's log lines (JSON), newest last. */
-  const linesOf = (service: string): Array<{ time: string; msg: string; server?: string }> =>
-    stack.logs.filter((l) => l.startsWith(`[${service}] {`)).map((l) => JSON.parse(l.slice(service.length + 3)));
-  const authLines = () => linesOf('auth');
+  const authLines = () => logLinesOf(stack.logs, 'auth');
 
-  /** The server a service is connected to now, from its last "nats connected/reconnected" line. */
+  /** The cluster node a service is connected to now. */
   function serverOf(service: string): NatsClusterNode {
-    const line = linesOf(service)
-      .reverse()
-      .find((l) => l.msg === 'nats connected' || l.msg === 'nats reconnected');
-    const node = cluster.nodes.find((n) => n.url === `nats://${line?.server ?? ''}`);
-    if (!node) throw new Error(`${service}'s server not found in its logs (${line?.server ?? 'no line'})`);
+    const server = natsServerOf(stack.logs, service);
+    const node = cluster.nodes.find((n) => n.url === `nats://${server ?? ''}`);
+    if (!node) throw new Error(`${service}'s server not found in its logs (${server ?? 'no line'})`);
     return node;
   }
   const authServer = () => serverOf('auth');

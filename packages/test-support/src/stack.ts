@@ -72,6 +72,22 @@ export async function ticketsVerdict(
   return res.status;
 }
 
+/** A service's JSON log lines as the test stack keeps them (`[name] {...}`), oldest first. */
+export function logLinesOf(
+  logs: readonly string[],
+  service: string,
+): Array<{ time: string; msg: string; server?: string }> {
+  const prefix = `[${service}] {`;
+  return logs.filter((l) => l.startsWith(prefix)).map((l) => JSON.parse(l.slice(prefix.length - 1)));
+}
+
+/** The NATS server (`host:port`) a service is connected to now, from its last "nats connected/reconnected" line. */
+export function natsServerOf(logs: readonly string[], service: string): string | undefined {
+  return logLinesOf(logs, service)
+    .reverse()
+    .find((l) => l.msg === 'nats connected' || l.msg === 'nats reconnected')?.server;
+}
+
 /** One value of a Prometheus text exposition (`name{labels}`), or undefined. */
 export async function metric(serviceUrl: string, series: string): Promise<number | undefined> {
   const text = await (await fetch(`${serviceUrl}/metrics`)).text();
