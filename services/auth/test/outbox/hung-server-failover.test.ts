@@ -29,9 +29,17 @@ describe('HungServerFailover', () => {
     try {
       const failover = new HungServerFailover({ nc, logger: silentLogger, pongTimeoutMs: 100 });
       server.pause();
+      // Two at once make one check. Under load the first PING can race the freeze: ask again then.
       failover.unanswered();
       failover.unanswered();
-      await failover.settled();
+      await waitFor(
+        async () => {
+          await failover.settled();
+          if (failover.forced === 0) failover.unanswered();
+          return failover.forced > 0;
+        },
+        { timeoutMs: 5000, description: 'a forced reconnect' },
+      );
       expect(failover.forced).toBe(1);
       await waitFor(() => statuses.includes(Events.Disconnect), { description: 'the forced disconnect' });
       server.resume();
