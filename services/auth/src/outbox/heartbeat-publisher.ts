@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AUTH_STREAM, type Logger } from '@authbus/common';
@@ -62,7 +63,9 @@ export class HeartbeatPublisher {
   async leave(): Promise<AuthHeartbeat | undefined> {
     await this.close();
     const heartbeat = await this.beat({ leaving: true });
-    if (heartbeat) await this.options.nc.flush().catch(() => undefined);
+    // Disconnected, the flush would wait for a reconnect that may never come: not past a second.
+    if (heartbeat)
+      await Promise.race([this.options.nc.flush().catch(() => undefined), delay(1000, undefined, { ref: false })]);
     return heartbeat;
   }
 
