@@ -24,6 +24,12 @@ export interface AuthHeartbeat {
    * them, and its word replaces what the others said (one that crashed included). Absent: false.
    */
   sharedOutbox?: boolean;
+  /**
+   * The instance is shutting down cleanly and this is its last heartbeat, sent after its outbox
+   * was drained: `unpublishedSince` says what it leaves behind (null: nothing). A verifier stops
+   * waiting for its next heartbeat. Absent: false (verifiers that do not know the field ignore it).
+   */
+  leaving?: boolean;
 }
 
 const MAX_BYTES = 1024;
@@ -43,9 +49,13 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { v, instance, at, stream, unpublishedSince, sharedOutbox } = value as Record<string, unknown>;
+  const { v, instance, at, stream, unpublishedSince, sharedOutbox, leaving } = value as Record<string, unknown>;
   if (sharedOutbox !== undefined && typeof sharedOutbox !== 'boolean') return undefined;
-  const shared = sharedOutbox === true ? { sharedOutbox: true } : {};
+  if (leaving !== undefined && typeof leaving !== 'boolean') return undefined;
+  const shared = {
+    ...(sharedOutbox === true ? { sharedOutbox: true } : {}),
+    ...(leaving === true ? { leaving: true } : {}),
+  };
   if (v !== 1 || typeof instance !== 'string' || instance.length === 0 || instance.length > 200) return undefined;
   if (!isTime(at)) return undefined;
   if (unpublishedSince !== null && !isTime(unpublishedSince)) return undefined;

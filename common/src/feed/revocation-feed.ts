@@ -75,6 +75,12 @@ export interface FeedStats {
   heartbeats: number;
   /** When the oldest revocation the auth service said it could not publish yet was made (ms), or null. */
   authUnpublishedSince: number | null;
+  /**
+   * Auth instances fallen silent without a leaving heartbeat (cut off, hung, crashed): each may
+   * hold revocations it answered and cannot publish, so the feed counts itself in sync no later
+   * than its last heartbeat, until it is heard again, replaced or forgotten (two minutes).
+   */
+  authSilentInstances: number;
 }
 
 /**
@@ -90,6 +96,9 @@ export interface FeedStats {
  *    JetStream request per instance), and since when auth has held revocations it could not
  *    publish: the feed counts itself in sync at most as of then (`lastSyncAt`), so an auth that
  *    answered a sign-out it cannot publish makes every verifier stale after the staleness bound.
+ *    An auth instance whose heartbeats stop (cut off from NATS, hung) without a leaving heartbeat
+ *    may be holding such a sign-out unseen: the feed counts itself in sync no later than its last
+ *    heartbeat until it is heard again or replaced (`HeartbeatWatch`).
  * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
  *
  * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
@@ -142,11 +151,12 @@ export class RevocationFeed {
 
   /**
    * When the feed last knew it had every revocation made, ms since the epoch (0: never): every
-   * stored event applied, and none held back by the auth service since.
+   * stored event applied, none held back by the auth service since, and no auth instance fallen
+   * silent since its last heartbeat.
    */
   get lastSyncAt(): number {
-    const since = this.heartbeats.unpublishedSince(this.now());
-    return since === undefined ? this.syncedAt : Math.min(this.syncedAt, since);
+    const until = this.heartbeats.vouchedUntil(this.now());
+    return until === undefined ? this.syncedAt : Math.min(this.syncedAt, until);
   }
 
   get stats(): FeedStats {
@@ -160,6 +170,7 @@ export class RevocationFeed {
       consumerRestarts: this.replay?.restarts ?? 0,
       heartbeats: this.heartbeatCount,
       authUnpublishedSince: this.heartbeats.unpublishedSince(this.now()) ?? null,
+      authSilentInstances: this.heartbeats.silentInstances(this.now()),
     };
   }
 

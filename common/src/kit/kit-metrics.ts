@@ -109,6 +109,14 @@ export function registerKitMetrics(
     },
   });
   new Gauge({
+    name: 'authbus_revocation_auth_silent_instances',
+    help: 'Auth instances whose heartbeats stopped without a leaving heartbeat (the feed counts itself in sync no later than their last)',
+    registers: [registry],
+    collect() {
+      this.set(feed()?.stats.authSilentInstances ?? 0);
+    },
+  });
+  new Gauge({
     name: 'authbus_revocation_consumer_restarts',
     help: 'Times the ordered consumer was re-created',
     registers: [registry],

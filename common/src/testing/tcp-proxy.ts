@@ -5,9 +5,15 @@ import { freePort } from './free-port';
 export interface TcpProxyHandle {
   readonly port: number;
   readonly url: string;
-  /** Drop every connection and refuse new ones. */
+  /** Drop every connection and refuse new ones (the client sees its connection closed at once). */
   cut(): Promise<void>;
-  /** Accept connections again. */
+  /**
+   * Stop forwarding without closing anything, like a network partition: bytes wait, no FIN or
+   * RST reaches either side, new connections are accepted and forward nothing. The client finds
+   * out only by its own pings; `restore()` lets what waited through.
+   */
+  blackhole(): void;
+  /** Accept (or forward) connections again. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,7 +22,19 @@ export interface TcpProxyHandle {
 export async function startTcpProxy(targetPort: number, scheme = 'nats'): Promise<TcpProxyHandle> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let server: Server | undefined;
+  let holding = false;
+  const hold = (pair: { client: Socket; upstream: Socket }): void => {
+    pair.client.unpipe(pair.upstream);
+    pair.upstream.unpipe(pair.client);
+    pair.client.pause();
+    pair.upstream.pause();
+  };
+  const forward = (pair: { client: Socket; upstream: Socket }): void => {
+    pair.client.pipe(pair.upstream);
+    pair.upstream.pipe(pair.client);
+  };
 
   const listen = (): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -27,8 +45,14 @@ export async function startTcpProxy(targetPort: number, scheme = 'nats'): Promis
           sock.on('close', () => sockets.delete(sock));
           sock.on('error', () => sock.destroy());
         }
-        client.pipe(upstream).pipe(client);
-        client.on('close', () => upstream.destroy());
+        const pair = { client, upstream };
+        pairs.add(pair);
+        if (holding) hold(pair);
+        else forward(pair);
+        client.on('close', () => {
+          pairs.delete(pair);
+          upstream.destroy();
+        });
         upstream.on('close', () => client.destroy());
       });
       s.once('error', reject);
@@ -48,7 +72,20 @@ export async function startTcpProxy(targetPort: number, scheme = 'nats'): Promis
     port,
     url: `${scheme}://127.0.0.1:${port}`,
     cut: stop,
-    restore: listen,
-    close: stop,
+    blackhole: () => {
+      holding = true;
+      for (const pair of pairs) hold(pair);
+    },
+    restore: async () => {
+      if (holding) {
+        holding = false;
+        for (const pair of pairs) forward(pair);
+      }
+      if (!server) await listen();
+    },
+    close: () => {
+      holding = false;
+      return stop();
+    },
   };
 }

@@ -5,7 +5,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { generateKeyPairSync } from 'node:crypto';
 import { createKeyRing, jwksOf, parseEvent, Subjects, type AnyEventEnvelope } from '@authbus/common';
-import { createEnvelope } from '@authbus/common/issuer';
+import { AUTH_HEARTBEAT_SUBJECT, createEnvelope, encodeHeartbeat, type AuthHeartbeat } from '@authbus/common/issuer';
+import { parseHeartbeat } from '../../src/events/auth-heartbeat';
 
 const DOCUMENT = readFileSync(join(__dirname, '../../asyncapi.yaml'), 'utf8');
 
@@ -57,8 +58,24 @@ describe('the AsyncAPI document (common/asyncapi.yaml)', () => {
     }
   });
 
-  it('is a valid AsyncAPI 3 document with one channel per subject of the AUTH stream', () => {
-    expect([...validators.keys()].sort()).toEqual(Object.values(Subjects).sort());
+  it('is a valid AsyncAPI 3 document with one channel per subject of the AUTH stream, and the heartbeat', () => {
+    expect([...validators.keys()].sort()).toEqual([...Object.values(Subjects), AUTH_HEARTBEAT_SUBJECT].sort());
+  });
+
+  it('accepts every heartbeat auth sends, leaving ones included, and what parseHeartbeat reads of it', () => {
+    const beats: AuthHeartbeat[] = [
+      { v: 1, instance: 'a', at: Date.now(), stream: { lastSeq: 3, created: 'c' }, unpublishedSince: null },
+      { v: 1, instance: 'a', at: Date.now(), stream: null, unpublishedSince: Date.now() - 10, sharedOutbox: true },
+      { v: 1, instance: 'a', at: Date.now(), stream: null, unpublishedSince: null, leaving: true },
+    ];
+    const check = validators.get(AUTH_HEARTBEAT_SUBJECT)!;
+    for (const beat of beats) {
+      const wire = encodeHeartbeat(beat);
+      expect(check(JSON.parse(new TextDecoder().decode(wire)))).toBe(true);
+      expect(parseHeartbeat(wire)).toEqual(beat);
+    }
+    expect(check({ ...beats[0], leaving: 'yes' })).toBe(false);
+    expect(check({ ...beats[0], unpublishedSince: undefined })).toBe(false);
   });
 
   it('accepts every event the auth side builds, and what parseEvent (the readers) accepts of it', () => {

@@ -23,4 +23,14 @@ export {
   writeRunReport,
 } from './reliability-report';
 export type { ReliabilityRow } from './reliability-report';
-export { startTestStack, call, acceptedBy, metric, signupUser, inParallel } from './stack';
+export {
+  startTestStack,
+  call,
+  acceptedBy,
+  ticketsVerdict,
+  logLinesOf,
+  natsServerOf,
+  metric,
+  signupUser,
+  inParallel,
+} from './stack';

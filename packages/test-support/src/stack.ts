@@ -56,6 +56,38 @@ export async function acceptedBy(ticketsUrl: string, cookie: string): Promise<bo
   return res.status === 400;
 }
 
+/**
+ * What a tickets replica does with a cookie (`POST /api/tickets`, empty body): accepts it (400:
+ * validation ran), refuses it (401), is stale (503, policy closed), or another status.
+ */
+export async function ticketsVerdict(
+  ticketsUrl: string,
+  cookie: string,
+): Promise<'accepted' | 'refused' | 'stale' | number> {
+  const res = await call(`${ticketsUrl}/api/tickets`, { cookie, body: {} });
+  await res.arrayBuffer();
+  if (res.status === 400) return 'accepted';
+  if (res.status === 401) return 'refused';
+  if (res.status === 503) return 'stale';
+  return res.status;
+}
+
+/** A service's JSON log lines as the test stack keeps them (`[name] {...}`), oldest first. */
+export function logLinesOf(
+  logs: readonly string[],
+  service: string,
+): Array<{ time: string; msg: string; server?: string }> {
+  const prefix = `[${service}] {`;
+  return logs.filter((l) => l.startsWith(prefix)).map((l) => JSON.parse(l.slice(prefix.length - 1)));
+}
+
+/** The NATS server (`host:port`) a service is connected to now, from its last "nats connected/reconnected" line. */
+export function natsServerOf(logs: readonly string[], service: string): string | undefined {
+  return logLinesOf(logs, service)
+    .reverse()
+    .find((l) => l.msg === 'nats connected' || l.msg === 'nats reconnected')?.server;
+}
+
 /** One value of a Prometheus text exposition (`name{labels}`), or undefined. */
 export async function metric(serviceUrl: string, series: string): Promise<number | undefined> {
   const text = await (await fetch(`${serviceUrl}/metrics`)).text();

@@ -18,6 +18,7 @@ import { KeySetPublisher } from './keys/key-set-publisher';
 import { createAuthMetrics } from './metrics';
 import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
+import { HungServerFailover } from './outbox/hung-server-failover';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { createLimiterStore } from './rate-limit/limiter-store';
 import { SigninLimits } from './rate-limit/signin-limits';
@@ -109,6 +110,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     },
   });
   keySets.start(kit.whenReady());
+  // A publish that times out on a server that answers no ping moves auth to another server at once.
+  const failover = new HungServerFailover({ nc, logger });
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -116,6 +119,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     onPublished: (envelope) => metrics.outboxPublished.inc({ subject: envelope.subject }),
     onFailed: () => metrics.outboxFailures.inc(),
     restoreStream: () => keeper.restoreIfMissing(),
+    onUnanswered: () => failover.unanswered(),
   });
   relay.start();
   const heartbeat = new HeartbeatPublisher({
@@ -125,6 +129,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     logger,
     now,
     pendingSince: () => keySets.unpublishedSince(),
+    onUnanswered: () => failover.unanswered(),
   });
   heartbeat.start();
   const transmitter: SetTransmitter | undefined = config.ssf
@@ -197,7 +202,9 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     async close(drainMs = 5000) {
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
-      await heartbeat.close();
+      // Verifiers stop waiting for this instance's heartbeats, or keep counting what it leaves behind.
+      const last = await heartbeat.leave();
+      logger.info({ sent: last !== undefined, unpublishedSince: last?.unpublishedSince ?? null }, 'leaving heartbeat');
       keys.close();
       keySets.close();
       await transmitter?.close();

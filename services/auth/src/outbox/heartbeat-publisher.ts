@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AUTH_STREAM, type Logger } from '@authbus/common';
@@ -14,6 +15,8 @@ export interface HeartbeatPublisherOptions {
   now: () => number;
   /** Since when something else answered but not yet published has waited (a key withdrawal), ms. */
   pendingSince?: () => number | undefined;
+  /** The stream could not be read while connected: the server may be hung (`HungServerFailover`). */
+  onUnanswered?: () => void;
 }
 
 /**
@@ -51,8 +54,23 @@ export class HeartbeatPublisher {
     await this.beating;
   }
 
+  /**
+   * The last heartbeat of a clean shutdown, after the outbox was drained: `leaving`, with what is
+   * still waiting. Verifiers then stop expecting this instance (a rolling deploy does not make them
+   * stale), or keep counting what it leaves behind. Stops the heartbeat; flushes so it is sent
+   * before the connection closes.
+   */
+  async leave(): Promise<AuthHeartbeat | undefined> {
+    await this.close();
+    const heartbeat = await this.beat({ leaving: true });
+    // Disconnected, the flush would wait for a reconnect that may never come: not past a second.
+    if (heartbeat)
+      await Promise.race([this.options.nc.flush().catch(() => undefined), delay(1000, undefined, { ref: false })]);
+    return heartbeat;
+  }
+
   /** Read the outbox, then the stream, and publish what they say. */
-  async beat(): Promise<AuthHeartbeat | undefined> {
+  async beat(last: { leaving?: true } = {}): Promise<AuthHeartbeat | undefined> {
     const { nc, store, now, intervalMs, logger } = this.options;
     if (nc.isClosed()) return undefined;
     const at = now();
@@ -64,6 +82,7 @@ export class HeartbeatPublisher {
       .then((jsm) => jsm.streams.info(AUTH_STREAM))
       .then((info) => ({ lastSeq: info.state.last_seq, created: info.created }))
       .catch((err: unknown) => {
+        if (!nc.isClosed()) this.options.onUnanswered?.();
         if (this.streamReadable) logger.warn({ err: String(err) }, 'auth heartbeat: AUTH stream not readable');
         return null;
       });
@@ -76,8 +95,9 @@ export class HeartbeatPublisher {
       stream,
       unpublishedSince: oldest(backlog.oldestCreatedAt?.getTime(), this.options.pendingSince?.()) ?? null,
       ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
+      ...last,
     };
-    if (this.closed || nc.isClosed()) return undefined;
+    if ((this.closed && !last.leaving) || nc.isClosed()) return undefined;
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
     return heartbeat;
   }

@@ -26,6 +26,8 @@ export interface OutboxRelayOptions {
    * does), times out: so any failure while connected is worth a (rate-limited) look.
    */
   restoreStream?: () => Promise<boolean>;
+  /** A publish got no ack while connected: the server may be hung (`HungServerFailover`). */
+  onUnanswered?: () => void;
 }
 
 const FAR_FUTURE = new Date(8.64e15);
@@ -45,6 +47,7 @@ export class OutboxRelay {
   private kicked = false;
   private loop: Promise<void> | undefined;
   private connected = true;
+  private flushing = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -165,7 +168,10 @@ export class OutboxRelay {
         },
         'outbox publish failed',
       );
-      if (this.connected) this.restoreStream();
+      if (this.connected) {
+        this.options.onUnanswered?.();
+        this.restoreStream();
+      }
       return false;
     }
   }
@@ -178,14 +184,26 @@ export class OutboxRelay {
    */
   private restoreStream(): void {
     void this.options.restoreStream?.().then(async (restored) => {
-      if (!restored) return;
+      if (restored) await this.publishAllPending();
+    });
+  }
+
+  /** Publish everything pending now, beside the loop (which may be waiting out a publish that will never be answered). */
+  private async publishAllPending(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
       const timeoutMs = Math.min(1000, this.options.publishTimeoutMs ?? 5000);
       for (;;) {
         const due = await this.options.store.duePending(FAR_FUTURE, this.options.batchSize ?? 100);
-        if (due.length === 0 || this.stopped) return;
+        if (due.length === 0 || this.stopped || !this.connected) return;
         for (const record of due) if (!(await this.publish(record, timeoutMs))) return this.kick();
       }
-    });
+    } catch (err) {
+      this.options.logger.error({ err: String(err) }, 'outbox flush failed');
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private watchConnection(): void {
@@ -197,6 +215,9 @@ export class OutboxRelay {
         this.connected = true;
         this.flushRequested = true;
         this.kick();
+        // The loop may be waiting out a publish sent on the old connection (a hung server never
+        // answers it, and a JetStream publish is not failed by the reconnect): flush beside it.
+        if (!this.stopped) void this.publishAllPending();
       }
     });
   }

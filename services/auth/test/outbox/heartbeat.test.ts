@@ -60,4 +60,37 @@ describe('HeartbeatPublisher', () => {
       await server.stop();
     }
   });
+
+  it('sends a last, leaving heartbeat with what is still waiting, and none after it', async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    const reader = await connect({ servers: server.url });
+    try {
+      const received: AuthHeartbeat[] = [];
+      reader.subscribe(AUTH_HEARTBEAT_SUBJECT, { callback: (err, msg) => !err && received.push(msg.json()) });
+      await reader.flush();
+      const oldest = new Date(Date.now() - 1000);
+      const publisher = new HeartbeatPublisher({
+        nc,
+        store: { kind: 'memory', backlog: () => Promise.resolve({ count: 1, oldestCreatedAt: oldest }) },
+        intervalMs: 50,
+        logger: silentLogger,
+        now: Date.now,
+      });
+      publisher.start();
+      await waitFor(() => received.length > 0, { description: 'a heartbeat' });
+      const last = await publisher.leave();
+      expect(last).toMatchObject({ leaving: true, unpublishedSince: oldest.getTime() });
+      await waitFor(() => received.some((b) => b.leaving === true), { description: 'the leaving heartbeat' });
+      const count = received.length;
+      await reader.flush();
+      await nc.flush();
+      expect(received.length).toBe(count);
+      expect(received.at(-1)).toMatchObject({ leaving: true, instance: publisher.instance });
+    } finally {
+      await nc.close();
+      await reader.close();
+      await server.stop();
+    }
+  });
 });

@@ -1,0 +1,98 @@
+import type { AuthHeartbeat } from '@authbus/common/issuer';
+import { parseHeartbeat } from '../../src/events/auth-heartbeat';
+import { HeartbeatWatch, INSTANCE_MEMORY_MS } from '../../src/feed/heartbeat-watch';
+
+const TIMEOUT_MS = 3000;
+const T0 = 1_800_000_000_000;
+
+function beat(fields: Partial<AuthHeartbeat> = {}): AuthHeartbeat {
+  return { v: 1, instance: 'auth-1', at: T0, stream: { lastSeq: 1, created: 'c' }, unpublishedSince: null, ...fields };
+}
+
+describe('HeartbeatWatch', () => {
+  it('limits nothing while every instance is heard within the timeout with nothing waiting', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat(), T0);
+    expect(watch.vouchedUntil(T0 + TIMEOUT_MS)).toBeUndefined();
+    expect(watch.silentInstances(T0 + TIMEOUT_MS)).toBe(0);
+  });
+
+  it('counts an instance fallen silent as vouching only up to its last heartbeat, until it is heard again', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ at: T0 - 20 }), T0);
+    watch.note(beat({ instance: 'auth-2', at: T0 + 2000 }), T0 + 2000);
+    // auth-1 silent: in sync no later than its last `at`; auth-2 still heard.
+    expect(watch.vouchedUntil(T0 + TIMEOUT_MS + 1)).toBe(T0 - 20);
+    expect(watch.silentInstances(T0 + TIMEOUT_MS + 1)).toBe(1);
+    watch.note(beat({ at: T0 + 4000 }), T0 + 4000);
+    expect(watch.vouchedUntil(T0 + 4000)).toBeUndefined();
+  });
+
+  it('takes a heartbeat no later than it arrived (a clock ahead of ours)', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ at: T0 + 60_000 }), T0);
+    expect(watch.vouchedUntil(T0 + TIMEOUT_MS + 1)).toBe(T0);
+  });
+
+  it('keeps what a silent instance said was waiting, when it is older than its last heartbeat', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ unpublishedSince: T0 - 5000 }), T0);
+    expect(watch.vouchedUntil(T0 + 1)).toBe(T0 - 5000);
+    expect(watch.vouchedUntil(T0 + TIMEOUT_MS + 1)).toBe(T0 - 5000);
+  });
+
+  it('forgets an instance that leaves with nothing waiting, and keeps what one leaves behind', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat(), T0);
+    watch.note(beat({ leaving: true, at: T0 + 100 }), T0 + 100);
+    expect(watch.vouchedUntil(T0 + 10 * TIMEOUT_MS)).toBeUndefined();
+    expect(watch.silentInstances(T0 + 10 * TIMEOUT_MS)).toBe(0);
+    watch.note(beat({ instance: 'auth-2', leaving: true, unpublishedSince: T0 - 50 }), T0);
+    expect(watch.vouchedUntil(T0 + 10 * TIMEOUT_MS)).toBe(T0 - 50);
+    // Gone, not silent: it is not waited for, only what it left is counted.
+    expect(watch.silentInstances(T0 + 10 * TIMEOUT_MS)).toBe(0);
+  });
+
+  it('lets any instance of a shared outbox speak for a silent one, not an instance of its own outbox', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ instance: 'crashed', sharedOutbox: true }), T0);
+    watch.note(beat({ instance: 'memory', at: T0 }), T0);
+    const later = T0 + TIMEOUT_MS + 1000;
+    watch.note(beat({ instance: 'restarted', sharedOutbox: true, at: later }), later);
+    // The memory-store instance is silent still; the crashed shared one is spoken for.
+    expect(watch.silentInstances(later)).toBe(1);
+    watch.note(beat({ instance: 'memory', at: later }), later);
+    expect(watch.vouchedUntil(later)).toBeUndefined();
+  });
+
+  it('forgets a silent instance once its memory window ends', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ unpublishedSince: T0 - 1 }), T0);
+    expect(watch.vouchedUntil(T0 + INSTANCE_MEMORY_MS)).toBe(T0 - 1);
+    expect(watch.vouchedUntil(T0 + INSTANCE_MEMORY_MS + 1)).toBeUndefined();
+    expect(watch.unpublishedSince(T0 + INSTANCE_MEMORY_MS + 1)).toBeUndefined();
+  });
+
+  it('is fresh only while a heartbeat with the stream came within the timeout', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    expect(watch.fresh(T0)).toBe(false);
+    watch.note(beat({ stream: null }), T0);
+    expect(watch.fresh(T0)).toBe(false);
+    watch.note(beat(), T0);
+    expect(watch.fresh(T0 + TIMEOUT_MS)).toBe(true);
+    expect(watch.fresh(T0 + TIMEOUT_MS + 1)).toBe(false);
+  });
+});
+
+describe('parseHeartbeat', () => {
+  const wire = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  it('reads `leaving`, and ignores fields it does not know (a newer auth stays readable)', () => {
+    expect(parseHeartbeat(wire({ ...beat(), leaving: true, later: { x: 1 } }))).toEqual({ ...beat(), leaving: true });
+    expect(parseHeartbeat(wire({ ...beat(), leaving: false }))).toEqual(beat());
+  });
+
+  it('refuses a `leaving` that is not a boolean', () => {
+    expect(parseHeartbeat(wire({ ...beat(), leaving: 'yes' }))).toBeUndefined();
+  });
+});

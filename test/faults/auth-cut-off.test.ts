@@ -1,0 +1,203 @@
+import { connect } from 'nats';
+import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
+import { AUTH_HEARTBEAT_SUBJECT } from '@authbus/common/issuer';
+import {
+  startNatsServer,
+  startTcpProxy,
+  waitFor,
+  type NatsServerHandle,
+  type TcpProxyHandle,
+} from '@authbus/common/testing';
+import type { Stack } from '@authbus/local';
+import { call, metric, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
+
+/** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant (above the 3 s heartbeat timeout). */
+const BOUND_MS = 5_000;
+/** How long past the bound the tickets replica is watched before auth is let back. */
+const WATCH_PAST_BOUND_MS = 3_000;
+
+/**
+ * The auth service alone is cut off from NATS (through a TCP proxy) while its outbox is empty, and
+ * answers a sign-out 200 into its outbox; the tickets replica, connected to the same server
+ * directly, still hears the stream and counts itself in sync by its own probes. The invariant:
+ * from the sign-out's 200 + REVOCATION_MAX_STALENESS on, the replica refuses the token or answers
+ * 503 (policy closed), never accepts it; once auth is back the revocation is stored once and refused.
+ */
+describe('faults: auth cut off from NATS', () => {
+  let nats: NatsServerHandle;
+  let proxy: TcpProxyHandle;
+  let stack: Stack & { logs: string[] };
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    proxy = await startTcpProxy(nats.port);
+    stack = await startTestStack({
+      natsUrl: nats.url,
+      ticketsReplicas: 1,
+      client: false,
+      env: { REVOCATION_MAX_STALENESS: `${BOUND_MS / 1000}s` },
+      serviceEnv: { auth: { NATS_URL: proxy.url } },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.close();
+    await nats?.stop();
+  });
+
+  afterEach(async () => {
+    // A failed scenario must not leave the next one cut off.
+    await proxy.restore();
+    const state = expect.getState();
+    if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(stack.logs.slice(-200).join('\n'));
+  });
+
+  async function storedRevocationsOf(sid: string): Promise<number> {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const { state } = await jsm.streams.info(AUTH_STREAM);
+      let count = 0;
+      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+        const msg = await jsm.streams.getMessage(AUTH_STREAM, { seq }).catch(() => undefined);
+        if (msg?.subject !== Subjects.SessionRevoked) continue;
+        if ((msg.json<AnyEventEnvelope>().data as { sid: string }).sid === sid) count++;
+      }
+      return count;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** Resolves with the next heartbeat of auth on the server (tickets, subscribed long before, has it too). */
+  async function nextHeartbeat(): Promise<void> {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const sub = nc.subscribe(AUTH_HEARTBEAT_SUBJECT, { max: 1 });
+      for await (const _ of sub) break;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  const silentInstances = (url: string) => metric(url, 'authbus_revocation_auth_silent_instances');
+
+  async function outboxBacklog(): Promise<number> {
+    const res = await fetch(`${stack.auth.url}/readyz`);
+    return ((await res.json()) as { outbox: { backlog: number } }).outbox.backlog;
+  }
+
+  const cuts = [
+    {
+      how: 'connection closed',
+      cut: () => proxy.cut(),
+      done: 'the proxy closes auth’s connection and refuses new ones',
+    },
+    {
+      how: 'partition',
+      cut: () => Promise.resolve(proxy.blackhole()),
+      done: 'the proxy forwards nothing and closes nothing (no FIN: auth finds out by its pings)',
+    },
+  ];
+
+  it.each(cuts)(
+    'auth cut off ($how) with an empty outbox: a sign-out answered 200 is refused or the replica is stale from t + bound on',
+    async ({ how, cut, done }) => {
+      const tickets = stack.tickets[0]!.url;
+      const user = await signupUser(stack.gatewayUrl, `cut-${how.replace(/\W/g, '')}-${Date.now()}@example.com`);
+      await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
+        description: 'tickets to accept the new session',
+      });
+      expect(await outboxBacklog()).toBe(0);
+      // Tickets has heard auth with nothing waiting since the session began.
+      await nextHeartbeat();
+      await cut();
+      const res = await call(`${stack.auth.url}/api/users/signout`, { method: 'POST', cookie: user.cookie });
+      await res.arrayBuffer();
+      const answeredAt = Date.now();
+      expect(res.status).toBe(200);
+
+      // Watch the replica from the 200 until past the bound, auth still cut off.
+      const verdicts: Array<{ at: number; verdict: Awaited<ReturnType<typeof ticketsVerdict>> }> = [];
+      await waitFor(
+        async () => {
+          verdicts.push({ at: Date.now(), verdict: await ticketsVerdict(tickets, user.cookie) });
+          return Date.now() > answeredAt + BOUND_MS + WATCH_PAST_BOUND_MS;
+        },
+        { timeoutMs: BOUND_MS + WATCH_PAST_BOUND_MS + 10_000, intervalMs: 50, description: 'the watch past the bound' },
+      );
+      const afterBound = verdicts.filter((v) => v.at > answeredAt + BOUND_MS);
+      const lateAcceptances = afterBound.filter((v) => v.verdict === 'accepted').length;
+      const firstStale = verdicts.find((v) => v.verdict === 'stale');
+      expect(afterBound.length).toBeGreaterThan(0);
+      expect(verdicts.filter((v) => typeof v.verdict === 'number')).toEqual([]);
+      expect(lateAcceptances).toBe(0);
+      expect(await outboxBacklog()).toBe(1);
+      expect(await silentInstances(tickets)).toBe(1);
+
+      await proxy.restore();
+      const restoredAt = Date.now();
+      await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'refused', {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        description: 'tickets to refuse the signed-out session once auth is back',
+      });
+      const refusedMs = Date.now() - restoredAt;
+      await waitFor(async () => (await silentInstances(tickets)) === 0, { description: 'auth heard again' });
+      await waitFor(async () => (await outboxBacklog()) === 0, {
+        timeoutMs: 30_000,
+        description: 'the outbox to drain',
+      });
+      const stored = await storedRevocationsOf(user.sid);
+      expect(stored).toBe(1);
+      // Back in sync: a new session is served again (not 503).
+      const fresh = await signupUser(stack.gatewayUrl, `back-${how.replace(/\W/g, '')}-${Date.now()}@example.com`);
+      await waitFor(async () => (await ticketsVerdict(tickets, fresh.cookie)) === 'accepted', {
+        timeoutMs: 20_000,
+        description: 'tickets in sync again',
+      });
+
+      recordReliability({
+        kind: 'fault',
+        scenario: how === 'partition' ? 'Auth partitioned from NATS' : 'Auth cut off from NATS',
+        done: `auth alone reaches nats-server through a TCP proxy, tickets directly (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s); outbox empty; ${done}; one sign-out through auth; ${(BOUND_MS + WATCH_PAST_BOUND_MS) / 1000} s later the proxy forwards again`,
+        checked:
+          'the sign-out is answered 200; from its 200 + the bound on tickets refuses the token or answers 503, never accepts it; after the proxy is restored the revocation is stored once and refused, and tickets serves new sessions again',
+        figures: `accepted after the bound 0 of ${afterBound.length} checks; tickets stale ${firstStale ? firstStale.at - answeredAt : '—'} ms after the 200; refused ${refusedMs} ms after the proxy was restored; stored 1 time`,
+      });
+    },
+    90_000,
+  );
+
+  it('auth stopped cleanly (a rolling deploy): its leaving heartbeat keeps tickets serving, not stale', async () => {
+    const tickets = stack.tickets[0]!.url;
+    const user = await signupUser(stack.gatewayUrl, `leave-${Date.now()}@example.com`);
+    await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
+      description: 'tickets to accept the new session',
+    });
+    await nextHeartbeat();
+    await stack.auth.stop();
+    const stoppedAt = Date.now();
+    // Past the heartbeat timeout and the bound: a silent auth would have made tickets stale by now.
+    const verdicts: Array<Awaited<ReturnType<typeof ticketsVerdict>>> = [];
+    await waitFor(
+      async () => {
+        verdicts.push(await ticketsVerdict(tickets, user.cookie));
+        return Date.now() > stoppedAt + BOUND_MS + WATCH_PAST_BOUND_MS;
+      },
+      { timeoutMs: BOUND_MS + WATCH_PAST_BOUND_MS + 10_000, intervalMs: 100, description: 'the watch past the bound' },
+    );
+    expect(await silentInstances(tickets)).toBe(0);
+    await stack.auth.start({ waitReady: true });
+    expect(verdicts.filter((v) => v !== 'accepted')).toEqual([]);
+    recordReliability({
+      kind: 'fault',
+      scenario: 'Auth stopped cleanly',
+      done: `the auth service stopped with SIGTERM (outbox drained, a leaving heartbeat sent) and left down for ${(BOUND_MS + WATCH_PAST_BOUND_MS) / 1000} s (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s), then started again`,
+      checked:
+        'tickets goes on serving a live session throughout (no 503): an auth that said it was leaving holds nothing',
+      figures: `${verdicts.length} checks while auth was down: all accepted; silent auth instances seen by tickets 0`,
+    });
+  }, 60_000);
+});
