@@ -63,7 +63,7 @@ export class RevocationSet {
     const current = this.sessions.get(sid);
     if (current !== undefined && current >= until) return false;
     this.sessions.set(sid, until);
-    if (current === undefined) this.notify({ kind: 'session', sid, until });
+    if (current === undefined && this.listeners.size > 0) this.notify({ kind: 'session', sid, until });
     return true;
   }
 
@@ -102,6 +102,7 @@ export class RevocationSet {
   }
 
   private notify(revocation: AppliedRevocation): void {
+    if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
         listener(revocation);
@@ -166,6 +167,25 @@ export class RevocationSet {
       }
     }
     return removed;
+  }
+
+  /** Revoked sessions and their `until` (seconds), for a snapshot. Don't change the set while iterating. */
+  sessionEntries(): IterableIterator<[string, number]> {
+    return this.sessions.entries();
+  }
+
+  /** Users' cut-offs, for a snapshot. */
+  *userEntries(): IterableIterator<{ sub: string; belowGeneration: number; until: number }> {
+    for (const [sub, { belowGeneration, until }] of this.users) yield { sub, belowGeneration, until };
+  }
+
+  /** Revoked service credentials, for a snapshot. */
+  *credentialEntries(): IterableIterator<{ service: string; credential: string; until: number }> {
+    for (const [key, until] of this.credentials) {
+      // Service names have no spaces (SERVICE_NAME_PATTERN): the first one ends the name.
+      const space = key.indexOf(' ');
+      yield { service: key.slice(0, space), credential: key.slice(space + 1), until };
+    }
   }
 
   get size(): RevocationSetSize {

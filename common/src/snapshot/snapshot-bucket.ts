@@ -1,0 +1,100 @@
+import { ErrorCode, StorageType, type JetStreamClient, type Msg, type NatsConnection } from 'nats';
+import { SNAPSHOT_OBJECT } from './snapshot-format';
+
+/** Settings of the snapshot's bucket (an Object Store) when the auth service creates it. */
+export interface SnapshotBucketOptions {
+  bucket: string;
+  /** Replicas of the bucket's stream; like the `AUTH` stream's. */
+  replicas: number;
+}
+
+/** Largest chunk the snapshot is stored in: well under the default 1 MB max payload. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Store the snapshot as the bucket's one object (created with the bucket when missing). Object
+ * Store writes the chunks first and the object's metadata last, then purges the previous
+ * version's chunks: a reader sees the old snapshot or the new one, never a mix.
+ */
+export async function putSnapshot(js: JetStreamClient, bytes: Uint8Array, options: SnapshotBucketOptions): Promise<void> {
+  const os = await js.views.os(options.bucket, { storage: StorageType.File, replicas: options.replicas });
+  await os.putBlob({ name: SNAPSHOT_OBJECT, options: { max_chunk_size: CHUNK_BYTES } }, bytes);
+}
+
+/** What Object Store keeps of an object (the fields a reader needs). */
+interface ObjectMeta {
+  nuid: string;
+  size: number;
+  chunks: number;
+  deleted?: boolean;
+}
+
+/** Where and how to read the bucket. */
+export interface SnapshotReadOptions {
+  nc: NatsConnection;
+  /** The JetStream API prefix of the account holding the bucket; default `$JS.API`. */
+  apiPrefix?: string;
+  bucket: string;
+  /** Per request, ms. */
+  timeout: number;
+}
+
+/**
+ * Read the snapshot object through JetStream's direct get only (`<apiPrefix>.DIRECT.GET.OBJ_<bucket>`):
+ * its metadata by last subject, then each chunk by sequence. A reader needs no consumer on the
+ * bucket and no other API, so another NATS account can be given exactly this, read-only.
+ * Resolves `undefined` when there is no bucket or no snapshot in it.
+ */
+export async function getSnapshot(options: SnapshotReadOptions): Promise<Uint8Array | undefined> {
+  const { bucket } = options;
+  const api = `${options.apiPrefix ?? '$JS.API'}.DIRECT.GET.OBJ_${bucket}`;
+  const metaSubject = `$O.${bucket}.M.${paddedBase64Url(SNAPSHOT_OBJECT)}`;
+  const metaMsg = await directGet(options, `${api}.${metaSubject}`, undefined);
+  if (!metaMsg) return undefined;
+  const meta = metaMsg.json<ObjectMeta>();
+  if (meta.deleted || !Number.isSafeInteger(meta.size) || typeof meta.nuid !== 'string') return undefined;
+  const out = Buffer.allocUnsafe(meta.size);
+  const chunkSubject = `$O.${bucket}.C.${meta.nuid}`;
+  let at = 0;
+  let seq = 1;
+  for (let i = 0; i < meta.chunks; i++) {
+    const chunk = await directGet(options, api, { seq, next_by_subj: chunkSubject });
+    // The object was replaced (its chunks purged) while it was read: read the new one.
+    if (!chunk) return getSnapshot(options);
+    if (at + chunk.data.length > meta.size) break;
+    out.set(chunk.data, at);
+    at += chunk.data.length;
+    seq = Number(chunk.headers?.get('Nats-Sequence')) + 1;
+    if (!Number.isSafeInteger(seq)) break;
+  }
+  // A short read is left to the snapshot's own length check (it fails as truncated).
+  return at === meta.size ? out : out.subarray(0, at);
+}
+
+/** Object Store names its metadata subjects by the object's name in padded base64url. */
+function paddedBase64Url(text: string): string {
+  const b = Buffer.from(text, 'utf8').toString('base64url');
+  return b + '='.repeat((4 - (b.length % 4)) % 4);
+}
+
+/**
+ * One direct get. `undefined` when there is no such message (404) or no such stream (no one
+ * answers); other failures throw.
+ */
+async function directGet(
+  options: SnapshotReadOptions,
+  subject: string,
+  query: { seq: number; next_by_subj: string } | undefined,
+): Promise<Msg | undefined> {
+  let reply: Msg;
+  try {
+    reply = await options.nc.request(subject, query ? JSON.stringify(query) : undefined, { timeout: options.timeout });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === ErrorCode.NoResponders) return undefined;
+    throw err;
+  }
+  const status = reply.headers?.code ?? 0;
+  if (status === 404) return undefined;
+  if (status >= 300) throw new Error(`direct get ${subject}: ${status} ${reply.headers?.description ?? ''}`.trim());
+  return reply;
+}
