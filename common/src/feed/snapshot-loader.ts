@@ -7,8 +7,7 @@ import { getSnapshot } from '../snapshot/snapshot-bucket';
 
 /** What became of the snapshot when the feed started. */
 export type SnapshotOutcome =
-  | { loaded: true; seq: number; entries: number; ms: number }
-  | { loaded: false; reason: string };
+  { loaded: true; seq: number; entries: number; ms: number } | { loaded: false; reason: string };
 
 /** What the feed knows of the stream it is about to replay. */
 export interface StreamPosition {
@@ -38,12 +37,10 @@ export async function loadSnapshot(options: {
 }): Promise<SnapshotOutcome> {
   const { logger, stream } = options;
   const started = performance.now();
-  const outcome = await tryLoad(options, started).catch(
-    (err: unknown): SnapshotOutcome => ({
-      loaded: false,
-      reason: err instanceof SnapshotUnusableError ? err.message : `unreadable (${String(err)})`,
-    }),
-  );
+  const outcome = await tryLoad(options, started).catch((err: unknown): SnapshotOutcome => ({
+    loaded: false,
+    reason: err instanceof SnapshotUnusableError ? err.message : `unreadable (${String(err)})`,
+  }));
   if (outcome.loaded) logger.info({ ...outcome, bucket: options.bucket }, 'revocation snapshot loaded');
   else
     logger.info(

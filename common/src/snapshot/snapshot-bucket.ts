@@ -16,7 +16,11 @@ const CHUNK_BYTES = 256 * 1024;
  * Store writes the chunks first and the object's metadata last, then purges the previous
  * version's chunks: a reader sees the old snapshot or the new one, never a mix.
  */
-export async function putSnapshot(js: JetStreamClient, bytes: Uint8Array, options: SnapshotBucketOptions): Promise<void> {
+export async function putSnapshot(
+  js: JetStreamClient,
+  bytes: Uint8Array,
+  options: SnapshotBucketOptions,
+): Promise<void> {
   const os = await js.views.os(options.bucket, { storage: StorageType.File, replicas: options.replicas });
   await os.putBlob({ name: SNAPSHOT_OBJECT, options: { max_chunk_size: CHUNK_BYTES } }, bytes);
 }
@@ -49,6 +53,9 @@ export async function getSnapshot(options: SnapshotReadOptions): Promise<Uint8Ar
   const { bucket } = options;
   const api = `${options.apiPrefix ?? '$JS.API'}.DIRECT.GET.OBJ_${bucket}`;
   const metaSubject = `$O.${bucket}.M.${paddedBase64Url(SNAPSHOT_OBJECT)}`;
+  // The server answers a direct get on a stream it doesn't have with silence (a timeout), and
+  // stream info with a quick "not found": ask that first, so a missing bucket costs one round trip.
+  if (!(await bucketExists(options))) return undefined;
   const metaMsg = await directGet(options, `${api}.${metaSubject}`, undefined);
   if (!metaMsg) return undefined;
   const meta = metaMsg.json<ObjectMeta>();
@@ -75,6 +82,16 @@ export async function getSnapshot(options: SnapshotReadOptions): Promise<Uint8Ar
 function paddedBase64Url(text: string): string {
   const b = Buffer.from(text, 'utf8').toString('base64url');
   return b + '='.repeat((4 - (b.length % 4)) % 4);
+}
+
+async function bucketExists(options: SnapshotReadOptions): Promise<boolean> {
+  const subject = `${options.apiPrefix ?? '$JS.API'}.STREAM.INFO.OBJ_${options.bucket}`;
+  const reply = await options.nc.request(subject, undefined, { timeout: options.timeout });
+  const answer = reply.json<{ error?: { code?: number; description?: string } }>();
+  if (answer.error?.code === 404) return false;
+  if (answer.error)
+    throw new Error(`stream info OBJ_${options.bucket}: ${answer.error.description ?? answer.error.code}`);
+  return true;
 }
 
 /**

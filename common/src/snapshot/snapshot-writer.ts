@@ -69,9 +69,12 @@ export class RevocationSnapshotWriter {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.due()) void this.writeNow();
-    }, Math.min(CHECK_MS, this.intervalMs));
+    this.timer = setInterval(
+      () => {
+        if (this.due()) void this.writeNow();
+      },
+      Math.min(CHECK_MS, this.intervalMs),
+    );
     this.timer.unref();
   }
 
