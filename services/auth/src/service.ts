@@ -8,6 +8,7 @@ import {
   type NatsOptions,
   type ReadinessReport,
 } from '@authbus/common';
+import { RevocationSnapshotWriter } from '@authbus/common/issuer';
 import type { RunnableService } from '@authbus/service-kit';
 import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
@@ -109,6 +110,22 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     },
   });
   keySets.start(kit.whenReady());
+  // The snapshot is of this kit's own set, built by its feed from the stream like every verifier's.
+  const snapshots = config.snapshot
+    ? new RevocationSnapshotWriter({
+        nc,
+        set: kit.revocations,
+        position: () => kit.revocationPosition(),
+        everyEvents: config.snapshot.everyEvents,
+        intervalMs: config.snapshot.intervalMs,
+        replicas: config.streamReplicas,
+        tokenNow: now,
+        clockToleranceSeconds: clockToleranceSeconds(config),
+        logger,
+        onWritten: (written) => metrics.snapshotWritten(written),
+      })
+    : undefined;
+  snapshots?.start();
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -146,6 +163,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     store: db,
     relay,
     revocations: kit.revocations,
+    ...(snapshots ? { snapshots } : {}),
     limits: {
       signin: SigninLimits.create(limiterStore, config.signinLimits),
       signup: SignupLimits.create(limiterStore, config.signupLimits),
@@ -198,6 +216,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       const left = await relay.drain(drainMs);
       if (left > 0) logger.warn({ backlog: left }, 'outbox not empty at shutdown; the next start publishes it');
       await heartbeat.close();
+      await snapshots?.close();
       keys.close();
       keySets.close();
       await transmitter?.close();
