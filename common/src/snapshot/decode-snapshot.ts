@@ -83,9 +83,11 @@ export function applySnapshotEntries(
   };
   const key = (): string => {
     need(2);
-    const length = buf.readUInt16LE(at);
+    const field = buf.readUInt16LE(at);
+    const length = field & 0x7fff;
     need(2 + length);
-    const text = buf.toString('utf8', at + 2, at + 2 + length);
+    // The top bit marks a key that is not ASCII; ASCII reads faster as Latin-1 (the same characters).
+    const text = buf.toString(field & 0x8000 ? 'utf8' : 'latin1', at + 2, at + 2 + length);
     at += 2 + length;
     return text;
   };

@@ -11,8 +11,12 @@ import {
 /** Where the snapshot comes from: the stream and the last sequence the set holds. */
 export type SnapshotPosition = Pick<SnapshotHeader, 'stream' | 'streamCreated' | 'seq'>;
 
-/** Longest key the format holds (u16 length). Session ids, users and credentials are far shorter. */
-const MAX_KEY_BYTES = 0xffff;
+/**
+ * Longest key the format holds: a u16 length whose top bit says the key is not ASCII (read as
+ * UTF-8; ASCII keys, the usual case, are read as Latin-1, which is faster). Keys are far shorter.
+ */
+const MAX_KEY_BYTES = 0x7fff;
+const NOT_ASCII = 0x8000;
 
 /**
  * Encode the set's entries that still matter at `horizonSeconds` (now minus the clock tolerance)
@@ -21,7 +25,7 @@ const MAX_KEY_BYTES = 0xffff;
  * ```
  * preamble  magic 'ABRS' | version u16 | 0 u16 | total length u32 | header length u32
  * header    JSON SnapshotHeader (utf8)
- * sessions  per entry: until f64 | sid length u16 | sid utf8
+ * sessions  per entry: until f64 | sid length u16 (top bit: not ASCII) | sid utf8
  * users     per entry: until f64 | belowGeneration f64 | sub length u16 | sub utf8
  * services  per entry: until f64 | service length u16 | service | credential length u16 | credential
  * trailer   SHA-256 of everything before it
@@ -65,7 +69,8 @@ export function encodeRevocationSnapshot(
   let at = SNAPSHOT_PREAMBLE_BYTES + headerJson.copy(buf, SNAPSHOT_PREAMBLE_BYTES);
   const key = (text: string): void => {
     const length = buf.write(text, at + 2, 'utf8');
-    buf.writeUInt16LE(length, at);
+    // As many bytes as characters: every character was ASCII.
+    buf.writeUInt16LE(length === text.length ? length : length | NOT_ASCII, at);
     at += 2 + length;
   };
   for (const [sid, until] of set.sessionEntries()) {

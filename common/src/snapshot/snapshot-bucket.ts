@@ -49,7 +49,7 @@ export interface SnapshotReadOptions {
  * bucket and no other API, so another NATS account can be given exactly this, read-only.
  * Resolves `undefined` when there is no bucket or no snapshot in it.
  */
-export async function getSnapshot(options: SnapshotReadOptions): Promise<Uint8Array | undefined> {
+export async function getSnapshot(options: SnapshotReadOptions, attempts = 3): Promise<Uint8Array | undefined> {
   const { bucket } = options;
   const api = `${options.apiPrefix ?? '$JS.API'}.DIRECT.GET.OBJ_${bucket}`;
   const metaSubject = `$O.${bucket}.M.${paddedBase64Url(SNAPSHOT_OBJECT)}`;
@@ -60,22 +60,67 @@ export async function getSnapshot(options: SnapshotReadOptions): Promise<Uint8Ar
   if (!metaMsg) return undefined;
   const meta = metaMsg.json<ObjectMeta>();
   if (meta.deleted || !Number.isSafeInteger(meta.size) || typeof meta.nuid !== 'string') return undefined;
-  const out = Buffer.allocUnsafe(meta.size);
   const chunkSubject = `$O.${bucket}.C.${meta.nuid}`;
+  const chunks = await readChunks(options, api, chunkSubject, meta.chunks);
+  // Replaced while it was read: read the new one (a writer busier than that is left to the full replay).
+  if (!chunks) return attempts > 1 ? getSnapshot(options, attempts - 1) : undefined;
+  const out = Buffer.allocUnsafe(meta.size);
   let at = 0;
-  let seq = 1;
-  for (let i = 0; i < meta.chunks; i++) {
-    const chunk = await directGet(options, api, { seq, next_by_subj: chunkSubject });
-    // The object was replaced (its chunks purged) while it was read: read the new one.
-    if (!chunk) return getSnapshot(options);
-    if (at + chunk.data.length > meta.size) break;
-    out.set(chunk.data, at);
-    at += chunk.data.length;
-    seq = Number(chunk.headers?.get('Nats-Sequence')) + 1;
-    if (!Number.isSafeInteger(seq)) break;
+  for (const chunk of chunks) {
+    if (at + chunk.length > meta.size) break;
+    out.set(chunk, at);
+    at += chunk.length;
   }
   // A short read is left to the snapshot's own length check (it fails as truncated).
   return at === meta.size ? out : out.subarray(0, at);
+}
+
+/** Direct gets in flight at once while reading chunks. */
+const PARALLEL_GETS = 16;
+
+/**
+ * The object's chunks, in order. The first is found by subject; Object Store publishes the rest
+ * one after another, so they are read by sequence, several at once, each checked to be a chunk
+ * of this object; if one is not (another writer interleaved), the rest are read one by one by
+ * subject. `undefined` when the object was replaced (its chunks purged) meanwhile.
+ */
+async function readChunks(
+  options: SnapshotReadOptions,
+  api: string,
+  chunkSubject: string,
+  count: number,
+): Promise<Uint8Array[] | undefined> {
+  const chunks: Uint8Array[] = [];
+  if (count === 0) return chunks;
+  const first = await directGet(options, api, { seq: 1, next_by_subj: chunkSubject });
+  if (!first) return undefined;
+  chunks.push(first.data);
+  let seq = sequenceOf(first);
+  while (chunks.length < count) {
+    const wanted = Math.min(PARALLEL_GETS, count - chunks.length);
+    const replies = await Promise.all(
+      Array.from({ length: wanted }, (_, i) => directGet(options, api, { seq: seq + 1 + i })),
+    );
+    for (const reply of replies) {
+      if (!reply || reply.headers?.get('Nats-Subject') !== chunkSubject) {
+        // Not the next chunk where it was expected: find it by subject.
+        const next = await directGet(options, api, { seq: seq + 1, next_by_subj: chunkSubject });
+        if (!next) return undefined;
+        chunks.push(next.data);
+        seq = sequenceOf(next);
+        break;
+      }
+      chunks.push(reply.data);
+      seq = sequenceOf(reply);
+    }
+  }
+  return chunks;
+}
+
+function sequenceOf(msg: Msg): number {
+  const seq = Number(msg.headers?.get('Nats-Sequence'));
+  if (!Number.isSafeInteger(seq)) throw new Error('direct get reply without a sequence');
+  return seq;
 }
 
 /** Object Store names its metadata subjects by the object's name in padded base64url. */
@@ -101,7 +146,7 @@ async function bucketExists(options: SnapshotReadOptions): Promise<boolean> {
 async function directGet(
   options: SnapshotReadOptions,
   subject: string,
-  query: { seq: number; next_by_subj: string } | undefined,
+  query: { seq: number; next_by_subj?: string } | undefined,
 ): Promise<Msg | undefined> {
   let reply: Msg;
   try {
