@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { FrozenSessions } from '../revocation/frozen-sessions';
 import type { RevocationSet } from '../revocation/revocation-set';
 import {
   SNAPSHOT_DIGEST_BYTES,
@@ -92,14 +93,28 @@ export function applySnapshotEntries(
     return text;
   };
   let entries = 0;
+  // ASCII session ids stay in the snapshot's bytes (`FrozenSessions`): no string or `Map` entry
+  // per session. Others, and every session when the set already holds a snapshot, go to its `Map`.
+  const offsets = new Int32Array(header.sessions);
+  let frozen = 0;
   for (let i = 0; i < header.sessions; i++) {
-    need(8);
+    const entry = at;
+    need(10);
     const until = buf.readDoubleLE(at);
-    at += 8;
-    const sid = key();
-    if (until >= horizonSeconds) {
-      set.revokeSession(sid, until);
-      entries++;
+    const field = buf.readUInt16LE(at + 8);
+    const length = field & 0x7fff;
+    need(10 + length);
+    at += 10 + length;
+    if (until < horizonSeconds) continue;
+    entries++;
+    if (field & 0x8000) set.revokeSession(buf.toString('utf8', entry + 10, at), until);
+    else offsets[frozen++] = entry;
+  }
+  if (frozen > 0 && !set.adoptFrozenSessions(new FrozenSessions(buf, offsets, frozen))) {
+    for (let i = 0; i < frozen; i++) {
+      const entry = offsets[i]!;
+      const length = buf.readUInt16LE(entry + 8);
+      set.revokeSession(buf.toString('latin1', entry + 10, entry + 10 + length), buf.readDoubleLE(entry));
     }
   }
   for (let i = 0; i < header.users; i++) {

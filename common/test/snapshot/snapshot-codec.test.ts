@@ -81,3 +81,58 @@ describe('revocation snapshot codec', () => {
     expect(() => readSnapshotHeader(Buffer.alloc(bytes.length))).toThrow(/not a snapshot/);
   });
 });
+
+describe('a set holding a snapshot’s sessions in place (FrozenSessions)', () => {
+  function loaded(): RevocationSet {
+    const source = new RevocationSet();
+    for (let i = 0; i < 1000; i++) source.revokeSession(`sid-${i}`, now + 100 + i);
+    source.revokeSession('sïd-ünicode', now + 50);
+    const set = new RevocationSet();
+    decodeRevocationSnapshot(encodeRevocationSnapshot(source, position, now), set, now);
+    return set;
+  }
+
+  it('refuses every loaded session, ASCII or not, and no other', () => {
+    const set = loaded();
+    expect(set.size.sessions).toBe(1001);
+    for (const sid of ['sid-0', 'sid-999', 'sïd-ünicode']) expect(set.isRevoked({ sid, sub: 'u', gen: 0 })).toBe(true);
+    for (const sid of ['sid-1000', 'sid-', 'sid-00', 'sïd-0', ''])
+      expect(set.isRevoked({ sid, sub: 'u', gen: 0 })).toBe(false);
+  });
+
+  it('only widens: a later until is kept, an earlier one changes nothing, and size counts each session once', () => {
+    const set = loaded();
+    expect(set.revokeSession('sid-5', now + 1)).toBe(false);
+    expect(set.revokeSession('sid-5', now + 10_000)).toBe(true);
+    expect(set.revokeSession('sid-new', now + 10)).toBe(true);
+    expect(set.size.sessions).toBe(1002);
+    const entries = new Map(set.sessionEntries());
+    expect(entries.size).toBe(1002);
+    expect(entries.get('sid-5')).toBe(now + 10_000);
+    expect(entries.get('sid-6')).toBe(now + 106);
+  });
+
+  it('keeps the later until of a session applied before the snapshot was loaded', () => {
+    const set = new RevocationSet();
+    set.revokeSession('sid-7', now + 1);
+    const source = new RevocationSet();
+    source.revokeSession('sid-7', now + 500);
+    decodeRevocationSnapshot(encodeRevocationSnapshot(source, position, now), set, now);
+    expect(set.size.sessions).toBe(1);
+    expect(new Map(set.sessionEntries()).get('sid-7')).toBe(now + 500);
+  });
+
+  it('drops the loaded sessions once the last of them is past its until; a second snapshot goes to the Map', () => {
+    const set = loaded();
+    set.prune(now + 1000, 10_000);
+    // The one in the Map (not ASCII) went; the others wait for the last of them.
+    expect(set.size.sessions).toBe(1000);
+    set.prune(now + 1100, 10_000);
+    expect(set.size.sessions).toBe(0);
+    expect(set.isRevoked({ sid: 'sid-999', sub: 'u', gen: 0 })).toBe(false);
+    const again = loaded();
+    decodeRevocationSnapshot(encodeRevocationSnapshot(filled(), position, now), again, now);
+    expect(again.isRevoked({ sid: 'sid-a', sub: 'u', gen: 0 })).toBe(true);
+    expect(again.size.sessions).toBe(1002);
+  });
+});
