@@ -19,8 +19,9 @@ export interface CatchUpResult {
   /** The snapshot as auth wrote it: bytes, and the time auth took to encode and store it. */
   snapshotBytes: number;
   snapshotWriteMs: number;
-  /** Fetching, checking, parsing and inserting the snapshot, within `readyMs`. */
+  /** Fetching, checking, parsing and inserting the snapshot, within `readyMs`; `snapshotFetchMs` of it reading it from NATS. */
   snapshotLoadMs: number;
+  snapshotFetchMs: number;
   /** Start → ready replaying the whole stream (no snapshot), for comparison. */
   fullReplayMs: number;
 }
@@ -59,6 +60,7 @@ export async function runCatchUp(settings: BenchSettings['catchUp']): Promise<Ca
       snapshotBytes: written.bytes,
       snapshotWriteMs: written.ms,
       snapshotLoadMs: snapshot.ms,
+      snapshotFetchMs: snapshot.fetchMs,
       fullReplayMs: round(fullReplay.readyMs, 1),
     };
   } finally {

@@ -291,19 +291,22 @@ export class RevocationFeed {
   private async loadSnapshot(timeout: number): Promise<void> {
     const options = this.options.snapshot;
     if (options === false || this.appliedSeq !== 0 || !this.monitor) return;
+    const created = this.monitor.originCreated;
     const outcome = await loadSnapshot({
       nc: this.options.nc,
       apiPrefix: options?.apiPrefix ?? this.options.mirrorOrigin?.apiPrefix,
       timeout,
       bucket: options?.bucket ?? SNAPSHOT_BUCKET,
       set: this.options.set,
-      stream: { created: this.monitor.originCreated, lastSeq: this.monitor.streamSeq },
+      stream: { created, lastSeq: this.monitor.streamSeq },
       horizonSeconds: Math.floor(this.tokenNow() / 1000) - (this.options.clockToleranceSeconds ?? 5),
       logger: this.logger,
     });
     this.snapshotOutcome = outcome;
-    // A reset seen meanwhile replays from the start: keep what was loaded (it only widens the set).
-    if (!outcome.loaded || this.appliedSeq !== 0 || this.closed) return;
+    // A reset seen meanwhile (a heartbeat made the monitor probe) replays the new stream from its
+    // start: keep what was loaded (it only widens the set), but not its sequence.
+    const reset = this.monitor.originCreated !== created;
+    if (!outcome.loaded || reset || this.appliedSeq !== 0 || this.closed) return;
     this.appliedSeq = outcome.seq;
     // Nothing after the snapshot: no message will arrive to say so; the server will.
     if (outcome.seq >= this.monitor.streamSeq) void this.monitor.probeNow();

@@ -7,7 +7,15 @@ import { getSnapshot } from '../snapshot/snapshot-bucket';
 
 /** What became of the snapshot when the feed started. */
 export type SnapshotOutcome =
-  { loaded: true; seq: number; entries: number; ms: number } | { loaded: false; reason: string };
+  | {
+      loaded: true;
+      seq: number;
+      entries: number;
+      /** Start to loaded, ms; `fetchMs` of it reading the snapshot from NATS. */
+      ms: number;
+      fetchMs: number;
+    }
+  | { loaded: false; reason: string };
 
 /** What the feed knows of the stream it is about to replay. */
 export interface StreamPosition {
@@ -56,11 +64,13 @@ async function tryLoad(options: Parameters<typeof loadSnapshot>[0], started: num
   const { nc, apiPrefix, bucket, timeout } = options;
   const bytes = await getSnapshot({ nc, bucket, timeout, ...(apiPrefix !== undefined ? { apiPrefix } : {}) });
   if (!bytes) return { loaded: false, reason: 'no snapshot' };
+  const fetchMs = Math.round((performance.now() - started) * 10) / 10;
   const header = readSnapshotHeader(bytes);
   if (header.streamCreated !== stream.created)
     return { loaded: false, reason: `of another stream (created ${header.streamCreated}, not ${stream.created})` };
   if (header.seq > stream.lastSeq)
     return { loaded: false, reason: `covers seq ${header.seq}, beyond the stream's last ${stream.lastSeq}` };
   const entries = applySnapshotEntries(bytes, header, options.set, options.horizonSeconds);
-  return { loaded: true, seq: header.seq, entries, ms: Math.round((performance.now() - started) * 10) / 10 };
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  return { loaded: true, seq: header.seq, entries, ms, fetchMs };
 }

@@ -8,8 +8,8 @@ export interface SnapshotBucketOptions {
   replicas: number;
 }
 
-/** Largest chunk the snapshot is stored in: well under the default 1 MB max payload. */
-const CHUNK_BYTES = 256 * 1024;
+/** Largest chunk the snapshot is stored in: half the default 1 MB max payload (Object Store caps it at the server's). */
+const CHUNK_BYTES = 512 * 1024;
 
 /**
  * Store the snapshot as the bucket's one object (created with the bucket when missing). Object
@@ -76,7 +76,7 @@ export async function getSnapshot(options: SnapshotReadOptions, attempts = 3): P
 }
 
 /** Direct gets in flight at once while reading chunks. */
-const PARALLEL_GETS = 16;
+const PARALLEL_GETS = 32;
 
 /**
  * The object's chunks, in order. The first is found by subject; Object Store publishes the rest
