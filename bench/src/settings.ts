@@ -1,8 +1,12 @@
 /** What one `npm run bench` measures; `--quick` is a smoke run of the same code paths. */
 export interface BenchSettings {
   quick: boolean;
-  /** `--throughput-only`: run the throughput section alone (written to `throughput-only.json`). */
-  throughputOnly: boolean;
+  /**
+   * `--only=throughput,catch-up,memory`: run just these sections and print their figures and
+   * targets, never over `latest.json` (throughput alone is written to `throughput-only.json`;
+   * `--throughput-only` is `--only=throughput`). Undefined: every section.
+   */
+  only: BenchSection[] | undefined;
   throughput: {
     warmupSeconds: number;
     runSeconds: number;
@@ -21,11 +25,25 @@ export interface BenchSettings {
   memory: { sizes: number[]; checkSizes: number[] };
 }
 
+/** The sections `--only=` can pick. */
+export const BENCH_SECTIONS = ['throughput', 'catch-up', 'memory'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+const isSection = (name: string): name is BenchSection => (BENCH_SECTIONS as readonly string[]).includes(name);
+
 export function benchSettings(argv: readonly string[]): BenchSettings {
   const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const named =
+    onlyArg?.slice('--only='.length).split(',') ?? (argv.includes('--throughput-only') ? ['throughput'] : undefined);
+  const only = named?.map((section) => {
+    if (!isSection(section))
+      throw new Error(`--only: unknown section ${section} (one of ${BENCH_SECTIONS.join(', ')})`);
+    return section;
+  });
   return {
     quick,
-    throughputOnly: argv.includes('--throughput-only'),
+    only,
     throughput: {
       ...(quick
         ? { warmupSeconds: 1, runSeconds: 3, runs: 2, singleConnectionSeconds: 2 }

@@ -97,7 +97,15 @@ export type {
   RevocationSetSize,
 } from './revocation/revocation-set';
 export { RevocationFeed } from './feed/revocation-feed';
-export type { FeedSource, FeedStats, RevocationFeedOptions } from './feed/revocation-feed';
+export type {
+  FeedPosition,
+  FeedSnapshotOptions,
+  FeedSource,
+  FeedStats,
+  RevocationFeedOptions,
+  SnapshotOutcome,
+} from './feed/revocation-feed';
+export { SNAPSHOT_BUCKET, SNAPSHOT_FORMAT_VERSION } from './snapshot/snapshot-format';
 
 // Events
 export { Subjects, AUTH_STREAM } from './events/subjects';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connectNats, createAuthKit, createKeyRing, jwksOf, type KeySetUpdatedEvent, ensureRevocationMirror, Listener, silentLogger, Subjects, type AuthKit, type AuthKitOptions, type EventEnvelope, type NatsOptions, type SessionRevokedEvent, type UserBannedEvent, type UserCreatedEvent } from '@authbus/common';
-import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
+import { createEnvelope, ensureAuthStream, publishEnvelope, RevocationSnapshotWriter, type SnapshotWritten } from '@authbus/common/issuer';
 import { testKeyRing, waitFor, describeNatsStatus } from '@authbus/common/testing';
 import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection, type StreamInfo, Events } from 'nats';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
@@ -353,6 +353,53 @@ describe('NATS permissions: only auth publishes on auth.>, readers consume, each
     await waitFor(() => kit.revocations.isRevoked(claims(live.data.sid)), { description: "the live revocation to reach auth's feed" });
     expect(kit.readiness()).toMatchObject({ ready: true, caughtUp: true, stale: false });
     expect(errors).toEqual([]);
+  });
+
+  /** As the auth service does: its own kit's set, written by the snapshot writer as the auth user. */
+  async function authWritesSnapshot(extraSid: string): Promise<SnapshotWritten> {
+    const { nc, errors } = await connectAs('auth');
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc, revocation: { ...kitOf('auth').revocation, syncIntervalMs: 200, snapshot: false } });
+    kits.push(kit);
+    await kit.whenReady();
+    kit.revocations.revokeSession(extraSid, Math.floor(Date.now() / 1000) + 900);
+    const writer = new RevocationSnapshotWriter({ nc, set: kit.revocations, position: () => kit.revocationPosition(), logger: silentLogger });
+    const written = await writer.writeNow();
+    await writer.close();
+    expect(errors).toEqual([]);
+    if (!written) throw new Error('auth could not write the revocation snapshot');
+    return written;
+  }
+
+  it("lets auth write the revocation snapshot, and tickets' kit load it through its account's import, with no permission error", async () => {
+    await ticketsMirror();
+    await publishEnvelope((await connectAs('auth')).nc.jetstream(), revoked());
+    const written = await authWritesSnapshot('only-in-the-snapshot');
+    const { nc, errors } = await connectAs('tickets');
+    const kit = createAuthKit({ keyRing: testKeyRing(), nats: nc, revocation: { ...kitOf('tickets').revocation, syncIntervalMs: 200 } });
+    kits.push(kit);
+    await kit.whenReady();
+    // No event carries this session: tickets has it from the snapshot, read from the auth account.
+    expect(kit.revocations.isRevoked({ sub: 'x', sid: 'only-in-the-snapshot', gen: 0 })).toBe(true);
+    expect(written.seq).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses tickets every way of writing the revocation snapshot: the bucket API, a purge, a chunk, a new bucket', async () => {
+    await authWritesSnapshot('snapshot-guard');
+    const authJsm = await (await connectAs('auth')).nc.jetstreamManager();
+    const before = (await authJsm.streams.info('OBJ_AUTH_SNAPSHOT')).state;
+    const { nc, errors } = await connectAs('tickets');
+    const authApi = { apiPrefix: '$JS.auth.API', timeout: 2000 };
+    const viaAuthApi = nc.jetstream(authApi);
+    await expect(viaAuthApi.views.os('AUTH_SNAPSHOT').then((os) => os.putBlob({ name: 'revocations' }, new Uint8Array(8)))).rejects.toThrow();
+    await expect((await nc.jetstreamManager({ ...authApi, checkAPI: false })).streams.purge('OBJ_AUTH_SNAPSHOT')).rejects.toThrow();
+    // In its own account: no such bucket to write, and none may be made.
+    nc.publish('$O.AUTH_SNAPSHOT.C.forged', new Uint8Array(8));
+    await expect((await nc.jetstreamManager({ checkAPI: false, timeout: 2000 })).streams.add({ name: 'OBJ_AUTH_SNAPSHOT', subjects: ['$O.AUTH_SNAPSHOT.>'] })).rejects.toThrow();
+    await waitFor(() => errors.some((e) => e.includes('PERMISSIONS_VIOLATION publish $O.AUTH_SNAPSHOT.C.forged')), {
+      description: 'the server to refuse the forged chunk',
+    });
+    expect((await authJsm.streams.info('OBJ_AUTH_SNAPSHOT')).state).toMatchObject({ messages: before.messages, last_seq: before.last_seq });
   });
 });
 

@@ -10,9 +10,23 @@ import { EventApplier, type FeedSource } from './event-applier';
 import { HeartbeatWatch } from './heartbeat-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
+import { loadSnapshot, type SnapshotOutcome } from './snapshot-loader';
+import { SNAPSHOT_BUCKET } from '../snapshot/snapshot-format';
 import { StreamSyncMonitor } from './stream-sync-monitor';
 
 export type { FeedSource } from './event-applier';
+export type { SnapshotOutcome } from './snapshot-loader';
+
+/** Where the feed reads the auth service's revocation snapshot before it replays the stream. */
+export interface FeedSnapshotOptions {
+  /** The Object Store bucket; default `AUTH_SNAPSHOT`. */
+  bucket?: string;
+  /**
+   * The JetStream API prefix of the auth account, where the bucket is; default `mirrorOrigin`'s
+   * when reading a mirror, else this connection's own API.
+   */
+  apiPrefix?: string;
+}
 
 /** Options of a revocation feed. */
 export interface RevocationFeedOptions {
@@ -59,6 +73,20 @@ export interface RevocationFeedOptions {
    * reporting itself healthy; the heartbeat reads the origin's info too, and replaces the mirror.
    */
   mirrorOrigin?: { apiPrefix: string; replaceMirror: () => Promise<void> };
+  /**
+   * Load the auth service's snapshot of the revocation state before replaying, then replay only
+   * the events after it (default on); `false` always replays the whole stream. A snapshot that is
+   * missing, damaged, of another format version or of another stream is skipped with a log line.
+   */
+  snapshot?: FeedSnapshotOptions | false;
+}
+
+/** Where the feed stands in the stream, for a snapshot of its set. */
+export interface FeedPosition {
+  /** Every event up to this stream sequence is applied. */
+  seq: number;
+  /** When the stream (a mirror's origin) these sequences belong to was created. */
+  streamCreated: string;
 }
 
 /** Counters of a feed, read by metrics. */
@@ -81,6 +109,8 @@ export interface FeedStats {
    * than its last heartbeat, until it is heard again, replaced or forgotten (two minutes).
    */
   authSilentInstances: number;
+  /** The snapshot loaded at start-up (seq, entries, ms) or why none was; null until decided. */
+  snapshot: SnapshotOutcome | null;
 }
 
 /**
@@ -111,6 +141,7 @@ export class RevocationFeed {
   private readonly stream: string;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly tokenNow: () => number;
   private readonly applier: EventApplier;
   private readonly mirror: MirrorWatch;
   private readonly heartbeats: HeartbeatWatch;
@@ -119,6 +150,7 @@ export class RevocationFeed {
   private appliedSeq = 0;
   private caughtUpFlag = false;
   private syncedAt = 0;
+  private snapshotOutcome: SnapshotOutcome | null = null;
   private closed = false;
   private subscription: Subscription | undefined;
   private replay: OrderedReplay | undefined;
@@ -132,10 +164,11 @@ export class RevocationFeed {
     this.stream = options.stream ?? AUTH_STREAM;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.tokenNow = options.tokenNow ?? this.now;
     this.applier = new EventApplier({
       set: options.set,
       logger: this.logger,
-      tokenNow: options.tokenNow ?? this.now,
+      tokenNow: this.tokenNow,
       clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
       onApplied: options.onApplied,
       onKeySet: options.onKeySet,
@@ -171,7 +204,18 @@ export class RevocationFeed {
       heartbeats: this.heartbeatCount,
       authUnpublishedSince: this.heartbeats.unpublishedSince(this.now()) ?? null,
       authSilentInstances: this.heartbeats.silentInstances(this.now()),
+      snapshot: this.snapshotOutcome,
     };
+  }
+
+  /**
+   * The last applied sequence and the stream it belongs to, once caught up (`undefined` before):
+   * the set holds every revocation of the stream up to `seq` (and maybe later ones, applied live).
+   */
+  get position(): FeedPosition | undefined {
+    const streamCreated = this.monitor?.originCreated;
+    if (!this.caughtUpFlag || streamCreated === undefined) return undefined;
+    return { seq: this.appliedSeq, streamCreated };
   }
 
   /** Resolves once the retained stream has been replayed. */
@@ -231,6 +275,8 @@ export class RevocationFeed {
     });
     await this.monitor.waitForStream();
     if (this.closed) return;
+    await this.loadSnapshot(timeout);
+    if (this.closed) return;
     this.monitor.start();
     this.replay = new OrderedReplay({
       nc,
@@ -247,6 +293,34 @@ export class RevocationFeed {
       if (event.type === 'reconnect') this.replay?.restart('reconnected');
     });
     this.replay.start();
+  }
+
+  /**
+   * Before the first replay: load the auth service's snapshot and start after the sequence it
+   * covers. The stream's last sequence and creation time are those of the probe just made.
+   */
+  private async loadSnapshot(timeout: number): Promise<void> {
+    const options = this.options.snapshot;
+    if (options === false || this.appliedSeq !== 0 || !this.monitor) return;
+    const created = this.monitor.originCreated;
+    const outcome = await loadSnapshot({
+      nc: this.options.nc,
+      apiPrefix: options?.apiPrefix ?? this.options.mirrorOrigin?.apiPrefix,
+      timeout,
+      bucket: options?.bucket ?? SNAPSHOT_BUCKET,
+      set: this.options.set,
+      stream: { created, lastSeq: this.monitor.streamSeq },
+      horizonSeconds: Math.floor(this.tokenNow() / 1000) - (this.options.clockToleranceSeconds ?? 5),
+      logger: this.logger,
+    });
+    this.snapshotOutcome = outcome;
+    // A reset seen meanwhile (a heartbeat made the monitor probe) replays the new stream from its
+    // start: keep what was loaded (it only widens the set), but not its sequence.
+    const reset = this.monitor.originCreated !== created;
+    if (!outcome.loaded || reset || this.appliedSeq !== 0 || this.closed) return;
+    this.appliedSeq = outcome.seq;
+    // Nothing after the snapshot: no message will arrive to say so; the server will.
+    if (outcome.seq >= this.monitor.streamSeq) void this.monitor.probeNow();
   }
 
   private fromStream(m: StoredMessage): void {

@@ -31,3 +31,11 @@ export type { AuthHeartbeat } from '../events/auth-heartbeat';
 
 // Applying a revocation to this instance's own set at once
 export { applyRevocation } from '../revocation/apply-revocation';
+
+// The revocation snapshot verifiers load before replaying the stream
+export {
+  RevocationSnapshotWriter,
+  DEFAULT_SNAPSHOT_EVERY_EVENTS,
+  DEFAULT_SNAPSHOT_INTERVAL_MS,
+} from '../snapshot/snapshot-writer';
+export type { SnapshotWriterOptions, SnapshotWritten } from '../snapshot/snapshot-writer';

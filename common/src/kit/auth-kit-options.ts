@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { NatsOptions } from '../nats/connect-nats';
 import type { AnyEventEnvelope } from '../events/auth-event';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
-import type { FeedSource } from '../feed/revocation-feed';
+import type { FeedSnapshotOptions, FeedSource } from '../feed/revocation-feed';
 import type { ServiceTokenSource } from '../calls/token-source';
 import type { KeyRing } from '../tokens/key-ring';
 import type { TokenOptions } from '../tokens/token-options';
@@ -35,6 +35,12 @@ export interface RevocationOptions {
    * Leave it out when all services share one account (a plain nats-server, `npm start`).
    */
   mirror?: RevocationMirrorOptions;
+  /**
+   * Load the auth service's revocation snapshot (an Object Store bucket, `AUTH_SNAPSHOT`) at
+   * start-up and replay only the events after it (default on; read through the mirror's
+   * `apiPrefix` when there is one); `false` always replays the whole stream.
+   */
+  snapshot?: FeedSnapshotOptions | false;
   /** Called after each revocation is applied (e.g. propagation measurements). */
   onApplied?: (envelope: AnyEventEnvelope, source: FeedSource) => void;
 }

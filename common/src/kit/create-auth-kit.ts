@@ -3,7 +3,7 @@ import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { AuthbusError } from '../errors/authbus-error';
 import type { AnyEventEnvelope } from '../events/auth-event';
-import type { FeedSource } from '../feed/revocation-feed';
+import type { FeedPosition, FeedSource } from '../feed/revocation-feed';
 import { createServiceCalls, type ServiceCallInit } from '../calls/service-calls';
 import { TokenRevokedError } from '../errors/token-errors';
 import type { Caller } from '../http/caller';
@@ -92,6 +92,11 @@ export interface AuthKit {
   readonly metrics: Registry;
   /** The local revocation set. */
   readonly revocations: RevocationSet;
+  /**
+   * Where the set stands in the stream once the feed has caught up (`undefined` before): what a
+   * snapshot of `revocations` taken now covers.
+   */
+  revocationPosition(): FeedPosition | undefined;
   /**
    * The key ring tokens are verified with: kept current by the key sets auth publishes, or the
    * ring given as it is when it changes on its own (it has `onKeyRemoved`: a remote JWKS, say).
@@ -315,6 +320,7 @@ export function createAuthKit(options: AuthKitOptions): AuthKit {
     },
     metrics: registry,
     revocations: set,
+    revocationPosition: () => handle.feed()?.position,
     dropKey,
     keyRing,
     onKeyRemoved,

@@ -15,7 +15,7 @@ import {
 /** The kit's options with every default filled in, resolved once. */
 export interface ResolvedKitOptions extends Pick<
   RevocationOptions,
-  'stream' | 'live' | 'mirror' | 'onApplied' | 'heartbeatTimeoutMs'
+  'stream' | 'live' | 'mirror' | 'onApplied' | 'heartbeatTimeoutMs' | 'snapshot'
 > {
   /** Where the feed's key sets go (the kit's live key ring). */
   onKeySet?: (envelope: EventEnvelope<KeySetUpdatedEvent>, source: FeedSource) => void;
@@ -47,6 +47,7 @@ export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
     ...(revocation.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: revocation.heartbeatTimeoutMs } : {}),
     ...(revocation.mirror !== undefined ? { mirror: revocation.mirror } : {}),
     ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
+    ...(revocation.snapshot !== undefined ? { snapshot: revocation.snapshot } : {}),
   };
 }
 

@@ -52,6 +52,7 @@ export function startFeed(
       ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       ...(options.onApplied !== undefined ? { onApplied: options.onApplied } : {}),
       ...(options.onKeySet !== undefined ? { onKeySet: options.onKeySet } : {}),
+      ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
       ...(mirror && ensureMirror ? { mirrorOrigin: { apiPrefix: mirror.apiPrefix, replaceMirror: ensureMirror } } : {}),
     });
     feed.start();

@@ -1,3 +1,5 @@
+import type { FrozenSessions } from './frozen-sessions';
+
 /** The claims a revocation check needs. */
 export interface RevocableClaims {
   sid: string;
@@ -41,6 +43,10 @@ interface UserRevocation {
  */
 export class RevocationSet {
   private readonly sessions = new Map<string, number>();
+  /** Sessions loaded from a snapshot, read-only; `sessions` holds every change made since. */
+  private frozen: FrozenSessions | undefined;
+  /** Sessions in both `sessions` and `frozen` (counted once in `size`). */
+  private overlap = 0;
   private readonly users = new Map<string, UserRevocation>();
   /** Revoked service credentials, by `<service> <credential id>`; few, so pruned in one pass. */
   private readonly credentials = new Map<string, number>();
@@ -60,10 +66,12 @@ export class RevocationSet {
 
   /** Refuse every token of session `sid` until `until` (seconds). Returns whether the set changed. */
   revokeSession(sid: string, until: number): boolean {
-    const current = this.sessions.get(sid);
+    const inMap = this.sessions.get(sid);
+    const current = inMap ?? this.frozen?.until(sid);
     if (current !== undefined && current >= until) return false;
+    if (inMap === undefined && current !== undefined) this.overlap++;
     this.sessions.set(sid, until);
-    if (current === undefined) this.notify({ kind: 'session', sid, until });
+    if (current === undefined && this.listeners.size > 0) this.notify({ kind: 'session', sid, until });
     return true;
   }
 
@@ -102,6 +110,7 @@ export class RevocationSet {
   }
 
   private notify(revocation: AppliedRevocation): void {
+    if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
         listener(revocation);
@@ -113,7 +122,7 @@ export class RevocationSet {
 
   /** Why these claims are revoked, or `undefined` when they are not. O(1). */
   match(claims: RevocableClaims): RevocationMatch | undefined {
-    if (this.sessions.has(claims.sid)) return 'session';
+    if (this.sessions.has(claims.sid) || (this.frozen !== undefined && this.frozen.has(claims.sid))) return 'session';
     const user = this.users.get(claims.sub);
     if (user !== undefined && claims.gen < user.belowGeneration) return 'user';
     return undefined;
@@ -142,8 +151,15 @@ export class RevocationSet {
       seen++;
       if (next.value[1] < nowSeconds) {
         this.sessions.delete(next.value[0]);
+        if (this.frozen?.has(next.value[0])) this.overlap--;
         removed++;
       }
+    }
+    // A snapshot's sessions go all at once, when the last of them is useless.
+    if (this.frozen !== undefined && this.frozen.maxUntil < nowSeconds) {
+      removed += this.frozen.count - this.overlap;
+      this.frozen = undefined;
+      this.overlap = 0;
     }
     this.userSweep ??= this.users.entries();
     while (seen < budget) {
@@ -168,13 +184,55 @@ export class RevocationSet {
     return removed;
   }
 
+  /** Revoked sessions and their `until` (seconds), for a snapshot. Don't change the set while iterating. */
+  *sessionEntries(): IterableIterator<[string, number]> {
+    yield* this.sessions;
+    if (this.frozen === undefined) return;
+    for (const entry of this.frozen.entries()) if (!this.sessions.has(entry[0])) yield entry;
+  }
+
+  /**
+   * Hold the sessions of a snapshot (`FrozenSessions`) without copying them into the `Map`: what
+   * loading a snapshot does when the set has none yet. Returns false (nothing done) when it has one.
+   * @internal
+   */
+  adoptFrozenSessions(frozen: FrozenSessions): boolean {
+    if (this.frozen !== undefined) return false;
+    this.frozen = frozen;
+    for (const [sid, until] of this.sessions) {
+      const frozenUntil = frozen.until(sid);
+      if (frozenUntil === undefined) continue;
+      this.overlap++;
+      // The `Map` answers first: it must hold the later of the two.
+      if (frozenUntil > until) this.sessions.set(sid, frozenUntil);
+    }
+    return true;
+  }
+
+  /** Users' cut-offs, for a snapshot. */
+  *userEntries(): IterableIterator<{ sub: string; belowGeneration: number; until: number }> {
+    for (const [sub, { belowGeneration, until }] of this.users) yield { sub, belowGeneration, until };
+  }
+
+  /** Revoked service credentials, for a snapshot. */
+  *credentialEntries(): IterableIterator<{ service: string; credential: string; until: number }> {
+    for (const [key, until] of this.credentials) {
+      // Service names have no spaces (SERVICE_NAME_PATTERN): the first one ends the name.
+      const space = key.indexOf(' ');
+      yield { service: key.slice(0, space), credential: key.slice(space + 1), until };
+    }
+  }
+
   get size(): RevocationSetSize {
-    return { sessions: this.sessions.size, users: this.users.size, credentials: this.credentials.size };
+    const sessions = this.sessions.size + (this.frozen?.count ?? 0) - this.overlap;
+    return { sessions, users: this.users.size, credentials: this.credentials.size };
   }
 
   /** Forget everything (tests, and a feed that restarts from the beginning of the stream). */
   clear(): void {
     this.sessions.clear();
+    this.frozen = undefined;
+    this.overlap = 0;
     this.users.clear();
     this.credentials.clear();
     this.sessionSweep = undefined;

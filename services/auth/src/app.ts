@@ -12,6 +12,7 @@ import { jsonBody } from '@authbus/service-kit';
 import type { AuthContext } from './context';
 import { addressLimits } from './routes/address-limits';
 import { adminKeyRoutes } from './routes/admin-keys';
+import { adminSnapshotRoutes } from './routes/admin-snapshot';
 import { adminUserRoutes } from './routes/admin-users';
 import { currentUserRoute } from './routes/current-user';
 import { backchannelLogoutRoute } from './routes/oidc-backchannel-logout';
@@ -69,6 +70,7 @@ export function buildApp({ ctx, kit, readiness }: AppDeps): Express {
   app.use(currentUserRoute(ctx));
   app.use(adminUserRoutes(ctx, requireAdmin));
   app.use(adminKeyRoutes(ctx, requireAdmin));
+  app.use(adminSnapshotRoutes(ctx, requireAdmin));
   app.use(serviceTokenRoute(ctx));
   app.use(serviceCredentialRoutes(ctx, requireAdmin));
 

@@ -5,6 +5,7 @@ import {
   type AuthKitEnv,
   type AuthKitOptions,
 } from '@authbus/common';
+import { DEFAULT_SNAPSHOT_EVERY_EVENTS } from '@authbus/common/issuer';
 import {
   parseBoolean,
   parseDurationMs,
@@ -44,6 +45,8 @@ export interface AuthConfig extends ServiceBasics {
   outboxMaxLagMs: number;
   /** How often auth publishes its heartbeat (`auth.heartbeat`), ms. */
   heartbeatIntervalMs: number;
+  /** The revocation snapshot verifiers load at start-up: written every `everyEvents` events or `intervalMs`; `undefined`: off. */
+  snapshot: { everyEvents: number; intervalMs: number } | undefined;
   signinLimits: {
     /** Sign-in attempts per client address (an IPv4 address, an IPv6 /64). */
     perIp: number;
@@ -103,6 +106,8 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv, SsfEnv {
   AUTH_STREAM_MAX_AGE?: string | undefined;
   AUTH_STREAM_REPLICAS?: string | undefined;
   AUTH_HEARTBEAT_INTERVAL?: string | undefined;
+  REVOCATION_SNAPSHOT_EVERY?: string | undefined;
+  REVOCATION_SNAPSHOT_INTERVAL?: string | undefined;
   OUTBOX_MAX_LAG?: string | undefined;
   SIGNIN_LIMIT_PER_IP?: string | undefined;
   SIGNIN_LIMIT_PER_NETWORK?: string | undefined;
@@ -191,6 +196,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
     outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
     heartbeatIntervalMs: heartbeatInterval(env),
+    snapshot: snapshotConfig(env),
     signinLimits: signinLimits(env),
     signupLimits: signupLimits(env),
     rateLimitStore: rateLimitStore(env),
@@ -230,6 +236,24 @@ function heartbeatInterval(env: AuthEnv): number {
   const ms = parseDurationMs(env.AUTH_HEARTBEAT_INTERVAL, 'AUTH_HEARTBEAT_INTERVAL', '1s');
   if (ms < 100 || ms > 10_000) throw new ConfigError('AUTH_HEARTBEAT_INTERVAL must be from 100ms to 10s');
   return ms;
+}
+
+/**
+ * `REVOCATION_SNAPSHOT_EVERY` (events, default 10000; `0` turns snapshots off) and
+ * `REVOCATION_SNAPSHOT_INTERVAL` (1 s to 1 h, default 1m): a snapshot after that many stream events,
+ * or after that long with at least one.
+ */
+function snapshotConfig(env: AuthEnv): AuthConfig['snapshot'] {
+  const everyEvents = parseInteger(
+    env.REVOCATION_SNAPSHOT_EVERY,
+    'REVOCATION_SNAPSHOT_EVERY',
+    { min: 0, max: 100_000_000 },
+    DEFAULT_SNAPSHOT_EVERY_EVENTS,
+  );
+  const intervalMs = parseDurationMs(env.REVOCATION_SNAPSHOT_INTERVAL, 'REVOCATION_SNAPSHOT_INTERVAL', '1m');
+  if (intervalMs < 1000 || intervalMs > 3600_000)
+    throw new ConfigError('REVOCATION_SNAPSHOT_INTERVAL must be from 1s to 1h');
+  return everyEvents === 0 ? undefined : { everyEvents, intervalMs };
 }
 
 /**

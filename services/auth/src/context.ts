@@ -1,4 +1,5 @@
 import type { AccessClaims, LiveKeyRing, Logger, RevocationSet } from '@authbus/common';
+import type { RevocationSnapshotWriter } from '@authbus/common/issuer';
 import type { AssertionReplays } from './service-identity/assertion-replays';
 import type { ServiceClients } from './service-identity/service-clients';
 import type { AuthConfig } from './config';
@@ -24,6 +25,8 @@ export interface AuthContext {
   relay: Pick<OutboxRelay, 'publishNow'>;
   /** This instance's revocation set: a revocation made here applies here at once. */
   revocations: RevocationSet;
+  /** Writes the revocation snapshot verifiers load at start-up; absent when snapshots are off. */
+  snapshots?: Pick<RevocationSnapshotWriter, 'writeNow'>;
   /** Abuse limits, counted in the configured rate-limit store. */
   limits: { signin: SigninLimits; signup: SignupLimits };
   metrics: AuthMetrics;

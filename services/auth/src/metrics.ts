@@ -17,6 +17,8 @@ export interface AuthMetrics {
   serviceTokens: Counter<'grant' | 'service'>;
   serviceTokenRefusals: Counter<'error'>;
   internalCalls: Counter<'call' | 'result'>;
+  /** Record a revocation snapshot written (its sequence, size and time). */
+  snapshotWritten(written: { seq: number; bytes: number; ms: number }): void;
 }
 
 export function createAuthMetrics(store: AuthStore): AuthMetrics {
@@ -43,8 +45,28 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
       this.set(oldestCreatedAt ? (Date.now() - oldestCreatedAt.getTime()) / 1000 : 0);
     },
   });
+  const snapshotSeq = new Gauge({
+    name: 'authbus_revocation_snapshot_seq',
+    help: 'AUTH stream sequence the last revocation snapshot written covers',
+    registers,
+  });
+  const snapshotBytes = new Gauge({
+    name: 'authbus_revocation_snapshot_bytes',
+    help: 'Size of the last revocation snapshot written',
+    registers,
+  });
+  const snapshotSeconds = new Gauge({
+    name: 'authbus_revocation_snapshot_write_seconds',
+    help: 'Time the last revocation snapshot took to encode and store',
+    registers,
+  });
   return {
     registry,
+    snapshotWritten({ seq, bytes, ms }) {
+      snapshotSeq.set(seq);
+      snapshotBytes.set(bytes);
+      snapshotSeconds.set(ms / 1000);
+    },
     signups: new Counter({ name: 'authbus_signups_total', help: 'Users created', registers }),
     serviceTokens: new Counter({
       name: 'authbus_service_tokens_issued_total',

@@ -8,6 +8,7 @@ import {
   type NatsOptions,
   type ReadinessReport,
 } from '@authbus/common';
+import { RevocationSnapshotWriter } from '@authbus/common/issuer';
 import type { RunnableService } from '@authbus/service-kit';
 import { revocationHorizon } from './accounts/revocation-times';
 import { buildApp } from './app';
@@ -112,6 +113,22 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   keySets.start(kit.whenReady());
   // A publish that times out on a server that answers no ping moves auth to another server at once.
   const failover = new HungServerFailover({ nc, logger });
+  // The snapshot is of this kit's own set, built by its feed from the stream like every verifier's.
+  const snapshots = config.snapshot
+    ? new RevocationSnapshotWriter({
+        nc,
+        set: kit.revocations,
+        position: () => kit.revocationPosition(),
+        everyEvents: config.snapshot.everyEvents,
+        intervalMs: config.snapshot.intervalMs,
+        replicas: config.streamReplicas,
+        tokenNow: now,
+        clockToleranceSeconds: clockToleranceSeconds(config),
+        logger,
+        onWritten: (written) => metrics.snapshotWritten(written),
+      })
+    : undefined;
+  snapshots?.start();
   const relay = new OutboxRelay({
     store: db,
     nc,
@@ -151,6 +168,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     store: db,
     relay,
     revocations: kit.revocations,
+    ...(snapshots ? { snapshots } : {}),
     limits: {
       signin: SigninLimits.create(limiterStore, config.signinLimits),
       signup: SignupLimits.create(limiterStore, config.signupLimits),
@@ -205,6 +223,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       // Verifiers stop waiting for this instance's heartbeats, or keep counting what it leaves behind.
       const last = await heartbeat.leave();
       logger.info({ sent: last !== undefined, unpublishedSince: last?.unpublishedSince ?? null }, 'leaving heartbeat');
+      await snapshots?.close();
       keys.close();
       keySets.close();
       await transmitter?.close();

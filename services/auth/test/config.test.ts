@@ -70,6 +70,21 @@ describe('loadConfig', () => {
     expect(config.streamMaxAgeMs).toBe((900 + 2 * 5) * 1000 + 5 * 60_000);
   });
 
+  it('writes the revocation snapshot every 10,000 events or minute by default; REVOCATION_SNAPSHOT_EVERY=0 turns it off', () => {
+    expect(loadConfig(base).snapshot).toEqual({ everyEvents: 10_000, intervalMs: 60_000 });
+    expect(
+      loadConfig({ ...base, REVOCATION_SNAPSHOT_EVERY: '500', REVOCATION_SNAPSHOT_INTERVAL: '10s' }).snapshot,
+    ).toEqual({
+      everyEvents: 500,
+      intervalMs: 10_000,
+    });
+    expect(loadConfig({ ...base, REVOCATION_SNAPSHOT_EVERY: '0' }).snapshot).toBeUndefined();
+    expect(() => loadConfig({ ...base, REVOCATION_SNAPSHOT_EVERY: 'often' })).toThrow(/REVOCATION_SNAPSHOT_EVERY/);
+    expect(() => loadConfig({ ...base, REVOCATION_SNAPSHOT_INTERVAL: '500ms' })).toThrow(
+      /REVOCATION_SNAPSHOT_INTERVAL/,
+    );
+  });
+
   it('uses MongoDB when MONGO_URI is set, and reads ADMIN_EMAILS case-insensitively', () => {
     const config = loadConfig({
       ...base,
