@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  ConsumerEvents,
   DeliverPolicy,
   nanos,
   type ConsumerMessages,
@@ -19,6 +20,12 @@ export interface OrderedReplayOptions {
   stream: string;
   /** Messages per pull; default 1000. */
   batch: number;
+  /**
+   * How long one pull request lasts, ms (default 20 000). The server sends the consumer's idle
+   * heartbeats every half of it; two missed and the consumer is taken for dead and replaced. Each
+   * pull and heartbeat is a message per instance: shorter finds a dead consumer sooner, costs more.
+   */
+  pullExpiresMs?: number;
   logger: Logger;
   /** The next sequence to read from: one past the last applied. */
   nextSequence: () => number;
@@ -26,13 +33,30 @@ export interface OrderedReplayOptions {
   onMessage: (message: StoredMessage) => void;
 }
 
+/** Default `pullExpiresMs`. */
+const DEFAULT_PULL_EXPIRES_MS = 20_000;
+
+/** What in a consumer's status means it is gone or deaf: replace it. */
+const CONSUMER_LOST: ReadonlySet<string> = new Set([
+  ConsumerEvents.HeartbeatsMissed,
+  ConsumerEvents.ConsumerNotFound,
+  ConsumerEvents.ConsumerDeleted,
+  ConsumerEvents.StreamNotFound,
+  ConsumerEvents.NoResponders,
+]);
+
 /**
  * Reads the stream in order from the next unapplied sequence, for as long as it runs, through an
  * ordered consumer of our own: ephemeral, in memory, no acks. Any gap in its delivery sequence,
- * a `restart(reason)` (a reconnect, a stall, a stream reset) or a failure replaces the consumer
- * with a fresh one from the next unapplied sequence; a replaced consumer's late messages are
- * ignored (each consumer has its own generation). nats.js's ordered consumer took up to its
- * request timeout to resume after a dropped connection, and could leave resets running after close.
+ * a `restart(reason)` (a stall, a stream reset), a status that says the consumer is lost (idle
+ * heartbeats missed, consumer or stream not found, no responders: it lived on a server that died)
+ * or a failure replaces the consumer with a fresh one from the next unapplied sequence; a replaced
+ * consumer's late messages are ignored (each consumer has its own generation).
+ *
+ * A reconnect alone keeps the consumer: nats.js checks that it still exists (one consumer info)
+ * and pulls again; when it does not (the server restarted, the consumer lived in its memory), the
+ * iteration ends and a fresh one is made. A message lost with the old socket shows as a gap in the
+ * delivery sequence, or to the feed's sync monitor as a stream it is behind.
  */
 export class OrderedReplay {
   /** How many times the consumer was replaced. */
@@ -99,6 +123,9 @@ export class OrderedReplay {
     let delivered = 0;
     const messages = await consumer.consume({
       max_messages: this.options.batch,
+      expires: this.options.pullExpiresMs ?? DEFAULT_PULL_EXPIRES_MS,
+      // A consumer or stream that is gone ends the iteration, instead of nats.js retrying forever.
+      abort_on_missing_resource: true,
       callback: (m: JsMsg) => {
         if (generation !== this.generation) return;
         if (m.info.deliverySequence !== ++delivered) return this.restart('delivery gap');
@@ -111,7 +138,22 @@ export class OrderedReplay {
       },
     });
     void messages.closed().finally(() => consumer.delete().catch(() => undefined));
+    void this.watchStatus(messages, generation);
     logger.info({ stream, fromSeq: from, consumer: info.name }, 'revocation feed consuming');
     return messages;
+  }
+
+  /** Replace the consumer of `generation` as soon as its status says it is lost. */
+  private async watchStatus(messages: ConsumerMessages, generation: number): Promise<void> {
+    try {
+      for await (const status of await messages.status()) {
+        if (generation !== this.generation || this.closed) return;
+        if (!CONSUMER_LOST.has(status.type)) continue;
+        this.restart(`consumer lost: ${status.type}`);
+        return;
+      }
+    } catch {
+      // The iterator ends with the consumer; nothing to do.
+    }
   }
 }

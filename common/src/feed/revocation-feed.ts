@@ -230,10 +230,10 @@ export class RevocationFeed {
       nextSequence: () => this.appliedSeq + 1,
       onMessage: (m) => this.fromStream(m),
     });
-    // After a reconnect, start a fresh consumer from the next unapplied sequence at once: a pull
-    // request lost with the old socket would otherwise stall delivery until it times out.
+    // After a reconnect the consumer is kept (nats.js checks it still exists and pulls again; one
+    // that is gone is replaced), and the feed asks at once whether it is in sync: no stall to wait out.
     this.stopWatching = connectionState(nc).on((event) => {
-      if (event.type === 'reconnect') this.replay?.restart('reconnected');
+      if (event.type === 'reconnect') this.monitor?.resync();
     });
     this.replay.start();
   }

@@ -4,6 +4,12 @@ import { AUTH_STREAM } from '../events/subjects';
 import type { Logger } from '../logging/logger';
 import type { MirrorWatch } from './mirror-watch';
 
+/** Least time behind the stream with nothing applied before the consumer is replaced, ms. */
+const MIN_STALL_PATIENCE_MS = 1500;
+/** After a reconnect: how long the short patience lasts, and how short it is, ms. */
+const RESYNC_WINDOW_MS = 5000;
+const RESYNC_PATIENCE_MS = 400;
+
 /** What the monitor reports to the feed. */
 export interface SyncListener {
   /** Everything stored up to the last probe is applied: the feed was in sync at `at`. */
@@ -52,6 +58,7 @@ export class StreamSyncMonitor {
   private lastProgressSeq = 0;
   private lastProgressAt = 0;
   private probing: Promise<boolean> | undefined;
+  private resyncUntil = 0;
 
   constructor(private readonly options: StreamSyncMonitorOptions) {}
 
@@ -79,8 +86,25 @@ export class StreamSyncMonitor {
   /** Probe now (one at a time): a heartbeat said something only the server can explain. */
   probeNow(): Promise<boolean> {
     if (this.stopped()) return Promise.resolve(false);
-    this.probing ??= this.probe().finally(() => (this.probing = undefined));
-    return this.probing;
+    if (this.probing) return this.probing;
+    const probing = this.probe().finally(() => {
+      if (this.probing === probing) this.probing = undefined;
+    });
+    this.probing = probing;
+    return probing;
+  }
+
+  /**
+   * The connection is back: probe at once, without waiting for a probe that left on the old
+   * socket (its reply may be lost: it would hold every later probe until it times out). For a
+   * while the consumer is given only a short patience to deliver what the feed is behind on: a
+   * message lost with the old socket leaves no gap until the next one.
+   */
+  resync(): void {
+    if (this.stopped()) return;
+    this.resyncUntil = this.options.now() + RESYNC_WINDOW_MS;
+    this.probing = undefined;
+    void this.probeNow();
   }
 
   /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */
@@ -141,7 +165,10 @@ export class StreamSyncMonitor {
       this.lastProgressAt = now;
       return;
     }
-    const patience = Math.max(2000, 5 * this.options.intervalMs);
+    // Behind with nothing applied: a live consumer delivers within milliseconds, so a couple of
+    // intervals of silence mean it is lost (it lived on a server that died, its pull went astray).
+    const patience =
+      now < this.resyncUntil ? RESYNC_PATIENCE_MS : Math.max(MIN_STALL_PATIENCE_MS, 2 * this.options.intervalMs);
     if (now - this.lastProgressAt >= patience) {
       this.lastProgressAt = now;
       this.options.listener.stalled();
