@@ -11,7 +11,12 @@ import {
 import type { Logger } from '../logging/logger';
 
 /** What the replay hands on for each stored message, in stream order. */
-export type StoredMessage = Pick<JsMsg, 'subject' | 'data'> & { streamSequence: number; pending: number };
+export type StoredMessage = Pick<JsMsg, 'subject' | 'data'> & {
+  streamSequence: number;
+  pending: number;
+  /** The `Nats-Msg-Id` it was published with (the event's id), if any. */
+  msgId: string | undefined;
+};
 
 /** Options of an ordered replay. */
 export interface OrderedReplayOptions {
@@ -134,6 +139,7 @@ export class OrderedReplay {
           data: m.data,
           streamSequence: m.info.streamSequence,
           pending: m.info.pending,
+          msgId: m.headers?.get('Nats-Msg-Id') || undefined,
         });
       },
     });

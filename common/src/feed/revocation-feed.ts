@@ -10,9 +10,13 @@ import { EventApplier, type FeedSource } from './event-applier';
 import { HeartbeatWatch } from './heartbeat-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
+import { RecentIds } from './recent-ids';
 import { StreamSyncMonitor } from './stream-sync-monitor';
 
 export type { FeedSource } from './event-applier';
+
+/** How many live-applied event ids a feed remembers to skip their stream copies (a few seconds at a high rate). */
+const LIVE_IDS_REMEMBERED = 10_000;
 
 /** Options of a revocation feed. */
 export interface RevocationFeedOptions {
@@ -79,7 +83,8 @@ export interface FeedStats {
 
 /**
  * Feeds a `RevocationSet` from the `AUTH` stream:
- * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two;
+ * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two; the
+ *    stream's copy of an event applied live is skipped by its `Nats-Msg-Id` (applied once);
  * 2. replays the retained stream from its start (`OrderedReplay`), and keeps consuming it, so
  *    nothing published while this instance was down or disconnected is missed;
  * 3. asks the server every `syncIntervalMs` for the stream's last sequence (`StreamSyncMonitor`):
@@ -105,6 +110,8 @@ export class RevocationFeed {
   private readonly applier: EventApplier;
   private readonly mirror: MirrorWatch;
   private readonly heartbeats: HeartbeatWatch;
+  /** Events applied live, whose copy from the stream is then skipped. */
+  private readonly appliedLive = new RecentIds(LIVE_IDS_REMEMBERED);
   private heartbeatCount = 0;
   private heartbeatSeq = 0;
   private appliedSeq = 0;
@@ -176,7 +183,10 @@ export class RevocationFeed {
       callback: (err, msg) => {
         if (err) return;
         if (msg.subject === AUTH_HEARTBEAT_SUBJECT) this.heartbeat(msg.data);
-        else this.applier.receive(msg.subject, msg.data, 'live');
+        else {
+          const id = this.applier.receive(msg.subject, msg.data, 'live');
+          if (id !== undefined) this.appliedLive.add(id);
+        }
       },
     });
     this.running = this.run();
@@ -240,7 +250,9 @@ export class RevocationFeed {
 
   private fromStream(m: StoredMessage): void {
     if (m.streamSequence <= this.appliedSeq) return;
-    this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
+    // Already applied from the live subscription: the stream's copy only moves the sequence on.
+    if (m.msgId === undefined || !this.appliedLive.take(m.msgId))
+      this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
     this.appliedSeq = m.streamSequence;
     if (m.pending === 0) this.sourceInSync(this.now());
   }

@@ -51,6 +51,26 @@ describe('RevocationFeed across reconnects', () => {
     return { feed, nc };
   }
 
+  it('applies each event once: the stream copy of an event applied live is skipped', async () => {
+    const nc = await connect({ servers: bus.server.url });
+    connections.push(nc);
+    const applied: string[] = [];
+    const feed = new RevocationFeed({
+      nc,
+      set: new RevocationSet(),
+      syncIntervalMs: 100,
+      onApplied: (envelope) => applied.push(envelope.id),
+    });
+    feeds.push(feed);
+    feed.start();
+    await feed.whenCaughtUp();
+    await publish('live', 10);
+    await waitFor(() => feed.stats.appliedSeq === 10, { description: 'the stream to deliver all 10' });
+    expect(feed.stats.applied.live + feed.stats.applied.stream).toBe(10);
+    expect(new Set(applied).size).toBe(10);
+    expect(applied).toHaveLength(10);
+  });
+
   async function consumerNames(): Promise<string[]> {
     const jsm = await bus.nc.jetstreamManager();
     return (await jsm.consumers.list(AUTH_STREAM).next()).map((c) => c.name).sort();
@@ -111,6 +131,8 @@ describe('RevocationFeed across reconnects', () => {
     await waitFor(() => feed.lastSyncAt >= back && feed.stats.consumerRestarts === 1, {
       description: 'in sync on a new consumer',
     });
+    // The publisher's own connection comes back on its own time.
+    await waitFor(async () => (await bus.nc.jetstreamManager()).streams.info(AUTH_STREAM), { timeoutMs: 20_000 });
     await publish('after', 2);
     await waitFor(() => feed.stats.appliedSeq === 6, { description: 'the events after the restart' });
     expect(feed.stats.applied.stream).toBe(6);
