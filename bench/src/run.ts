@@ -5,8 +5,9 @@ import { runCatchUp } from './catch-up/run-catch-up';
 import { runMemory } from './memory/run-memory';
 import { progress } from './progress';
 import { runPropagation } from './propagation/run-propagation';
+import { runScale } from './scale/run-scale';
 import type { BenchResults } from './report/results';
-import { checkTargets } from './report/targets';
+import { checkTargets, scaleTargets } from './report/targets';
 import { propagationSvg, throughputSvg } from './report/write-charts';
 import { resultsMarkdown } from './report/write-markdown';
 import { benchSettings } from './settings';
@@ -14,13 +15,23 @@ import { round } from './stats';
 import { THROUGHPUT_CASES } from './throughput/cases';
 import { runThroughput } from './throughput/run-throughput';
 
-/** `npm run bench [-- --quick]`: every measurement in one run, written to bench/results/. */
+/**
+ * `npm run bench [-- --quick]`: every measurement in one run, written to bench/results/.
+ * `npm run bench -- --only=scale [--quick]`: the scale row alone, printed with its targets (no files written).
+ */
 async function main(): Promise<void> {
-  const settings = benchSettings(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const settings = benchSettings(argv);
+  if (argv.includes('--only=scale')) {
+    const scale = await runScale(settings.scale);
+    for (const t of scaleTargets(scale))
+      progress(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured} (target ${t.target})`);
+    return;
+  }
   const out = resolve(__dirname, '..', 'results');
   mkdirSync(out, { recursive: true });
   progress(
-    `starting${settings.quick ? ' (quick)' : ''}: throughput, propagation (one server, 3-node cluster), catch-up, memory`,
+    `starting${settings.quick ? ' (quick)' : ''}: throughput, propagation (one server, 3-node cluster), scale, catch-up, memory`,
   );
 
   const throughput = await runThroughput(settings.throughput);
@@ -30,6 +41,7 @@ async function main(): Promise<void> {
   progress(
     `propagation on a 3-node cluster: p50 ${onCluster.p50Ms} ms, p99 ${onCluster.p99Ms} ms, max ${onCluster.maxMs} ms`,
   );
+  const scale = await runScale(settings.scale);
   const catchUp = await runCatchUp(settings.catchUp);
   progress(`catch-up: ${catchUp.events} revocations replayed in ${catchUp.readyMs} ms`);
   const catchUpMillion = settings.catchUpMillion.events > 0 ? await runCatchUp(settings.catchUpMillion) : undefined;
@@ -61,6 +73,7 @@ async function main(): Promise<void> {
       p99Ms: onCluster.p99Ms,
       maxMs: onCluster.maxMs,
     },
+    scale,
     catchUp,
     ...(catchUpMillion ? { catchUpMillion } : {}),
     memory,

@@ -1,3 +1,4 @@
+import type { ScaleResult } from '../scale/run-scale';
 import type { BenchResults } from './results';
 
 /** One target from the design, checked against a run. */
@@ -10,6 +11,23 @@ export interface TargetCheck {
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 const x = (v: number): string => `${v.toFixed(2)}×`;
+
+/** The scale row's targets (issue 15): N instances on one server cost next to nothing while idle. */
+export function scaleTargets(scale: ScaleResult): TargetCheck[] {
+  const n = scale.instances;
+  const atMost = (name: string, measured: number, max: number, unit: string): TargetCheck => ({
+    name: `${name} with ${n} instances on one server`,
+    target: `≤ ${max}${unit}`,
+    measured: `${measured}${unit}`,
+    met: measured <= max,
+  });
+  return [
+    atMost('idle server CPU (% of a core)', scale.idleServerCpuPct, 1.5, ' %'),
+    atMost('JetStream API requests per second', scale.jsApiPerSecond, 5, '/s'),
+    atMost('propagation p99 at 100 revocations/s', scale.p99Ms, 25, ' ms'),
+    atMost('back in sync after a server restart', scale.resyncMs, 1000, ' ms'),
+  ];
+}
 
 /** The targets the design sets for these measurements. */
 export function checkTargets(r: BenchResults): TargetCheck[] {
@@ -51,6 +69,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       met: r.catchUp.readyMs <= 300 * (r.catchUp.events / 100_000),
     },
   ];
+  if (r.scale) checks.push(...scaleTargets(r.scale));
   if (r.catchUpMillion) {
     checks.push({
       name: `catch-up of ${r.catchUpMillion.events.toLocaleString('en')} revocations`,

@@ -9,6 +9,8 @@ const MIN_STALL_PATIENCE_MS = 1500;
 /** After a reconnect: how long the short patience lasts, and how short it is, ms. */
 const RESYNC_WINDOW_MS = 5000;
 const RESYNC_PATIENCE_MS = 400;
+/** After a reconnect: how soon a probe that failed is made again, ms. */
+const RESYNC_RETRY_MS = 150;
 
 /** What the monitor reports to the feed. */
 export interface SyncListener {
@@ -102,9 +104,17 @@ export class StreamSyncMonitor {
    */
   resync(): void {
     if (this.stopped()) return;
-    this.resyncUntil = this.options.now() + RESYNC_WINDOW_MS;
+    const until = (this.resyncUntil = this.options.now() + RESYNC_WINDOW_MS);
     this.probing = undefined;
-    void this.probeNow();
+    // A restarted server answers before its JetStream has recovered its streams: ask again soon,
+    // until it answers (or the window passes), rather than at the next interval.
+    const attempt = (): void => {
+      void this.probeNow().then((read) => {
+        if (read || this.stopped() || this.resyncUntil !== until || this.options.now() >= until) return;
+        setTimeout(attempt, RESYNC_RETRY_MS).unref();
+      });
+    };
+    attempt();
   }
 
   /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */
