@@ -34,6 +34,8 @@ export const EXPECTED_SCENARIOS = [
   'Rate-limit store outage',
   'NATS cluster: AUTH leader killed',
   'NATS cluster: server hung under auth',
+  'NATS cluster: rolling restart',
+  "NATS cluster: tickets replica's server killed",
   'SET receiver down',
   'Fuzzed cookies and tokens',
   'Fuzzed events',
