@@ -227,6 +227,7 @@ export class RevocationFeed {
       mirror: this.mirror,
       ...(originJsm ? { originJsm } : {}),
       heartbeatFresh: () => this.heartbeats.fresh(this.now()),
+      syncedAt: () => this.syncedAt,
     });
     await this.monitor.waitForStream();
     if (this.closed) return;

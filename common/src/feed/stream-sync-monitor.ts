@@ -11,6 +11,8 @@ const RESYNC_WINDOW_MS = 5000;
 const RESYNC_PATIENCE_MS = 400;
 /** After a reconnect: how soon a probe that failed is made again, ms. */
 const RESYNC_RETRY_MS = 150;
+/** After a reconnect, while auth's heartbeats arrive: how long to wait for the next before probing, ms. */
+const RESYNC_HEARTBEAT_GRACE_MS = 400;
 
 /** What the monitor reports to the feed. */
 export interface SyncListener {
@@ -40,6 +42,8 @@ export interface StreamSyncMonitorOptions {
   originJsm?: JetStreamManager;
   /** Do the auth service's heartbeats say it all already? Then the interval's probe is skipped. */
   heartbeatFresh?: () => boolean;
+  /** When the feed was last in sync, ms (a resync after a reconnect stops once it is, as of the reconnect). */
+  syncedAt?: () => number;
 }
 
 /**
@@ -104,17 +108,23 @@ export class StreamSyncMonitor {
    */
   resync(): void {
     if (this.stopped()) return;
-    const until = (this.resyncUntil = this.options.now() + RESYNC_WINDOW_MS);
+    const back = this.options.now();
+    const until = (this.resyncUntil = back + RESYNC_WINDOW_MS);
     this.probing = undefined;
     // A restarted server answers before its JetStream has recovered its streams: ask again soon,
     // until it answers (or the window passes), rather than at the next interval.
     const attempt = (): void => {
+      if (this.stopped() || this.resyncUntil !== until || (this.options.syncedAt?.() ?? 0) >= back) return;
       void this.probeNow().then((read) => {
-        if (read || this.stopped() || this.resyncUntil !== until || this.options.now() >= until) return;
+        if (read || this.options.now() >= until) return;
         setTimeout(attempt, RESYNC_RETRY_MS).unref();
       });
     };
-    attempt();
+    // While auth's heartbeats arrive, its first one after the reconnect (it beats at once when it is
+    // back) says it for every instance: hundreds of instances reconnecting together then make no
+    // burst of requests. Probe only if it does not come soon.
+    if (this.options.heartbeatFresh?.()) setTimeout(attempt, RESYNC_HEARTBEAT_GRACE_MS).unref();
+    else attempt();
   }
 
   /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */

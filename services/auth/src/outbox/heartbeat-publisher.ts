@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AUTH_STREAM, type Logger } from '@authbus/common';
+import { AUTH_STREAM, connectionState, type Logger } from '@authbus/common';
 import { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat, type AuthHeartbeat } from '@authbus/common/issuer';
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
@@ -31,11 +31,17 @@ export class HeartbeatPublisher {
   private closed = false;
   private beating: Promise<void> | undefined;
   private streamReadable = true;
+  private stopWatching: (() => void) | undefined;
 
   constructor(private readonly options: HeartbeatPublisherOptions) {}
 
   start(): void {
     if (this.closed) return;
+    // Back on a server: beat at once. Verifiers wait for a heartbeat to know they are in sync
+    // again, and a beat that left on the old socket may be waiting out its timeout.
+    this.stopWatching ??= connectionState(this.options.nc).on((event) => {
+      if (event.type === 'reconnect' && !this.closed) void this.beat().catch(() => undefined);
+    });
     this.timer = setTimeout(() => {
       this.beating = this.beat().then(
         () => this.start(),
@@ -48,6 +54,7 @@ export class HeartbeatPublisher {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.stopWatching?.();
     await this.beating;
   }
 
