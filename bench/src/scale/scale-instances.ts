@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { connectNats, RevocationFeed, RevocationSet, silentLogger, Subjects } from '@authbus/common';
+import {
+  connectNats,
+  KIT_PING_INTERVAL_MS,
+  RevocationFeed,
+  RevocationSet,
+  silentLogger,
+  Subjects,
+} from '@authbus/common';
 
 /** What the parent asks a scale child. */
 export type ScaleRequest = { syncedSince: number };
@@ -25,9 +32,14 @@ async function main(): Promise<void> {
   const [natsUrl, countText] = process.argv.slice(2);
   const count = Number(countText);
   const feeds: RevocationFeed[] = [];
+  // The kit's default unless the run sets another (`BENCH_NATS_PING_MS`), to see what pings cost.
+  const pings = { pingIntervalMs: Number(process.env.BENCH_NATS_PING_MS ?? KIT_PING_INTERVAL_MS) };
   const applied = new Map<string, { instances: Set<number>; at: number }>();
   for (let i = 0; i < count; i++) {
-    const nc = await connectNats({ servers: natsUrl!, name: `bench-scale-${process.pid}-${i}` }, silentLogger);
+    const nc = await connectNats(
+      { servers: natsUrl!, name: `bench-scale-${process.pid}-${i}`, ...pings },
+      silentLogger,
+    );
     const feed = new RevocationFeed({
       nc,
       set: new RevocationSet(),

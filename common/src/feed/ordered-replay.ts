@@ -41,14 +41,8 @@ export interface OrderedReplayOptions {
 /** Default `pullExpiresMs`. */
 const DEFAULT_PULL_EXPIRES_MS = 20_000;
 
-/** What in a consumer's status means it is gone or deaf: replace it. */
-const CONSUMER_LOST: ReadonlySet<string> = new Set([
-  ConsumerEvents.HeartbeatsMissed,
-  ConsumerEvents.ConsumerNotFound,
-  ConsumerEvents.ConsumerDeleted,
-  ConsumerEvents.StreamNotFound,
-  ConsumerEvents.NoResponders,
-]);
+/** Over how long the consumers lost together (their server restarted) are made again, ms. */
+const RECREATE_SPREAD_MS = 1000;
 
 /**
  * Reads the stream in order from the next unapplied sequence, for as long as it runs, through an
@@ -98,7 +92,17 @@ export class OrderedReplay {
       try {
         const starting = this.consume(++this.generation);
         const messages = await Promise.race([starting, restart]);
-        if (messages) await Promise.race([messages.closed(), restart]);
+        if (messages) {
+          const ended = await Promise.race([messages.closed().then(() => true), restart.then(() => false)]);
+          // The consumer was lost with its server (a restart): every instance on that server finds out
+          // at once. Spread the new consumers over a second rather than ask for hundreds together;
+          // the feed knows it is in sync from the heartbeats meanwhile, and a restart() cuts this short.
+          if (ended && !this.closed)
+            await Promise.race([
+              new Promise((resolve) => setTimeout(resolve, Math.random() * RECREATE_SPREAD_MS)),
+              restart,
+            ]);
+        }
         // Don't wait for the old consumer to wind down: its late messages are ignored by generation.
         void starting.then((m) => m.close()).catch(() => undefined);
       } catch (err) {
@@ -149,12 +153,14 @@ export class OrderedReplay {
     return messages;
   }
 
-  /** Replace the consumer of `generation` as soon as its status says it is lost. */
+  /** Replace the consumer of `generation` as soon as its idle heartbeats are missed. */
   private async watchStatus(messages: ConsumerMessages, generation: number): Promise<void> {
     try {
       for await (const status of await messages.status()) {
         if (generation !== this.generation || this.closed) return;
-        if (!CONSUMER_LOST.has(status.type)) continue;
+        // Missed idle heartbeats leave nats.js checking and pulling again forever: replace it now.
+        // (A consumer or stream not found, a consumer deleted, no responders: the iteration ends.)
+        if (status.type !== ConsumerEvents.HeartbeatsMissed) continue;
         this.restart(`consumer lost: ${status.type}`);
         return;
       }

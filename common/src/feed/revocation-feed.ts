@@ -8,6 +8,7 @@ import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
 import { HeartbeatWatch } from './heartbeat-watch';
+import { HungServerWatch } from './hung-server-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
 import { RecentIds } from './recent-ids';
@@ -95,6 +96,8 @@ export interface FeedStats {
  *    JetStream request per instance), and since when auth has held revocations it could not
  *    publish: the feed counts itself in sync at most as of then (`lastSyncAt`), so an auth that
  *    answered a sign-out it cannot publish makes every verifier stale after the staleness bound.
+ *    Heartbeats that stop coming make the feed check its server answers at all, and leave it for
+ *    another when it does not (`HungServerWatch`): a hung server is found without frequent pings.
  * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
  *
  * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
@@ -211,6 +214,7 @@ export class RevocationFeed {
     const originJsm = origin
       ? await nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout })
       : undefined;
+    const hung = new HungServerWatch(nc, this.logger, timeout);
     this.monitor = new StreamSyncMonitor({
       jsm,
       stream: this.stream,
@@ -228,6 +232,10 @@ export class RevocationFeed {
       ...(originJsm ? { originJsm } : {}),
       heartbeatFresh: () => this.heartbeats.fresh(this.now()),
       syncedAt: () => this.syncedAt,
+      // Heartbeats that came and stopped: a hung server, or auth gone. Only the server can say which.
+      heartbeatsQuiet: () => {
+        if (this.heartbeatCount > 0) void hung.check();
+      },
     });
     await this.monitor.waitForStream();
     if (this.closed) return;

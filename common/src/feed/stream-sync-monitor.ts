@@ -42,6 +42,8 @@ export interface StreamSyncMonitorOptions {
   originJsm?: JetStreamManager;
   /** Do the auth service's heartbeats say it all already? Then the interval's probe is skipped. */
   heartbeatFresh?: () => boolean;
+  /** Called on each interval while the heartbeats are not fresh (the feed checks its server answers). */
+  heartbeatsQuiet?: () => void;
   /** When the feed was last in sync, ms (a resync after a reconnect stops once it is, as of the reconnect). */
   syncedAt?: () => number;
 }
@@ -83,8 +85,9 @@ export class StreamSyncMonitor {
   start(): void {
     if (this.stopped()) return;
     this.timer = setTimeout(() => {
-      if (this.options.heartbeatFresh?.()) this.start();
-      else void this.probeNow().then(() => this.start());
+      if (this.options.heartbeatFresh?.()) return this.start();
+      this.options.heartbeatsQuiet?.();
+      void this.probeNow().then(() => this.start());
     }, this.options.intervalMs);
     this.timer.unref();
   }
