@@ -235,6 +235,17 @@ describe('faults: a 3-node NATS cluster', () => {
     }
   }
 
+  /** Until every tickets replica is ready (in sync again after an earlier scenario's fault). */
+  async function replicasReady(): Promise<void> {
+    await waitFor(
+      async () => {
+        const answers = await Promise.all(stack.tickets.map((r) => fetch(`${r.url}/readyz`).then((res) => res.ok)));
+        return answers.every(Boolean);
+      },
+      { timeoutMs: 60_000, intervalMs: 100, description: 'every tickets replica ready' },
+    );
+  }
+
   /**
    * Authenticated requests with valid cookies against every tickets replica, `concurrency` at a
    * time, until `stop()`: counts what each replica answered.
@@ -274,6 +285,7 @@ describe('faults: a 3-node NATS cluster', () => {
     const users = await signupMany('rolling', 24);
     const steady = await signupMany('steady', 6);
     await clusterHealthy();
+    await replicasReady();
     const load = authenticatedLoad(steady);
     const signedOut: Awaited<ReturnType<typeof signOut>> = [];
     const restartedMs: number[] = [];
@@ -331,6 +343,7 @@ describe('faults: a 3-node NATS cluster', () => {
     const healthyServer = serverOf(healthy);
     const users = await signupMany('killed', 20);
     const steady = await signupMany('steady-kill', 4);
+    await replicasReady();
     const load = authenticatedLoad(steady);
     await victim.kill('SIGKILL');
     const signedOut = await signOut(users);
