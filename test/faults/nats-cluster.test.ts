@@ -235,6 +235,23 @@ describe('faults: a 3-node NATS cluster', () => {
     }
   }
 
+  /**
+   * The users whose sign-out is not stored exactly once in AUTH, read again until there are none
+   * (reads fail while a cluster settles; one stored twice, or never, stays so) or 30 s pass.
+   */
+  async function notStoredOnce(users: User[]): Promise<User[]> {
+    let notOnce: User[] = [];
+    await waitFor(
+      async () => {
+        const stored = await storedSessionRevocations();
+        notOnce = users.filter((u) => stored.get(u.sid) !== 1);
+        return notOnce.length === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'every sign-out stored exactly once in AUTH' },
+    ).catch(() => undefined);
+    return notOnce;
+  }
+
   /** Until every tickets replica is ready (in sync again after an earlier scenario's fault). */
   async function replicasReady(): Promise<void> {
     await waitFor(
@@ -306,16 +323,7 @@ describe('faults: a 3-node NATS cluster', () => {
     expect(watched.lateAcceptances).toBe(0);
     expect(watched.otherStatuses).toEqual([]);
     await outboxDrained();
-    let notOnce: typeof users = [];
-    await waitFor(
-      async () => {
-        const stored = await storedSessionRevocations();
-        notOnce = users.filter((u) => stored.get(u.sid) !== 1);
-        return notOnce.length === 0;
-      },
-      { timeoutMs: 30_000, intervalMs: 500, description: 'every sign-out stored exactly once in AUTH' },
-    ).catch(() => undefined);
-    expect(notOnce).toEqual([]);
+    expect(await notStoredOnce(users)).toEqual([]);
     recordReliability({
       kind: 'fault',
       scenario: 'NATS cluster: rolling restart',
@@ -359,16 +367,7 @@ describe('faults: a 3-node NATS cluster', () => {
     const moved = serverOf(first.name);
     await victim.restart();
     await clusterHealthy();
-    let notOnce: typeof users = [];
-    await waitFor(
-      async () => {
-        const stored = await storedSessionRevocations();
-        notOnce = users.filter((u) => stored.get(u.sid) !== 1);
-        return notOnce.length === 0;
-      },
-      { timeoutMs: 30_000, intervalMs: 500, description: 'every sign-out stored exactly once in AUTH' },
-    ).catch(() => undefined);
-    expect(notOnce).toEqual([]);
+    expect(await notStoredOnce(users)).toEqual([]);
     recordReliability({
       kind: 'fault',
       scenario: "NATS cluster: tickets replica's server killed",
