@@ -5,6 +5,9 @@ import { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat, type AuthHeartbeat } from '@au
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
 
+/** After a reconnect, how soon a heartbeat whose stream read failed is sent again, ms. */
+const REBEAT_MS = 100;
+
 /** What the heartbeat needs. */
 export interface HeartbeatPublisherOptions {
   nc: NatsConnection;
@@ -40,7 +43,7 @@ export class HeartbeatPublisher {
     // Back on a server: beat at once. Verifiers wait for a heartbeat to know they are in sync
     // again, and a beat that left on the old socket may be waiting out its timeout.
     this.stopWatching ??= connectionState(this.options.nc).on((event) => {
-      if (event.type === 'reconnect' && !this.closed) void this.beat().catch(() => undefined);
+      if (event.type === 'reconnect') void this.beatUntilStreamRead();
     });
     this.timer = setTimeout(() => {
       this.beating = this.beat().then(
@@ -56,6 +59,19 @@ export class HeartbeatPublisher {
     clearTimeout(this.timer);
     this.stopWatching?.();
     await this.beating;
+  }
+
+  /**
+   * Beat now, and again every 100 ms while the stream cannot be read yet (a restarted server
+   * answers before its JetStream has recovered the stream), for up to one interval.
+   */
+  private async beatUntilStreamRead(): Promise<void> {
+    const until = this.options.now() + this.options.intervalMs;
+    while (!this.closed) {
+      const heartbeat = await this.beat().catch(() => undefined);
+      if (heartbeat?.stream || this.options.now() >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, REBEAT_MS).unref());
+    }
   }
 
   /** Read the outbox, then the stream, and publish what they say. */
