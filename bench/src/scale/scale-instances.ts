@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  connectionState,
   connectNats,
   KIT_PING_INTERVAL_MS,
   RevocationFeed,
@@ -17,7 +18,7 @@ export type ScaleReport =
   /** Every instance of this process has applied `sid`; `at` is when the last one did (epoch ms). */
   | { sid: string; at: number }
   /** Every instance of this process was in sync as of `since` or later, first seen at `at`. */
-  | { synced: number; at: number };
+  | { synced: number; at: number; lastReconnectAt: number };
 
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const feeds: RevocationFeed[] = [];
   // The kit's default unless the run sets another (`BENCH_NATS_PING_MS`), to see what pings cost.
   const pings = { pingIntervalMs: Number(process.env.BENCH_NATS_PING_MS ?? KIT_PING_INTERVAL_MS) };
+  let lastReconnectAt = 0;
   const applied = new Map<string, { instances: Set<number>; at: number }>();
   for (let i = 0; i < count; i++) {
     const nc = await connectNats(
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
         }
       },
     });
+    connectionState(nc).on((event) => {
+      if (event.type === 'reconnect') lastReconnectAt = Math.max(lastReconnectAt, now());
+    });
     feed.start();
     feeds.push(feed);
   }
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
     const timer = setInterval(() => {
       if (!feeds.every((f) => f.lastSyncAt >= m.syncedSince)) return;
       clearInterval(timer);
-      process.send!({ synced: m.syncedSince, at: now() } satisfies ScaleReport);
+      process.send!({ synced: m.syncedSince, at: now(), lastReconnectAt } satisfies ScaleReport);
     }, 5);
   });
   process.on('disconnect', () => process.exit(0));

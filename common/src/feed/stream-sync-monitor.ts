@@ -12,7 +12,7 @@ const RESYNC_PATIENCE_MS = 400;
 /** After a reconnect: how soon a probe that failed is made again, ms. */
 const RESYNC_RETRY_MS = 150;
 /** After a reconnect, while auth's heartbeats arrive: how long to wait for the next before probing, ms. */
-const RESYNC_HEARTBEAT_GRACE_MS = 400;
+const RESYNC_HEARTBEAT_GRACE_MS = 100;
 
 /** What the monitor reports to the feed. */
 export interface SyncListener {
