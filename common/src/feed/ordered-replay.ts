@@ -26,7 +26,7 @@ export interface OrderedReplayOptions {
   /** Messages per pull; default 1000. */
   batch: number;
   /**
-   * How long one pull request lasts, ms (default 20 000). The server sends the consumer's idle
+   * How long one pull request lasts, ms (default 60 000). The server sends the consumer's idle
    * heartbeats every half of it; two missed and the consumer is taken for dead and replaced. Each
    * pull and heartbeat is a message per instance: shorter finds a dead consumer sooner, costs more.
    */
@@ -39,7 +39,7 @@ export interface OrderedReplayOptions {
 }
 
 /** Default `pullExpiresMs`. */
-const DEFAULT_PULL_EXPIRES_MS = 20_000;
+const DEFAULT_PULL_EXPIRES_MS = 60_000;
 
 /** Over how long the consumers lost together (their server restarted) are made again, ms. */
 const RECREATE_SPREAD_MS = 1000;
