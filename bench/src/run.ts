@@ -5,8 +5,9 @@ import { runCatchUp } from './catch-up/run-catch-up';
 import { runMemory } from './memory/run-memory';
 import { progress } from './progress';
 import { runPropagation } from './propagation/run-propagation';
+import { runScale } from './scale/run-scale';
 import type { BenchResults } from './report/results';
-import { catchUpTargets, checkTargets, checkThroughputTargets, type TargetCheck } from './report/targets';
+import { catchUpTargets, checkTargets, checkThroughputTargets, scaleTargets, type TargetCheck } from './report/targets';
 import { propagationSvg, throughputSvg } from './report/write-charts';
 import { resultsMarkdown } from './report/write-markdown';
 import { benchSettings, type BenchSettings } from './settings';
@@ -14,14 +15,17 @@ import { round } from './stats';
 import { THROUGHPUT_CASES } from './throughput/cases';
 import { runThroughput } from './throughput/run-throughput';
 
-/** `npm run bench [-- --quick]`: every measurement in one run, written to bench/results/. */
+/**
+ * `npm run bench [-- --quick]`: every measurement in one run, written to bench/results/.
+ * `npm run bench -- --only=scale,catch-up [--quick]`: those sections alone, printed with their targets.
+ */
 async function main(): Promise<void> {
   const settings = benchSettings(process.argv.slice(2));
   if (settings.only) return runSections(settings, settings.only);
   const out = resolve(__dirname, '..', 'results');
   mkdirSync(out, { recursive: true });
   progress(
-    `starting${settings.quick ? ' (quick)' : ''}: throughput, propagation (one server, 3-node cluster), catch-up, memory`,
+    `starting${settings.quick ? ' (quick)' : ''}: throughput, propagation (one server, 3-node cluster), scale, catch-up, memory`,
   );
 
   const throughputSummary = await measureThroughput(settings);
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
   progress(
     `propagation on a 3-node cluster: p50 ${onCluster.p50Ms} ms, p99 ${onCluster.p99Ms} ms, max ${onCluster.maxMs} ms`,
   );
+  const scale = await runScale(settings.scale);
   const catchUp = await runCatchUp(settings.catchUp);
   progress(
     `catch-up: ${catchUp.events} revocations ready in ${catchUp.readyMs} ms (full replay ${catchUp.fullReplayMs} ms)`,
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
       p99Ms: onCluster.p99Ms,
       maxMs: onCluster.maxMs,
     },
+    scale,
     catchUp,
     ...(catchUpMillion ? { catchUpMillion } : {}),
     memory,
@@ -107,6 +113,11 @@ async function runSections(settings: BenchSettings, only: NonNullable<BenchSetti
     writeFileSync(join(out, 'throughput-only.json'), `${JSON.stringify(throughput, null, 2)}\n`);
     progress('wrote bench/results/throughput-only.json');
     checks.push(...checkThroughputTargets(throughput));
+  }
+  if (only.includes('scale')) {
+    const scale = await runScale(settings.scale);
+    progress(`scale: ${JSON.stringify(scale)}`);
+    checks.push(...scaleTargets(scale));
   }
   if (only.includes('catch-up')) {
     const catchUp = await runCatchUp(settings.catchUp);

@@ -2,7 +2,7 @@
 export interface BenchSettings {
   quick: boolean;
   /**
-   * `--only=throughput,catch-up,memory`: run just these sections and print their figures and
+   * `--only=throughput,scale,catch-up,memory`: run just these sections and print their figures and
    * targets, never over `latest.json` (throughput alone is written to `throughput-only.json`;
    * `--throughput-only` is `--only=throughput`). Undefined: every section.
    */
@@ -19,6 +19,17 @@ export interface BenchSettings {
     pin: boolean;
   };
   propagation: { instances: number; processes: number; samples: number };
+  /** The scale row: many feed instances on one server (quick runs: fewer). */
+  scale: {
+    instances: number;
+    processes: number;
+    /** Wait after every instance caught up before the idle window, s. */
+    settleSeconds: number;
+    /** The idle window the server's CPU and JetStream API requests are read over, s. */
+    idleSeconds: number;
+    revocationsPerSecond: number;
+    revocationSeconds: number;
+  };
   catchUp: { events: number };
   /** The catch-up row at a million retained revocations; `events: 0` (quick runs) leaves it out. */
   catchUpMillion: { events: number };
@@ -26,7 +37,7 @@ export interface BenchSettings {
 }
 
 /** The sections `--only=` can pick. */
-export const BENCH_SECTIONS = ['throughput', 'catch-up', 'memory'] as const;
+export const BENCH_SECTIONS = ['throughput', 'scale', 'catch-up', 'memory'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 const isSection = (name: string): name is BenchSection => (BENCH_SECTIONS as readonly string[]).includes(name);
@@ -53,6 +64,23 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
       pin: !argv.includes('--no-pin'),
     },
     propagation: { instances: 10, processes: 2, samples: quick ? 40 : 200 },
+    scale: quick
+      ? {
+          instances: 50,
+          processes: 2,
+          settleSeconds: 2,
+          idleSeconds: 5,
+          revocationsPerSecond: 100,
+          revocationSeconds: 3,
+        }
+      : {
+          instances: 500,
+          processes: 10,
+          settleSeconds: 5,
+          idleSeconds: 10,
+          revocationsPerSecond: 100,
+          revocationSeconds: 10,
+        },
     catchUp: { events: quick ? 20_000 : 100_000 },
     catchUpMillion: { events: quick ? 0 : 1_000_000 },
     memory: {

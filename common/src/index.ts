@@ -142,6 +142,7 @@ export type { AuthKitEnv } from './kit/auth-kit-options-from-env';
 
 // Infrastructure
 export { connectNats } from './nats/connect-nats';
+export { KIT_PING_INTERVAL_MS } from './kit/start-feed';
 export type { NatsOptions } from './nats/connect-nats';
 export { connectionState } from './nats/connection-state';
 export type { ConnectionEvent, ConnectionState } from './nats/connection-state';

@@ -204,4 +204,177 @@ describe('faults: a 3-node NATS cluster', () => {
     ).catch(() => undefined);
     expect(notOnce).toEqual([]);
   }, 180_000);
+
+  /** The server a service (`auth`, `tickets-1` …) is connected to now, from its last "nats connected/reconnected" log line. */
+  function serverOf(service: string): NatsClusterNode {
+    const prefix = `[${service}]`;
+    const line = [...stack.logs].reverse().find((l) => l.startsWith(prefix) && /"msg":"nats (re)?connected"/.test(l));
+    const server = line ? (/"server":"([^"]+)"/.exec(line)?.[1] ?? '') : '';
+    const node = cluster.nodes.find((n) => n.url === `nats://${server}`);
+    if (!node) throw new Error(`${service}'s server not found in its logs (${server || 'no line'})`);
+    return node;
+  }
+
+  /** Until each node runs and answers, and AUTH has a leader with every replica current: a healthy cluster. */
+  async function clusterHealthy(): Promise<void> {
+    await cluster.waitForJetStream({ timeoutMs: 60_000 });
+    const nc = await connect({ servers: cluster.servers });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await waitFor(
+        async () => {
+          const { cluster: c } = await jsm.streams.info(AUTH_STREAM);
+          return (
+            !!c?.leader && (c.replicas ?? []).length === 2 && (c.replicas ?? []).every((r) => r.current && !r.offline)
+          );
+        },
+        { timeoutMs: 60_000, intervalMs: 100, description: 'AUTH to have a leader and every replica current' },
+      );
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /**
+   * The users whose sign-out is not stored exactly once in AUTH, read again until there are none
+   * (reads fail while a cluster settles; one stored twice, or never, stays so) or 30 s pass.
+   */
+  async function notStoredOnce(users: User[]): Promise<User[]> {
+    let notOnce: User[] = [];
+    await waitFor(
+      async () => {
+        const stored = await storedSessionRevocations();
+        notOnce = users.filter((u) => stored.get(u.sid) !== 1);
+        return notOnce.length === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'every sign-out stored exactly once in AUTH' },
+    ).catch(() => undefined);
+    return notOnce;
+  }
+
+  /** Until every tickets replica is ready (in sync again after an earlier scenario's fault). */
+  async function replicasReady(): Promise<void> {
+    await waitFor(
+      async () => {
+        const answers = await Promise.all(stack.tickets.map((r) => fetch(`${r.url}/readyz`).then((res) => res.ok)));
+        return answers.every(Boolean);
+      },
+      { timeoutMs: 60_000, intervalMs: 100, description: 'every tickets replica ready' },
+    );
+  }
+
+  /**
+   * Authenticated requests with valid cookies against every tickets replica, `concurrency` at a
+   * time, until `stop()`: counts what each replica answered.
+   */
+  function authenticatedLoad(users: User[], concurrency = 4) {
+    const statuses = new Map<string, Map<number, number>>();
+    let running = true;
+    let sent = 0;
+    const worker = async (w: number): Promise<void> => {
+      for (let i = w; running; i += concurrency) {
+        const replica = stack.tickets[i % stack.tickets.length]!;
+        const user = users[i % users.length]!;
+        const res = await call(`${replica.url}/api/tickets`, { cookie: user.cookie, body: {} }).catch(() => undefined);
+        await res?.arrayBuffer();
+        sent++;
+        const byStatus = statuses.get(replica.name) ?? new Map<number, number>();
+        byStatus.set(res?.status ?? 0, (byStatus.get(res?.status ?? 0) ?? 0) + 1);
+        statuses.set(replica.name, byStatus);
+      }
+    };
+    const workers = Array.from({ length: concurrency }, (_, w) => worker(w));
+    return {
+      async stop() {
+        running = false;
+        await Promise.all(workers);
+        const count = (replica: string | undefined, match: (status: number) => boolean) =>
+          [...statuses]
+            .filter(([name]) => replica === undefined || name === replica)
+            .flatMap(([, byStatus]) => [...byStatus])
+            .reduce((sum, [status, n]) => sum + (match(status) ? n : 0), 0);
+        return { sent, statuses, count };
+      },
+    };
+  }
+
+  it('rolling restart of all 3 servers under load: 0 5xx, nothing lost or doubled, no revoked token accepted after the bound', async () => {
+    const users = await signupMany('rolling', 24);
+    const steady = await signupMany('steady', 6);
+    await clusterHealthy();
+    await replicasReady();
+    const load = authenticatedLoad(steady);
+    const signedOut: Awaited<ReturnType<typeof signOut>> = [];
+    const restartedMs: number[] = [];
+    for (const [i, node] of cluster.nodes.entries()) {
+      signedOut.push(...(await signOut(users.slice(i * 8, i * 8 + 4))));
+      const startedAt = Date.now();
+      await node.restart();
+      // A rolling restart goes on only once the cluster is whole again (as a StatefulSet's readiness makes it).
+      await clusterHealthy();
+      restartedMs.push(Date.now() - startedAt);
+      signedOut.push(...(await signOut(users.slice(i * 8 + 4, i * 8 + 8))));
+    }
+    const watched = await watchRefusals(signedOut);
+    const { sent, count, statuses } = await load.stop();
+    const serverErrors = count(undefined, (s) => s >= 500 || s === 0);
+    expect(signedOut.map((r) => r.status).every((s) => s === 200)).toBe(true);
+    expect({ serverErrors, accepted: count(undefined, (s) => s === 400) }).toEqual({ serverErrors: 0, accepted: sent });
+    expect(watched.lateAcceptances).toBe(0);
+    expect(watched.otherStatuses).toEqual([]);
+    await outboxDrained();
+    expect(await notStoredOnce(users)).toEqual([]);
+    recordReliability({
+      kind: 'fault',
+      scenario: 'NATS cluster: rolling restart',
+      done: `3-node cluster, R3 AUTH stream, auth + 2 tickets replicas (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s); each server restarted in turn (SIGTERM, start, wait until AUTH has a leader and every replica current) under authenticated requests 4 at a time with valid cookies against both replicas; 24 sign-outs before and after each restart`,
+      checked:
+        'no authenticated request answered 5xx (a 503 for staleness counts) or failed; every sign-out 200; every replica refuses every session, none accepted one later than its 200 + the bound; each revocation stored exactly once',
+      figures: `${sent} authenticated requests, 5xx 0 (${[...statuses].map(([name, byStatus]) => `${name}: ${[...byStatus].map(([st, n]) => `${n}×${st}`).join(', ')}`).join('; ')}); restarts until healthy ${restartedMs.join(' / ')} ms; lost 0, stored twice 0, accepted after the bound 0; last refusal ${watched.worstMs} ms after its 200`,
+    });
+  }, 300_000);
+
+  it("kill -9 of a tickets replica's server: the replica on a healthy server never goes stale, the invariant holds", async () => {
+    await clusterHealthy();
+    // Put the two replicas on different servers: restart one until it picked another than the first.
+    const [first, second] = [stack.tickets[0]!, stack.tickets[1]!];
+    await waitFor(
+      async () => {
+        if (serverOf(first.name).name !== serverOf(second.name).name) return true;
+        await second.restart({ waitReady: true });
+        return false;
+      },
+      { timeoutMs: 120_000, intervalMs: 0, description: 'the tickets replicas on different servers' },
+    );
+    const victim = serverOf(first.name);
+    const healthy = second.name;
+    const healthyServer = serverOf(healthy);
+    const users = await signupMany('killed', 20);
+    const steady = await signupMany('steady-kill', 4);
+    await replicasReady();
+    const load = authenticatedLoad(steady);
+    await victim.kill('SIGKILL');
+    const signedOut = await signOut(users);
+    const watched = await watchRefusals(signedOut);
+    const { sent, count } = await load.stop();
+    const healthyStale = count(healthy, (s) => s === 503);
+    expect(signedOut.map((r) => r.status).every((s) => s === 200)).toBe(true);
+    expect(serverOf(healthy).name).toBe(healthyServer.name);
+    expect(healthyStale).toBe(0);
+    expect(watched.lateAcceptances).toBe(0);
+    expect(watched.otherStatuses).toEqual([]);
+    await outboxDrained();
+    const moved = serverOf(first.name);
+    await victim.restart();
+    await clusterHealthy();
+    expect(await notStoredOnce(users)).toEqual([]);
+    recordReliability({
+      kind: 'fault',
+      scenario: "NATS cluster: tickets replica's server killed",
+      done: `3-node cluster, R3 AUTH stream (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s); tickets-1 on ${victim.name}, tickets-2 on ${healthyServer.name}; kill -9 of ${victim.name} under authenticated requests against both replicas, then 20 sign-outs`,
+      checked:
+        'the replica whose server stayed up never answered 503 (its consumer, wherever it lived, is replaced when it stops delivering); every sign-out 200; every replica refuses every session, none accepted one later than its 200 + the bound; each revocation stored exactly once',
+      figures: `tickets-1 moved to ${moved.name}; ${sent} authenticated requests; 503 from tickets-2 0, from tickets-1 ${count(first.name, (s) => s === 503)}; accepted after the bound 0; last refusal ${watched.worstMs} ms after its 200; stale answers seen ${watched.staleAnswers}`,
+    });
+  }, 300_000);
 });

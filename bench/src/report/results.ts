@@ -1,6 +1,7 @@
 import type { CatchUpResult } from '../catch-up/run-catch-up';
 import type { MemoryResult } from '../memory/run-memory';
 import type { PropagationResult } from '../propagation/run-propagation';
+import type { ScaleResult } from '../scale/run-scale';
 import type { ThroughputCase } from '../throughput/cases';
 
 /** `bench/results/latest.json`. */
@@ -33,6 +34,8 @@ export interface BenchResults {
   propagation: Omit<PropagationResult, 'samplesMs'>;
   /** The same on a 3-node NATS cluster with an R3 `AUTH` stream (absent in results from before it was measured). */
   propagationCluster?: Pick<PropagationResult, 'instances' | 'samples' | 'p50Ms' | 'p99Ms' | 'maxMs'>;
+  /** N feed instances on one server: idle cost, propagation under load, resync (absent in results from before it was measured). */
+  scale?: ScaleResult;
   catchUp: CatchUpResult;
   /** The same at 1,000,000 retained revocations (full runs only). */
   catchUpMillion?: CatchUpResult;

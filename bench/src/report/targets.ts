@@ -1,4 +1,5 @@
 import type { CatchUpResult } from '../catch-up/run-catch-up';
+import type { ScaleResult } from '../scale/run-scale';
 import type { BenchResults } from './results';
 
 /** One target from the design, checked against a run. */
@@ -31,6 +32,23 @@ export function catchUpTargets(catchUp: CatchUpResult, million?: CatchUpResult):
     });
   }
   return checks;
+}
+
+/** The scale row's targets (issue 15): N instances on one server cost next to nothing while idle. */
+export function scaleTargets(scale: ScaleResult): TargetCheck[] {
+  const n = scale.instances;
+  const atMost = (name: string, measured: number, max: number, unit: string): TargetCheck => ({
+    name: `${name} with ${n} instances on one server`,
+    target: `≤ ${max}${unit}`,
+    measured: `${measured}${unit}`,
+    met: measured <= max,
+  });
+  return [
+    atMost('idle server CPU (% of a core)', scale.idleServerCpuPct, 1.5, ' %'),
+    atMost('JetStream API requests per second', scale.jsApiPerSecond, 5, '/s'),
+    atMost('propagation p99 at 100 revocations/s', scale.p99Ms, 25, ' ms'),
+    atMost('back in sync after a server restart', scale.resyncMs, 1000, ' ms'),
+  ];
 }
 
 /** The throughput targets, which `npm run bench -- --throughput-only` checks alone. */
@@ -75,6 +93,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       : []),
     ...catchUpTargets(r.catchUp, r.catchUpMillion),
   ];
+  if (r.scale) checks.push(...scaleTargets(r.scale));
   const perEntry = r.memory.bytesPerEntry['1000000'] ?? r.memory.bytesPerEntry['100000'];
   if (perEntry !== undefined) {
     const at = r.memory.bytesPerEntry['1000000'] !== undefined ? '10^6' : '10^5';

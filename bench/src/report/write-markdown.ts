@@ -66,6 +66,17 @@ export function resultsMarkdown(r: BenchResults): string {
       `| ${c.p50Ms} ms | ${c.p99Ms} ms | ${c.maxMs} ms |`,
     );
   }
+  const sc = r.scale;
+  if (sc) {
+    lines.push(
+      '',
+      `**Scale** (${sc.instances} feed instances on one nats-server, the auth service publishing its heartbeats)`,
+      '',
+      '| idle server CPU | JetStream API requests | propagation p99 at 100 revocations/s | back in sync after a server restart |',
+      '|---:|---:|---:|---:|',
+      `| ${sc.idleServerCpuPct} % of a core | ${sc.jsApiPerSecond}/s | ${sc.p99Ms} ms | ${sc.resyncMs} ms |`,
+    );
+  }
   lines.push('', '**Catch-up and memory**', '', '| measure | value |', '|---|---:|');
   for (const c of [r.catchUp, ...(r.catchUpMillion ? [r.catchUpMillion] : [])]) {
     const n = c.events.toLocaleString('en');

@@ -38,7 +38,8 @@ export class EventApplier {
     },
   ) {}
 
-  receive(subject: string, data: Uint8Array, source: FeedSource, seq?: number): void {
+  /** Parse and apply one message; returns the event's id when it could be parsed. */
+  receive(subject: string, data: Uint8Array, source: FeedSource, seq?: number): string | undefined {
     let envelope: AnyEventEnvelope;
     try {
       envelope = parseEvent(subject, data);
@@ -46,14 +47,14 @@ export class EventApplier {
       this.counts.invalid++;
       const reason = err instanceof EventInvalidError ? err.message : String(err);
       this.options.logger.warn({ subject, source, seq, err: reason }, 'malformed event skipped');
-      return;
+      return undefined;
     }
     if (envelope.subject === Subjects.KeySetUpdated) {
       if (this.options.onKeySet) {
         this.counts.applied[source]++;
         this.options.onKeySet(envelope, source);
       } else this.counts.ignored++;
-      return;
+      return envelope.id;
     }
     const horizon = Math.floor(this.options.tokenNow() / 1000) - this.options.clockToleranceSeconds;
     if (applyRevocation(this.options.set, envelope, horizon)) {
@@ -62,5 +63,6 @@ export class EventApplier {
     } else {
       this.counts.ignored++;
     }
+    return envelope.id;
   }
 }

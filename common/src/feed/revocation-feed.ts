@@ -8,10 +8,12 @@ import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
 import { HeartbeatWatch } from './heartbeat-watch';
+import { HungServerWatch } from './hung-server-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
 import { loadSnapshot, type SnapshotOutcome } from './snapshot-loader';
 import { SNAPSHOT_BUCKET } from '../snapshot/snapshot-format';
+import { RecentIds } from './recent-ids';
 import { StreamSyncMonitor } from './stream-sync-monitor';
 
 export type { FeedSource } from './event-applier';
@@ -27,6 +29,9 @@ export interface FeedSnapshotOptions {
    */
   apiPrefix?: string;
 }
+
+/** How many live-applied event ids a feed remembers to skip their stream copies (a few seconds at a high rate). */
+const LIVE_IDS_REMEMBERED = 10_000;
 
 /** Options of a revocation feed. */
 export interface RevocationFeedOptions {
@@ -115,7 +120,8 @@ export interface FeedStats {
 
 /**
  * Feeds a `RevocationSet` from the `AUTH` stream:
- * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two;
+ * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two; the
+ *    stream's copy of an event applied live is skipped by its `Nats-Msg-Id` (applied once);
  * 2. replays the retained stream from its start (`OrderedReplay`), and keeps consuming it, so
  *    nothing published while this instance was down or disconnected is missed;
  * 3. asks the server every `syncIntervalMs` for the stream's last sequence (`StreamSyncMonitor`):
@@ -129,6 +135,8 @@ export interface FeedStats {
  *    An auth instance whose heartbeats stop (cut off from NATS, hung) without a leaving heartbeat
  *    may be holding such a sign-out unseen: the feed counts itself in sync no later than its last
  *    heartbeat until it is heard again or replaced (`HeartbeatWatch`).
+ *    Heartbeats that stop coming make the feed check its server answers at all, and leave it for
+ *    another when it does not (`HungServerWatch`): a hung server is found without frequent pings.
  * `caughtUp` becomes true once the retained stream has been replayed; until then tokens can't be trusted.
  *
  * The stream may be a mirror of the auth account's `AUTH` in the reader's own NATS account
@@ -145,6 +153,8 @@ export class RevocationFeed {
   private readonly applier: EventApplier;
   private readonly mirror: MirrorWatch;
   private readonly heartbeats: HeartbeatWatch;
+  /** Events applied live, whose copy from the stream is then skipped. */
+  private readonly appliedLive = new RecentIds(LIVE_IDS_REMEMBERED);
   private heartbeatCount = 0;
   private heartbeatSeq = 0;
   private appliedSeq = 0;
@@ -231,7 +241,10 @@ export class RevocationFeed {
       callback: (err, msg) => {
         if (err) return;
         if (msg.subject === AUTH_HEARTBEAT_SUBJECT) this.heartbeat(msg.data);
-        else this.applier.receive(msg.subject, msg.data, 'live');
+        else {
+          const id = this.applier.receive(msg.subject, msg.data, 'live');
+          if (id !== undefined) this.appliedLive.add(id);
+        }
       },
     });
     this.running = this.run();
@@ -256,6 +269,7 @@ export class RevocationFeed {
     const originJsm = origin
       ? await nc.jetstreamManager({ apiPrefix: origin.apiPrefix, checkAPI: false, timeout })
       : undefined;
+    const hung = new HungServerWatch(nc, this.logger, timeout);
     this.monitor = new StreamSyncMonitor({
       jsm,
       stream: this.stream,
@@ -272,6 +286,11 @@ export class RevocationFeed {
       mirror: this.mirror,
       ...(originJsm ? { originJsm } : {}),
       heartbeatFresh: () => this.heartbeats.fresh(this.now()),
+      syncedAt: () => this.syncedAt,
+      // Heartbeats that came and stopped: a hung server, or auth gone. Only the server can say which.
+      heartbeatsQuiet: () => {
+        if (this.heartbeatCount > 0) void hung.check();
+      },
     });
     await this.monitor.waitForStream();
     if (this.closed) return;
@@ -287,10 +306,10 @@ export class RevocationFeed {
       nextSequence: () => this.appliedSeq + 1,
       onMessage: (m) => this.fromStream(m),
     });
-    // After a reconnect, start a fresh consumer from the next unapplied sequence at once: a pull
-    // request lost with the old socket would otherwise stall delivery until it times out.
+    // After a reconnect the consumer is kept (nats.js checks it still exists and pulls again; one
+    // that is gone is replaced), and the feed asks at once whether it is in sync: no stall to wait out.
     this.stopWatching = connectionState(nc).on((event) => {
-      if (event.type === 'reconnect') this.replay?.restart('reconnected');
+      if (event.type === 'reconnect') this.monitor?.resync();
     });
     this.replay.start();
   }
@@ -325,7 +344,9 @@ export class RevocationFeed {
 
   private fromStream(m: StoredMessage): void {
     if (m.streamSequence <= this.appliedSeq) return;
-    this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
+    // Already applied from the live subscription: the stream's copy only moves the sequence on.
+    if (m.msgId === undefined || !this.appliedLive.take(m.msgId))
+      this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
     this.appliedSeq = m.streamSequence;
     if (m.pending === 0) this.sourceInSync(this.now());
   }

@@ -4,6 +4,16 @@ import { AUTH_STREAM } from '../events/subjects';
 import type { Logger } from '../logging/logger';
 import type { MirrorWatch } from './mirror-watch';
 
+/** Least time behind the stream with nothing applied before the consumer is replaced, ms. */
+const MIN_STALL_PATIENCE_MS = 1500;
+/** After a reconnect: how long the short patience lasts, and how short it is, ms. */
+const RESYNC_WINDOW_MS = 5000;
+const RESYNC_PATIENCE_MS = 400;
+/** After a reconnect: how soon a probe that failed is made again, ms. */
+const RESYNC_RETRY_MS = 150;
+/** After a reconnect, while auth's heartbeats arrive: how long to wait for the next before probing, ms. */
+const RESYNC_HEARTBEAT_GRACE_MS = 100;
+
 /** What the monitor reports to the feed. */
 export interface SyncListener {
   /** Everything stored up to the last probe is applied: the feed was in sync at `at`. */
@@ -32,6 +42,10 @@ export interface StreamSyncMonitorOptions {
   originJsm?: JetStreamManager;
   /** Do the auth service's heartbeats say it all already? Then the interval's probe is skipped. */
   heartbeatFresh?: () => boolean;
+  /** Called on each interval while the heartbeats are not fresh (the feed checks its server answers). */
+  heartbeatsQuiet?: () => void;
+  /** When the feed was last in sync, ms (a resync after a reconnect stops once it is, as of the reconnect). */
+  syncedAt?: () => number;
 }
 
 /**
@@ -52,6 +66,7 @@ export class StreamSyncMonitor {
   private lastProgressSeq = 0;
   private lastProgressAt = 0;
   private probing: Promise<boolean> | undefined;
+  private resyncUntil = 0;
 
   constructor(private readonly options: StreamSyncMonitorOptions) {}
 
@@ -70,8 +85,9 @@ export class StreamSyncMonitor {
   start(): void {
     if (this.stopped()) return;
     this.timer = setTimeout(() => {
-      if (this.options.heartbeatFresh?.()) this.start();
-      else void this.probeNow().then(() => this.start());
+      if (this.options.heartbeatFresh?.()) return this.start();
+      this.options.heartbeatsQuiet?.();
+      void this.probeNow().then(() => this.start());
     }, this.options.intervalMs);
     this.timer.unref();
   }
@@ -79,8 +95,39 @@ export class StreamSyncMonitor {
   /** Probe now (one at a time): a heartbeat said something only the server can explain. */
   probeNow(): Promise<boolean> {
     if (this.stopped()) return Promise.resolve(false);
-    this.probing ??= this.probe().finally(() => (this.probing = undefined));
-    return this.probing;
+    if (this.probing) return this.probing;
+    const probing = this.probe().finally(() => {
+      if (this.probing === probing) this.probing = undefined;
+    });
+    this.probing = probing;
+    return probing;
+  }
+
+  /**
+   * The connection is back: probe at once, without waiting for a probe that left on the old
+   * socket (its reply may be lost: it would hold every later probe until it times out). For a
+   * while the consumer is given only a short patience to deliver what the feed is behind on: a
+   * message lost with the old socket leaves no gap until the next one.
+   */
+  resync(): void {
+    if (this.stopped()) return;
+    const back = this.options.now();
+    const until = (this.resyncUntil = back + RESYNC_WINDOW_MS);
+    this.probing = undefined;
+    // A restarted server answers before its JetStream has recovered its streams: ask again soon,
+    // until it answers (or the window passes), rather than at the next interval.
+    const attempt = (): void => {
+      if (this.stopped() || this.resyncUntil !== until || (this.options.syncedAt?.() ?? 0) >= back) return;
+      void this.probeNow().then((read) => {
+        if (read || this.options.now() >= until) return;
+        setTimeout(attempt, RESYNC_RETRY_MS).unref();
+      });
+    };
+    // While auth's heartbeats arrive, its first one after the reconnect (it beats at once when it is
+    // back) says it for every instance: hundreds of instances reconnecting together then make no
+    // burst of requests. Probe only if it does not come soon.
+    if (this.options.heartbeatFresh?.()) setTimeout(attempt, RESYNC_HEARTBEAT_GRACE_MS).unref();
+    else attempt();
   }
 
   /** Progress was made (an event applied, or the feed otherwise in sync): the stall clock starts over. */
@@ -141,7 +188,10 @@ export class StreamSyncMonitor {
       this.lastProgressAt = now;
       return;
     }
-    const patience = Math.max(2000, 5 * this.options.intervalMs);
+    // Behind with nothing applied: a live consumer delivers within milliseconds, so a couple of
+    // intervals of silence mean it is lost (it lived on a server that died, its pull went astray).
+    const patience =
+      now < this.resyncUntil ? RESYNC_PATIENCE_MS : Math.max(MIN_STALL_PATIENCE_MS, 2 * this.options.intervalMs);
     if (now - this.lastProgressAt >= patience) {
       this.lastProgressAt = now;
       this.options.listener.stalled();

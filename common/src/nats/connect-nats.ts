@@ -21,14 +21,21 @@ export interface NatsOptions {
    * How often the client pings its server, ms; default 1000. Two pings unanswered and the client
    * drops the server: a hung server (alive but answering nothing, which no socket error reveals)
    * is noticed within three intervals. nats.js tries the server it lost once more first; a
-   * connection attempt that gets no answer is given up after twice this (at least 2 s), so a
-   * hung server is left for another within about 5 s by default.
+   * connection attempt that gets no answer is given up after 2 s, so a hung server is left for
+   * another within about 5 s at 1 s. The kit's default is longer (`KIT_PING_INTERVAL_MS`): its
+   * feed finds a hung server from auth's heartbeats instead.
    */
   pingIntervalMs?: number;
 }
 
 /** Default `pingIntervalMs`. */
 export const DEFAULT_NATS_PING_INTERVAL_MS = 1_000;
+
+/**
+ * A connection attempt that gets no answer is given up after this, ms, whatever the ping interval:
+ * nats.js tries the server it lost first, and a hung one would hold a reconnect that long.
+ */
+const CONNECT_TIMEOUT_MS = 2_000;
 
 /** Wait between first-connection attempts, ms. */
 const FIRST_CONNECT_RETRY_MS = 250;
@@ -58,7 +65,7 @@ export async function connectNats(options: NatsOptions, logger: Logger, signal?:
     maxPingOut: 2,
     // A hung server accepts the TCP connection and then says nothing: give up on it as quickly as
     // on a connected one (nats.js waits 20 s by default), so a reconnect that picked it moves on.
-    timeout: Math.max(2000, 2 * pingIntervalMs),
+    timeout: CONNECT_TIMEOUT_MS,
   };
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();

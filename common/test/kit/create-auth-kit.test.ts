@@ -211,8 +211,9 @@ describe('createAuthKit', () => {
     expect(metrics).toMatch(/authbus_revocation_propagation_seconds_count\{source="live"\} 1\n/);
     expect(metrics).toMatch(/authbus_revocation_propagation_seconds_bucket\{le="1",source="live"\} 0\n/);
     expect(metrics).toMatch(/authbus_revocation_propagation_seconds_bucket\{le="2.5",source="live"\} 1\n/);
-    // The ordered consumer delivers it too (its own path, its own delay); the replayed one counts nowhere.
-    await waitFor(async () => /propagation_seconds_count\{source="stream"\} 1\n/.test(await kit.metrics.metrics()));
+    // The ordered consumer delivers it too, and the feed skips that copy (applied once); the replayed one counts nowhere.
+    await waitFor(async () => /authbus_revocation_feed_lag_messages 0\n/.test(await kit.metrics.metrics()));
+    expect(await kit.metrics.metrics()).not.toMatch(/propagation_seconds_count\{source="stream"\}/);
   });
 
   it('answers unknown errors 500 with a generic message', async () => {

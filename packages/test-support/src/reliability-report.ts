@@ -38,6 +38,8 @@ export const EXPECTED_SCENARIOS = [
   'Auth cut off from NATS',
   'Auth partitioned from NATS',
   'Auth stopped cleanly',
+  'NATS cluster: rolling restart',
+  "NATS cluster: tickets replica's server killed",
   'SET receiver down',
   'Fuzzed cookies and tokens',
   'Fuzzed events',

@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AUTH_STREAM, type Logger } from '@authbus/common';
+import { AUTH_STREAM, connectionState, type Logger } from '@authbus/common';
 import { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat, type AuthHeartbeat } from '@authbus/common/issuer';
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
+
+/** After a reconnect, how soon a heartbeat whose stream read failed is sent again, ms. */
+const REBEAT_MS = 100;
 
 /** What the heartbeat needs. */
 export interface HeartbeatPublisherOptions {
@@ -34,11 +37,17 @@ export class HeartbeatPublisher {
   private closed = false;
   private beating: Promise<void> | undefined;
   private streamReadable = true;
+  private stopWatching: (() => void) | undefined;
 
   constructor(private readonly options: HeartbeatPublisherOptions) {}
 
   start(): void {
     if (this.closed) return;
+    // Back on a server: beat at once. Verifiers wait for a heartbeat to know they are in sync
+    // again, and a beat that left on the old socket may be waiting out its timeout.
+    this.stopWatching ??= connectionState(this.options.nc).on((event) => {
+      if (event.type === 'reconnect') void this.beatUntilStreamRead();
+    });
     this.timer = setTimeout(() => {
       this.beating = this.beat().then(
         () => this.start(),
@@ -51,6 +60,7 @@ export class HeartbeatPublisher {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.stopWatching?.();
     await this.beating;
   }
 
@@ -67,6 +77,19 @@ export class HeartbeatPublisher {
     if (heartbeat)
       await Promise.race([this.options.nc.flush().catch(() => undefined), delay(1000, undefined, { ref: false })]);
     return heartbeat;
+  }
+
+  /**
+   * Beat now, and again every 100 ms while the stream cannot be read yet (a restarted server
+   * answers before its JetStream has recovered the stream), for up to one interval.
+   */
+  private async beatUntilStreamRead(): Promise<void> {
+    const until = this.options.now() + this.options.intervalMs;
+    while (!this.closed) {
+      const heartbeat = await this.beat().catch(() => undefined);
+      if (heartbeat?.stream || this.options.now() >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, REBEAT_MS).unref());
+    }
   }
 
   /** Read the outbox, then the stream, and publish what they say. */

@@ -93,4 +93,29 @@ describe('HeartbeatPublisher', () => {
       await server.stop();
     }
   });
+
+  it('beats at once when its connection is back, not at the next interval', async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const reader = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const beats: AuthHeartbeat[] = [];
+    reader.subscribe(AUTH_HEARTBEAT_SUBJECT, { callback: (err, msg) => void (err || beats.push(msg.json())) });
+    const publisher = new HeartbeatPublisher({
+      nc,
+      store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
+      intervalMs: 60_000,
+      logger: silentLogger,
+      now: Date.now,
+    });
+    try {
+      // The first interval's beat is a minute away: any beat now is the reconnect's.
+      publisher.start();
+      await server.restart();
+      await waitFor(() => beats.length > 0, { timeoutMs: 5000, description: 'a heartbeat after the reconnect' });
+    } finally {
+      await publisher.close();
+      await Promise.all([nc.close(), reader.close()]);
+      await server.stop();
+    }
+  });
 });
