@@ -1,5 +1,8 @@
 import type { AuthHeartbeat } from '../events/auth-heartbeat';
 
+/** How long auth's heartbeats may be missing before an auth instance counts as silent, by default, ms. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 3000;
+
 /** How long an auth instance's word about its unpublished revocations counts once it falls silent, ms. */
 export const INSTANCE_MEMORY_MS = 120_000;
 

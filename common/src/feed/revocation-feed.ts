@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../logging/logger';
 import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
-import { HeartbeatWatch } from './heartbeat-watch';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HeartbeatWatch } from './heartbeat-watch';
 import { HungServerWatch } from './hung-server-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
@@ -184,7 +184,7 @@ export class RevocationFeed {
       onKeySet: options.onKeySet,
     });
     this.mirror = new MirrorWatch(this.stream, this.logger, options.mirrorOrigin?.replaceMirror);
-    this.heartbeats = new HeartbeatWatch(options.heartbeatTimeoutMs ?? 3000);
+    this.heartbeats = new HeartbeatWatch(options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS);
   }
 
   /** Has the retained stream been replayed? */

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors/config-error';
 import type { EventEnvelope } from '../events/auth-event';
 import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
 import type { FeedSource } from '../feed/event-applier';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../feed/heartbeat-watch';
 import { silentLogger, type Logger } from '../logging/logger';
 import { DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../tokens/verified-token-cache';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
@@ -33,9 +34,19 @@ export interface ResolvedKitOptions extends Pick<
 
 export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
   const revocation = options.revocation ?? {};
+  const logger = options.logger ?? silentLogger;
+  const maxStalenessMs = revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+  const heartbeatTimeoutMs = revocation.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  // Until the timeout, a silent auth instance still counts as heard: a timeout past the bound lets
+  // the feed keep counting itself in sync on its own probes' word no sooner than that.
+  if (heartbeatTimeoutMs >= maxStalenessMs)
+    logger.warn(
+      { heartbeatTimeoutMs, maxStalenessMs },
+      'REVOCATION_HEARTBEAT_TIMEOUT is not below REVOCATION_MAX_STALENESS: a silent auth instance is noticed only after the staleness bound',
+    );
   return {
-    logger: options.logger ?? silentLogger,
-    maxStalenessMs: revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+    logger,
+    maxStalenessMs,
     policy: revocation.stalenessPolicy ?? 'closed',
     syncIntervalMs: revocation.syncIntervalMs ?? 1000,
     tokenNow: options.token?.now ?? Date.now,

@@ -1,0 +1,33 @@
+import type { AuthKitOptions } from '../../src/kit/auth-kit-options';
+import type { Logger } from '../../src/logging/logger';
+import { resolveKitOptions } from '../../src/kit/resolve-kit-options';
+
+function recordingLogger(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  const logger: Logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (_fields, message) => void warnings.push(message ?? ''),
+    error: () => undefined,
+    child: () => logger,
+  };
+  return { logger, warnings };
+}
+
+// Keys and NATS play no part in resolving the options.
+const base = { keyRing: {}, nats: {} } as unknown as AuthKitOptions;
+
+describe('resolveKitOptions', () => {
+  it('says so when the heartbeat timeout is not below the staleness bound', () => {
+    const { logger, warnings } = recordingLogger();
+    resolveKitOptions({ ...base, logger, revocation: { maxStalenessMs: 2000 } });
+    expect(warnings).toEqual([expect.stringContaining('REVOCATION_HEARTBEAT_TIMEOUT is not below')]);
+  });
+
+  it('is quiet with the defaults, and with a timeout below the bound', () => {
+    const { logger, warnings } = recordingLogger();
+    resolveKitOptions({ ...base, logger });
+    resolveKitOptions({ ...base, logger, revocation: { maxStalenessMs: 2000, heartbeatTimeoutMs: 1000 } });
+    expect(warnings).toEqual([]);
+  });
+});
