@@ -37,12 +37,12 @@ export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
   const logger = options.logger ?? silentLogger;
   const maxStalenessMs = revocation.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
   const heartbeatTimeoutMs = revocation.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  // Until the timeout, a silent auth instance still counts as heard: a timeout past the bound lets
-  // the feed keep counting itself in sync on its own probes' word no sooner than that.
+  // Until the timeout the feed waits for auth's next heartbeat instead of probing the stream itself:
+  // a timeout past the bound makes every pause of auth's heartbeats longer than the bound a 503.
   if (heartbeatTimeoutMs >= maxStalenessMs)
     logger.warn(
       { heartbeatTimeoutMs, maxStalenessMs },
-      'REVOCATION_HEARTBEAT_TIMEOUT is not below REVOCATION_MAX_STALENESS: a silent auth instance is noticed only after the staleness bound',
+      'REVOCATION_HEARTBEAT_TIMEOUT is not below REVOCATION_MAX_STALENESS: the feed goes stale whenever auth pauses longer than the bound, before its own probes take over',
     );
   return {
     logger,
