@@ -10,6 +10,8 @@ export const INSTANCE_MEMORY_MS = 120_000;
 interface InstanceWord {
   /** What it said of its outbox: since when a revocation has waited, or null. */
   since: number | null;
+  /** Its last heartbeat's `at` (its own clock): an older one arriving late is ignored. */
+  at: number;
   /** When its last heartbeat arrived (local clock). */
   heardAt: number;
   /** As of when its last heartbeat vouched for its outbox: its `at`, no later than its arrival. */
@@ -28,35 +30,49 @@ interface InstanceWord {
  *   last heartbeat that it cannot publish, so it vouches only up to that heartbeat;
  * - leaving (a clean shutdown's last heartbeat): with nothing waiting it is forgotten at once; with
  *   something waiting, that stays counted;
- * - replaced: an instance of a shared outbox (MongoDB) speaks for every instance of it, a crashed or
- *   cut-off one included;
- * - forgotten two minutes after it was last heard (`INSTANCE_MEMORY_MS`): a crashed instance of a
- *   memory store keeps every feed stale that long at most.
+ * - a shared outbox (MongoDB) is vouched for by its instances together: while any of them is heard
+ *   within the timeout, the last word of any of them about the outbox is what counts, and a silent
+ *   one (crashed, or cut off and still writing sign-outs into the outbox) is spoken for; once none
+ *   is heard, the outbox is vouched for only up to the last heartbeat of any of them (a leaving one
+ *   included), so a silent instance still writing into it holds every feed from then on;
+ * - forgotten two minutes after it was last heard or spoken for (`INSTANCE_MEMORY_MS`): a crashed
+ *   instance of a memory store keeps every feed stale that long at most.
+ * A heartbeat older than the last one of its instance (a beat that was held up, then sent) is ignored.
  */
 export class HeartbeatWatch {
   private lastStreamHeartbeatAt = 0;
   private readonly instances = new Map<string, InstanceWord>();
+  /**
+   * The last word of any instance of a shared outbox: when it arrived, as of when, what it said.
+   * A silent instance of it is remembered as long as the outbox is spoken for, plus the memory window.
+   */
+  private shared: { heardAt: number; vouchedAt: number; since: number | null } | undefined;
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Note a heartbeat received at `now` (local clock). */
-  note(heartbeat: AuthHeartbeat, now: number): void {
+  /** Note a heartbeat received at `now` (local clock); false when it is older than its instance's last one. */
+  note(heartbeat: AuthHeartbeat, now: number): boolean {
+    const previous = this.instances.get(heartbeat.instance);
+    if (previous && heartbeat.at < previous.at) return false;
     if (heartbeat.stream) this.lastStreamHeartbeatAt = now;
     const shared = heartbeat.sharedOutbox === true;
-    // An instance of a shared outbox speaks for every instance of it, a crashed one included.
-    if (shared) for (const [instance, entry] of this.instances) if (entry.shared) this.instances.delete(instance);
+    const vouchedAt = Math.min(heartbeat.at, now);
     const leaving = heartbeat.leaving === true;
+    if (shared && (!this.shared || vouchedAt >= this.shared.vouchedAt))
+      this.shared = { heardAt: now, vouchedAt, since: heartbeat.unpublishedSince };
     if (leaving && heartbeat.unpublishedSince === null) {
       this.instances.delete(heartbeat.instance);
-      return;
+      return true;
     }
     this.instances.set(heartbeat.instance, {
       since: heartbeat.unpublishedSince,
+      at: heartbeat.at,
       heardAt: now,
-      vouchedAt: Math.min(heartbeat.at, now),
+      vouchedAt,
       shared,
       leaving,
     });
+    return true;
   }
 
   /** Has a heartbeat with the stream's state arrived within the timeout? Else the feed asks the server itself. */
@@ -67,7 +83,7 @@ export class HeartbeatWatch {
   /** The oldest revocation an auth instance said it could not publish yet (ms), if any. */
   unpublishedSince(now: number): number | undefined {
     let oldest: number | undefined;
-    for (const { since } of this.remembered(now)) if (since !== null) oldest = min(oldest, since);
+    for (const { since } of this.words(now)) if (since !== null) oldest = min(oldest, since);
     return oldest;
   }
 
@@ -77,25 +93,53 @@ export class HeartbeatWatch {
    */
   vouchedUntil(now: number): number | undefined {
     let until: number | undefined;
-    for (const word of this.remembered(now)) {
-      if (word.since !== null) until = min(until, word.since);
-      if (!word.leaving && now - word.heardAt > this.timeoutMs) until = min(until, word.vouchedAt);
+    for (const { since, silentSince } of this.words(now)) {
+      if (since !== null) until = min(until, since);
+      if (silentSince !== undefined) until = min(until, silentSince);
     }
     return until;
   }
 
-  /** The auth instances fallen silent (neither heard within the timeout nor gone with a leaving heartbeat). */
+  /** The auth instances fallen silent and not spoken for (neither heard within the timeout, nor gone with a leaving heartbeat). */
   silentInstances(now: number): number {
     let silent = 0;
-    for (const word of this.remembered(now)) if (!word.leaving && now - word.heardAt > this.timeoutMs) silent++;
+    for (const { silentSince } of this.words(now)) if (silentSince !== undefined) silent++;
     return silent;
   }
 
-  private *remembered(now: number): Generator<InstanceWord> {
+  /**
+   * What each remembered instance says now: what it said is waiting (for a shared outbox, what the
+   * outbox's latest word said) and, when it is silent and not spoken for, as of when it vouched.
+   */
+  private *words(now: number): Generator<{ since: number | null; silentSince: number | undefined }> {
+    const group = this.shared;
+    const groupHeard = this.anySharedHeard(now);
     for (const [instance, word] of this.instances) {
-      if (now - word.heardAt > INSTANCE_MEMORY_MS) this.instances.delete(instance);
-      else yield word;
+      const lastSpoken = word.shared && group ? Math.max(word.heardAt, group.heardAt) : word.heardAt;
+      if (now - lastSpoken > INSTANCE_MEMORY_MS) {
+        this.instances.delete(instance);
+        continue;
+      }
+      const silent = !word.leaving && !this.heardWithin(now, word.heardAt);
+      if (!word.shared || !group) {
+        yield { since: word.since, silentSince: silent ? word.vouchedAt : undefined };
+        continue;
+      }
+      // A shared outbox: its latest word about the outbox counts, and a heard instance speaks for a silent one.
+      const since = group.since;
+      if (!silent || groupHeard) yield { since, silentSince: undefined };
+      else yield { since, silentSince: Math.max(word.vouchedAt, group.vouchedAt) };
     }
+  }
+
+  private anySharedHeard(now: number): boolean {
+    for (const word of this.instances.values())
+      if (word.shared && !word.leaving && this.heardWithin(now, word.heardAt)) return true;
+    return false;
+  }
+
+  private heardWithin(now: number, heardAt: number): boolean {
+    return now - heardAt <= this.timeoutMs;
   }
 }
 

@@ -99,7 +99,7 @@ export class OrderedReplay {
           // the feed knows it is in sync from the heartbeats meanwhile, and a restart() cuts this short.
           if (ended && !this.closed)
             await Promise.race([
-              new Promise((resolve) => setTimeout(resolve, Math.random() * RECREATE_SPREAD_MS)),
+              new Promise((resolve) => setTimeout(resolve, Math.random() * RECREATE_SPREAD_MS).unref()),
               restart,
             ]);
         }

@@ -333,8 +333,9 @@ export class RevocationFeed {
       logger: this.logger,
     });
     this.snapshotOutcome = outcome;
-    // A reset seen meanwhile (a heartbeat made the monitor probe) replays the new stream from its
-    // start: keep what was loaded (it only widens the set), but not its sequence.
+    // A reset while it loaded replays the new stream from its start: keep what was loaded (it only
+    // widens the set), but not its sequence. Ask the server now rather than hope a heartbeat did.
+    if (outcome.loaded && !this.closed) await this.monitor.probeNow();
     const reset = this.monitor.originCreated !== created;
     if (!outcome.loaded || reset || this.appliedSeq !== 0 || this.closed) return;
     this.appliedSeq = outcome.seq;
@@ -370,7 +371,8 @@ export class RevocationFeed {
     const known = heartbeat.stream && monitor && heartbeat.stream.created === monitor.originCreated;
     if (heartbeat.stream && monitor && !known) void monitor.probeNow();
     // What auth said of its outbox counts either way; what it said of the stream only when it is the stream the feed reads.
-    this.heartbeats.note(known ? heartbeat : { ...heartbeat, stream: null }, now);
+    // A beat held up and sent after a newer one of the same instance says nothing new: ignored.
+    if (!this.heartbeats.note(known ? heartbeat : { ...heartbeat, stream: null }, now)) return;
     if (!known || !heartbeat.stream || !monitor) return;
     this.heartbeatSeq = heartbeat.stream.lastSeq;
     if (heartbeat.stream.lastSeq <= this.appliedSeq) this.markInSync(Math.min(heartbeat.at, now));

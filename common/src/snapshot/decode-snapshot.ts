@@ -95,6 +95,9 @@ export function applySnapshotEntries(
   let entries = 0;
   // ASCII session ids stay in the snapshot's bytes (`FrozenSessions`): no string or `Map` entry
   // per session. Others, and every session when the set already holds a snapshot, go to its `Map`.
+  // Each session takes at least 10 bytes: a count past what the body can hold is not allocated for.
+  if (header.sessions > (end - at) / 10)
+    throw new SnapshotUnusableError('malformed', 'body shorter than its header says');
   const offsets = new Int32Array(header.sessions);
   let frozen = 0;
   for (let i = 0; i < header.sessions; i++) {

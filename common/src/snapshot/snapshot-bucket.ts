@@ -60,6 +60,9 @@ export async function getSnapshot(options: SnapshotReadOptions, attempts = 3): P
   if (!metaMsg) return undefined;
   const meta = metaMsg.json<ObjectMeta>();
   if (meta.deleted || !Number.isSafeInteger(meta.size) || typeof meta.nuid !== 'string') return undefined;
+  // Bounds before anything is allocated or asked for: a chunk holds at least one byte.
+  if (meta.size < 0 || meta.size > MAX_SNAPSHOT_BYTES) return undefined;
+  if (!Number.isSafeInteger(meta.chunks) || meta.chunks < 0 || meta.chunks > meta.size) return undefined;
   const chunkSubject = `$O.${bucket}.C.${meta.nuid}`;
   const chunks = await readChunks(options, api, chunkSubject, meta.chunks);
   // Replaced while it was read: read the new one (a writer busier than that is left to the full replay).
@@ -74,6 +77,9 @@ export async function getSnapshot(options: SnapshotReadOptions, attempts = 3): P
   // A short read is left to the snapshot's own length check (it fails as truncated).
   return at === meta.size ? out : out.subarray(0, at);
 }
+
+/** The largest snapshot read (a million sessions take about 29 MB). */
+const MAX_SNAPSHOT_BYTES = 1 << 30;
 
 /** Direct gets in flight at once while reading chunks. */
 const PARALLEL_GETS = 32;

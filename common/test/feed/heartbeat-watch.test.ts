@@ -96,3 +96,41 @@ describe('parseHeartbeat', () => {
     expect(parseHeartbeat(wire({ ...beat(), leaving: 'yes' }))).toBeUndefined();
   });
 });
+
+describe('HeartbeatWatch, held-up beats and shared outboxes', () => {
+  it('ignores a heartbeat older than the last one of its instance (a beat held up, then sent)', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    expect(watch.note(beat({ at: T0 + 100, unpublishedSince: T0 + 50 }), T0 + 100)).toBe(true);
+    // The older beat read an empty outbox before the sign-out; it must not wipe what the newer said.
+    expect(watch.note(beat({ at: T0, unpublishedSince: null }), T0 + 200)).toBe(false);
+    expect(watch.vouchedUntil(T0 + 200)).toBe(T0 + 50);
+  });
+
+  it('keeps a silent instance of a shared outbox counted once the last instance speaking for it leaves', () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    // B is cut off from NATS (still writing sign-outs into the shared outbox); A speaks for it.
+    watch.note(beat({ instance: 'B', sharedOutbox: true, at: T0 }), T0);
+    const t1 = T0 + 10_000;
+    watch.note(beat({ instance: 'A', sharedOutbox: true, at: t1 }), t1);
+    expect(watch.vouchedUntil(t1)).toBeUndefined();
+    expect(watch.silentInstances(t1)).toBe(0);
+    // A leaves cleanly: nobody relays the shared outbox any more, B still writes into it.
+    const t2 = t1 + 1000;
+    watch.note(beat({ instance: 'A', sharedOutbox: true, at: t2, leaving: true }), t2);
+    expect(watch.vouchedUntil(t2 + TIMEOUT_MS)).toBe(t2);
+    expect(watch.silentInstances(t2 + TIMEOUT_MS)).toBe(1);
+    // Another instance of the outbox starts: spoken for again.
+    const t3 = t2 + 5000;
+    watch.note(beat({ instance: 'C', sharedOutbox: true, at: t3 }), t3);
+    expect(watch.vouchedUntil(t3)).toBeUndefined();
+  });
+
+  it("takes a shared outbox's latest word about what waits, not a silent instance's older one", () => {
+    const watch = new HeartbeatWatch(TIMEOUT_MS);
+    watch.note(beat({ instance: 'B', sharedOutbox: true, at: T0, unpublishedSince: T0 - 10 }), T0);
+    const t1 = T0 + TIMEOUT_MS + 1000;
+    watch.note(beat({ instance: 'A', sharedOutbox: true, at: t1, unpublishedSince: null }), t1);
+    expect(watch.vouchedUntil(t1)).toBeUndefined();
+    expect(watch.unpublishedSince(t1)).toBeUndefined();
+  });
+});
