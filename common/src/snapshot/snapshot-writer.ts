@@ -8,6 +8,8 @@ import { encodeRevocationSnapshot } from './encode-snapshot';
 import { putSnapshot } from './snapshot-bucket';
 import { SNAPSHOT_BUCKET } from './snapshot-format';
 
+/** How far behind auth's clock a verifier's may be and still find every revocation it needs in a snapshot, s. */
+const SNAPSHOT_CLOCK_MARGIN_SECONDS = 60;
 /** Defaults: a snapshot every 10,000 events or every minute with any new event, whichever first. */
 export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 10_000;
 export const DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
@@ -104,7 +106,10 @@ export class RevocationSnapshotWriter {
     if (!position) return undefined;
     const started = performance.now();
     const tokenNow = this.options.tokenNow ?? Date.now;
-    const horizon = Math.floor(tokenNow() / 1000) - (this.options.clockToleranceSeconds ?? 5);
+    // Dropped only well after they ended by auth's clock: a verifier whose clock is behind still
+    // refuses those tokens (it prunes them itself, by its own clock, once they are loaded).
+    const horizon =
+      Math.floor(tokenNow() / 1000) - (this.options.clockToleranceSeconds ?? 5) - SNAPSHOT_CLOCK_MARGIN_SECONDS;
     const bytes = encodeRevocationSnapshot(this.options.set, { stream: AUTH_STREAM, ...position }, horizon);
     try {
       await putSnapshot(this.options.nc.jetstream(), bytes, {

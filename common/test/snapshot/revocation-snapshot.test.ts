@@ -94,6 +94,23 @@ describe('revocation snapshot in NATS', () => {
     expect(header).toMatchObject({ stream: AUTH_STREAM, streamCreated: info.created, seq: 40, sessions: 41 });
   });
 
+  it("keeps revocations that ended moments ago by auth's clock, for verifiers whose clock is behind", async () => {
+    const auth = await startFeed({ snapshot: false });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    auth.set.revokeSession('ended-30-s-ago', nowSeconds - 30);
+    auth.set.revokeSession('ended-2-h-ago', nowSeconds - 7200);
+    const writer = new RevocationSnapshotWriter({
+      nc: auth.nc,
+      set: auth.set,
+      position: () => auth.feed.position,
+      logger: silentLogger,
+    });
+    await writer.writeNow();
+    await writer.close();
+    const bytes = await getSnapshot({ nc: bus.nc, bucket: SNAPSHOT_BUCKET, timeout: 5000 });
+    expect(readSnapshotHeader(bytes!)).toMatchObject({ sessions: 1 });
+  });
+
   it('is loaded by a new verifier, which then applies only the events after it', async () => {
     await publishRevocations('old', 30);
     await writeSnapshot();
