@@ -10,8 +10,6 @@ export const INSTANCE_MEMORY_MS = 120_000;
 interface InstanceWord {
   /** What it said of its outbox: since when a revocation has waited, or null. */
   since: number | null;
-  /** Its last heartbeat's `at` (its own clock): an older one arriving late is ignored. */
-  at: number;
   /** When its last heartbeat arrived (local clock). */
   heardAt: number;
   /** As of when its last heartbeat vouched for its outbox: its `at`, no later than its arrival. */
@@ -37,7 +35,6 @@ interface InstanceWord {
  *   included), so a silent instance still writing into it holds every feed from then on;
  * - forgotten two minutes after it was last heard or spoken for (`INSTANCE_MEMORY_MS`): a crashed
  *   instance of a memory store keeps every feed stale that long at most.
- * A heartbeat older than the last one of its instance (a beat that was held up, then sent) is ignored.
  */
 export class HeartbeatWatch {
   private lastStreamHeartbeatAt = 0;
@@ -50,10 +47,8 @@ export class HeartbeatWatch {
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Note a heartbeat received at `now` (local clock); false when it is older than its instance's last one. */
-  note(heartbeat: AuthHeartbeat, now: number): boolean {
-    const previous = this.instances.get(heartbeat.instance);
-    if (previous && heartbeat.at < previous.at) return false;
+  /** Note a heartbeat received at `now` (local clock). */
+  note(heartbeat: AuthHeartbeat, now: number): void {
     if (heartbeat.stream) this.lastStreamHeartbeatAt = now;
     const shared = heartbeat.sharedOutbox === true;
     const vouchedAt = Math.min(heartbeat.at, now);
@@ -62,17 +57,15 @@ export class HeartbeatWatch {
       this.shared = { heardAt: now, vouchedAt, since: heartbeat.unpublishedSince };
     if (leaving && heartbeat.unpublishedSince === null) {
       this.instances.delete(heartbeat.instance);
-      return true;
+      return;
     }
     this.instances.set(heartbeat.instance, {
       since: heartbeat.unpublishedSince,
-      at: heartbeat.at,
       heardAt: now,
       vouchedAt,
       shared,
       leaving,
     });
-    return true;
   }
 
   /** Has a heartbeat with the stream's state arrived within the timeout? Else the feed asks the server itself. */

@@ -371,8 +371,7 @@ export class RevocationFeed {
     const known = heartbeat.stream && monitor && heartbeat.stream.created === monitor.originCreated;
     if (heartbeat.stream && monitor && !known) void monitor.probeNow();
     // What auth said of its outbox counts either way; what it said of the stream only when it is the stream the feed reads.
-    // A beat held up and sent after a newer one of the same instance says nothing new: ignored.
-    if (!this.heartbeats.note(known ? heartbeat : { ...heartbeat, stream: null }, now)) return;
+    this.heartbeats.note(known ? heartbeat : { ...heartbeat, stream: null }, now);
     if (!known || !heartbeat.stream || !monitor) return;
     this.heartbeatSeq = heartbeat.stream.lastSeq;
     if (heartbeat.stream.lastSeq <= this.appliedSeq) this.markInSync(Math.min(heartbeat.at, now));
