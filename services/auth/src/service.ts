@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import {
   connectNats,
   createAuthKit,
+  DEFAULT_MAX_STALENESS_MS,
   LiveKeyRing,
   type AuthKit,
   type Logger,
@@ -21,6 +22,7 @@ import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
 import { HungServerFailover } from './outbox/hung-server-failover';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { RevocationFence } from './outbox/revocation-fence';
 import { createLimiterStore } from './rate-limit/limiter-store';
 import { SigninLimits } from './rate-limit/signin-limits';
 import { SignupLimits } from './rate-limit/signup-limits';
@@ -139,6 +141,14 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     onUnanswered: () => failover.unanswered(),
   });
   relay.start();
+  const fence = new RevocationFence({
+    memoryMs: config.silentMemoryMs,
+    maxStalenessMs: config.kit.revocation?.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    now,
+    logger,
+    onChange: (fenced) => metrics.revocationsFenced.set(fenced ? 1 : 0),
+  });
   const heartbeat = new HeartbeatPublisher({
     nc,
     store: db,
@@ -147,6 +157,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     now,
     pendingSince: () => keySets.unpublishedSince(),
     onUnanswered: () => failover.unanswered(),
+    onDelivered: (publishedAt) => fence.heard(publishedAt),
   });
   heartbeat.start();
   const transmitter: SetTransmitter | undefined = config.ssf
@@ -167,6 +178,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     keys,
     store: db,
     relay,
+    fence,
     revocations: kit.revocations,
     ...(snapshots ? { snapshots } : {}),
     limits: {
@@ -223,6 +235,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       // Verifiers stop waiting for this instance's heartbeats, or keep counting what it leaves behind.
       const last = await heartbeat.leave();
       logger.info({ sent: last !== undefined, unpublishedSince: last?.unpublishedSince ?? null }, 'leaving heartbeat');
+      fence.close();
       await snapshots?.close();
       keys.close();
       keySets.close();

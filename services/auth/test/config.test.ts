@@ -56,6 +56,19 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: ttl })).toThrow(/SERVICE_TOKEN_TTL/);
   });
 
+  it('reads REVOCATION_SILENT_MEMORY as the kit does (default two minutes), and refuses a fence point ≤ 0', () => {
+    expect(loadConfig(base).silentMemoryMs).toBe(120_000);
+    const config = loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '12s', REVOCATION_MAX_STALENESS: '5s' });
+    expect(config.silentMemoryMs).toBe(12_000);
+    expect(config.kit.revocation?.silentMemoryMs).toBe(12_000);
+    // 12 s − 5 s − (1 s interval + 1 s) > 0; 7 s leaves nothing.
+    expect(() => loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '7s', REVOCATION_MAX_STALENESS: '5s' })).toThrow(
+      /REVOCATION_SILENT_MEMORY \(7s\) must be longer than REVOCATION_MAX_STALENESS \(5s\) \+ AUTH_HEARTBEAT_INTERVAL \(1s\) \+ 1s/,
+    );
+    expect(() => loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '30s' })).toThrow(/REVOCATION_SILENT_MEMORY/);
+    expect(() => loadConfig({ ...base, REVOCATION_SILENT_MEMORY: 'forever' })).toThrow(/REVOCATION_SILENT_MEMORY/);
+  });
+
   it('has sensible defaults', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({

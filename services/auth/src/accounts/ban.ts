@@ -3,6 +3,7 @@ import type { AuthContext } from '../context';
 import type { UserRecord } from '../store/records';
 import { findUser } from './find-user';
 import { hideListings } from './hide-listings';
+import { refuseRepeatIfFenced } from './fenced-answer';
 import { revokeUser } from './revoke';
 
 /** Who bans whom, and why (shown in `auth.user.banned`). */
@@ -26,6 +27,8 @@ export async function ban(ctx: AuthContext, { userId, by, reason }: BanRequest):
     ctx.metrics.bans.inc({ action: 'ban' });
     ctx.logger.info({ sub: user.id, by }, 'ban applied');
     void hideListings(ctx, user.id);
+  } else {
+    await refuseRepeatIfFenced(ctx, 'ban');
   }
   return { ...user, banned: true };
 }

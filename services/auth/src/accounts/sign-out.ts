@@ -1,18 +1,23 @@
 import { NotAuthenticatedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
 import type { AuthContext } from '../context';
+import { refuseRepeatIfFenced } from './fenced-answer';
 import { revokeSession, revokeUser } from './revoke';
 
 /**
  * Sign-out: revoke the session of `token` (`auth.session.revoked`). Idempotent: no token, an
  * invalid or expired one, or an already revoked session change nothing and are no error. Works
- * while NATS is down (the event waits in the outbox).
+ * while NATS is down (the event waits in the outbox); past the fence point (`RevocationFence`) it
+ * is recorded all the same but throws `RevocationPendingError` (503), a repeat of it too.
  */
 export async function signOut(ctx: AuthContext, token: string | undefined): Promise<void> {
   const claims = claimsOf(ctx, token, true);
   const session = claims && (await ctx.store.findSession(claims.sid));
   if (session && session.userId === claims.sub && !session.revoked) {
-    await revokeSession(ctx, session, 'signout');
+    await revokeSession(ctx, session, 'signout', 'signout');
     ctx.metrics.signouts.inc({ scope: 'session' });
+  } else if (session && claims && session.revoked && session.userId === claims.sub) {
+    // Signed out before: its event may still wait in the outbox.
+    await refuseRepeatIfFenced(ctx, 'signout');
   }
 }
 

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { NotFoundError } from '@authbus/common';
 import type { AuthContext } from '../context';
+import { refuseIfFenced } from '../accounts/fenced-answer';
 
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -8,7 +9,8 @@ const KID = /^[A-Za-z0-9._-]{1,64}$/;
  * Key administration (role `admin`; 401 anonymous, 403 others):
  * - `GET /api/keys` → `{ keys: [{ kid, alg, state, source, createdAt, activatesAt, deactivatedAt, retiresAt, withdrawnAt }] }`;
  * - `POST /api/keys/rotate` → 200 `{ kid, activatesAt }`: a new key pair, published now, signing from `activatesAt`;
- * - `DELETE /api/keys/:kid` → 200 `{ kid, signingKid, published }`: withdrawn from every key ring; 404 unknown kid.
+ * - `DELETE /api/keys/:kid` → 200 `{ kid, signingKid, published }`: withdrawn from every key ring; 404 unknown kid;
+ *   503 `ERR_REVOCATION_PENDING` when not published and past the fence point (withdrawn here, retried).
  */
 export function adminKeyRoutes(ctx: AuthContext, requireAdmin: RequestHandler[]): Router {
   const router = Router();
@@ -21,7 +23,10 @@ export function adminKeyRoutes(ctx: AuthContext, requireAdmin: RequestHandler[])
   router.delete('/api/keys/:kid', ...requireAdmin, async (req, res) => {
     const kid = req.params.kid as string;
     if (!KID.test(kid)) throw new NotFoundError('Unknown key id');
-    res.json(await ctx.keys.withdraw(kid, req.currentUser!.sub));
+    const withdrawn = await ctx.keys.withdraw(kid, req.currentUser!.sub);
+    // Not on the stream yet (retried every second): answered only while verifiers hold for us.
+    if (!withdrawn.published) refuseIfFenced(ctx, 'key-withdrawal');
+    res.json(withdrawn);
   });
   return router;
 }
