@@ -96,6 +96,20 @@ describe('revocations past the fence point', () => {
     expect((await request(auth.service.app).get('/readyz')).body.outbox.backlog).toBe(2);
   });
 
+  it('key withdrawal: 503 when its key set could not be published, withdrawn here all the same', async () => {
+    const { kid } = (await request(auth.service.app).post('/api/keys/rotate').set('Cookie', admin).expect(200))
+      .body as {
+      kid: string;
+    };
+    await natsDown();
+    fenced = true;
+    await request(auth.service.app).delete(`/api/keys/${kid}`).set('Cookie', admin).expect(503, pending);
+    const keys = (await request(auth.service.app).get('/api/keys').set('Cookie', admin).expect(200)).body as {
+      keys: Array<{ kid: string; state: string }>;
+    };
+    expect(keys.keys.find((k) => k.kid === kid)?.state).toBe('withdrawn');
+  });
+
   it('with nothing waiting, a repeated sign-out answers 200 even while fenced', async () => {
     const { cookie } = await auth.signup('repeat@example.com');
     await request(auth.service.app).post('/api/users/signout').set('Cookie', cookie).expect(200);
