@@ -145,7 +145,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     memoryMs: config.silentMemoryMs,
     maxStalenessMs: config.kit.revocation?.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
-    now,
+    // Real time, like the verifiers' memory of a silent instance (the token clock may be a test's).
+    now: Date.now,
     logger,
     onChange: (fenced) => metrics.revocationsFenced.set(fenced ? 1 : 0),
   });

@@ -20,7 +20,7 @@ export interface HeartbeatPublisherOptions {
   pendingSince?: () => number | undefined;
   /** The stream could not be read while connected: the server may be hung (`HungServerFailover`). */
   onUnanswered?: () => void;
-  /** The server confirmed (a flush's PONG) a heartbeat published at `publishedAt`, ms (`RevocationFence`). */
+  /** The server confirmed (a flush's PONG) a heartbeat published at `publishedAt` (wall clock, ms; `RevocationFence`). */
   onDelivered?: (publishedAt: number) => void;
 }
 
@@ -132,7 +132,8 @@ export class HeartbeatPublisher {
       ...last,
     };
     if ((this.closed && !last.leaving) || nc.isClosed()) return undefined;
-    const publishedAt = now();
+    // The wall clock, not `now` (which tests may freeze): the fence measures real time, as verifiers' memory does.
+    const publishedAt = Date.now();
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
     this.confirm(publishedAt);
     return heartbeat;
