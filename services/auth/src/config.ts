@@ -1,7 +1,6 @@
 import {
   ConfigError,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
-  DEFAULT_MAX_STALENESS_MS,
   INSTANCE_MEMORY_MS,
   authKitOptionsFromEnv,
   type AuthKitEnv,
@@ -50,7 +49,7 @@ export interface AuthConfig extends ServiceBasics {
   heartbeatIntervalMs: number;
   /**
    * `REVOCATION_SILENT_MEMORY`, as verifiers read it: how long they remember a silent auth instance,
-   * ms. With the staleness bound and the heartbeat interval it sets the fence point (`fenceAfterMs`).
+   * ms. Against it auth decides which revocations it could not publish it may answer 200 (`RevocationFence`).
    */
   silentMemoryMs: number;
   /** The revocation snapshot verifiers load at start-up: written every `everyEvents` events or `intervalMs`; `undefined`: off. */
@@ -192,12 +191,12 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
   }
   const heartbeatIntervalMs = heartbeatInterval(env);
   const silentMemoryMs = kit.revocation?.silentMemoryMs ?? INSTANCE_MEMORY_MS;
-  const maxStalenessMs = kit.revocation?.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
-  const fenceAfter = fenceAfterMs({ memoryMs: silentMemoryMs, maxStalenessMs, heartbeatIntervalMs });
+  const clockToleranceMs = clockToleranceSeconds({ kit }) * 1000;
+  const fenceAfter = fenceAfterMs({ memoryMs: silentMemoryMs, clockToleranceMs, heartbeatIntervalMs });
   if (fenceAfter <= 0) {
     throw new ConfigError(
-      `REVOCATION_SILENT_MEMORY (${silentMemoryMs / 1000}s) must be longer than REVOCATION_MAX_STALENESS (${maxStalenessMs / 1000}s) + AUTH_HEARTBEAT_INTERVAL (${heartbeatIntervalMs / 1000}s) + ${FENCE_ALLOWANCE_MS / 1000}s: ` +
-        'otherwise verifiers may forget a cut-off auth instance before a revocation it answered 200 makes them stale, and auth could never answer one it has not published',
+      `REVOCATION_SILENT_MEMORY (${silentMemoryMs / 1000}s) must be longer than the clock tolerance (${clockToleranceMs / 1000}s) + AUTH_HEARTBEAT_INTERVAL (${heartbeatIntervalMs / 1000}s) + ${FENCE_ALLOWANCE_MS / 1000}s: ` +
+        'otherwise auth could never answer a revocation it has not published (every one would be 503 while NATS is unreachable)',
     );
   }
   const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);

@@ -24,7 +24,7 @@ export interface AuthContext {
   store: AuthStore;
   /** Publishes a committed change's events before the request answers (they wait in the outbox if it can't). */
   relay: Pick<OutboxRelay, 'publishNow'>;
-  /** Whether a revocation the stream has not acknowledged may still be answered 200 (`RevocationFence`). */
+  /** Whether a revocation the stream has not acknowledged may be answered 200, by how long it must hold (`RevocationFence`). */
   fence: Pick<RevocationFence, 'answerable' | 'retryAfterSeconds'>;
   /** This instance's revocation set: a revocation made here applies here at once. */
   revocations: RevocationSet;

@@ -14,9 +14,9 @@ export interface AuthMetrics {
   rateLimitFallbacks: Counter<'limit'>;
   outboxPublished: Counter<'subject'>;
   outboxFailures: Counter;
-  /** 1 while revocations the stream has not acknowledged are answered 503 (`RevocationFence`). */
+  /** 1 while every revocation the stream has not acknowledged is answered 503 (`RevocationFence.fenced`). */
   revocationsFenced: Gauge;
-  /** Revocations recorded but answered 503 by the fence, by action. */
+  /** Revocations recorded but answered 503 by the fence (their tokens may outlive verifiers' memory), by action. */
   fencedAnswers: Counter<'action'>;
   serviceTokens: Counter<'grant' | 'service'>;
   serviceTokenRefusals: Counter<'error'>;
@@ -66,7 +66,7 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
   });
   const revocationsFenced = new Gauge({
     name: 'authbus_auth_revocations_fenced',
-    help: '1 while this instance answers revocations it could not publish 503 (out of contact with NATS past REVOCATION_SILENT_MEMORY − REVOCATION_MAX_STALENESS − margin, or not yet heard)',
+    help: "1 while this instance answers every revocation it could not publish 503 (out of contact with NATS past REVOCATION_SILENT_MEMORY − clock tolerance − margin, or not yet heard); before that, each is decided by its tokens' lifetime",
     registers,
   });
   revocationsFenced.set(1);

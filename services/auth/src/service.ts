@@ -2,7 +2,6 @@ import type { Express } from 'express';
 import {
   connectNats,
   createAuthKit,
-  DEFAULT_MAX_STALENESS_MS,
   LiveKeyRing,
   type AuthKit,
   type Logger,
@@ -143,7 +142,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   relay.start();
   const fence = new RevocationFence({
     memoryMs: config.silentMemoryMs,
-    maxStalenessMs: config.kit.revocation?.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+    clockToleranceMs: clockToleranceSeconds(config) * 1000,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     // Real time, like the verifiers' memory of a silent instance (the token clock may be a test's).
     now: Date.now,

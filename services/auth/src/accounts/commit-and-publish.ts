@@ -3,15 +3,16 @@ import { applyRevocation } from '@authbus/common/issuer';
 import type { AuthContext } from '../context';
 import type { AppliedChange, ChangeEvents, StateChange } from '../store/auth-store';
 import { refuseIfFenced, type RevocationAction } from './fenced-answer';
-import { revocationHorizon } from './revocation-times';
+import { latestUntil, revocationHorizon } from './revocation-times';
 
 /**
  * Write a state change with its events (atomically, through the outbox), apply revocations to this
  * instance's set, then try to publish before the caller responds. If NATS is down the events wait
  * in the outbox and the relay publishes them later. Only the commit can fail the request, and, for
  * a revocation the caller answers (`answers`), the fence: when the events could not be published
- * and verifiers may no longer hold for this instance, it throws `RevocationPendingError` (503)
- * after the commit: recorded, not yet in effect everywhere.
+ * and a token they revoke (up to their latest `until`) may still be valid when verifiers forget this
+ * instance (`RevocationFence.answerable`), it throws `RevocationPendingError` (503) after the
+ * commit: recorded and applied here, not yet in effect everywhere.
  */
 export async function commitAndPublish(
   ctx: AuthContext,
@@ -25,6 +26,7 @@ export async function commitAndPublish(
   const horizon = revocationHorizon(ctx.config, ctx.now());
   for (const envelope of built) applyRevocation(ctx.revocations, envelope, horizon);
   const published = await ctx.relay.publishNow(built);
-  if (!published && answers) refuseIfFenced(ctx, answers);
+  const until = latestUntil(built);
+  if (!published && answers && until !== undefined) refuseIfFenced(ctx, answers, until);
   return applied;
 }

@@ -11,48 +11,44 @@ export const FENCE_ALLOWANCE_MS = 1000;
 export interface FenceSettings {
   /** `REVOCATION_SILENT_MEMORY`: how long a verifier remembers a silent auth instance, ms. */
   memoryMs: number;
-  /** `REVOCATION_MAX_STALENESS`: the bound of the invariant, ms. */
-  maxStalenessMs: number;
+  /** The verifiers' clock tolerance: they accept a token until `exp` + this, ms. */
+  clockToleranceMs: number;
   /** `AUTH_HEARTBEAT_INTERVAL`, ms. */
   heartbeatIntervalMs: number;
 }
 
+/** The fence's margin, ms: one heartbeat interval a verifier may have missed, plus `FENCE_ALLOWANCE_MS`. */
+export function fenceMarginMs({ heartbeatIntervalMs }: Pick<FenceSettings, 'heartbeatIntervalMs'>): number {
+  return heartbeatIntervalMs + FENCE_ALLOWANCE_MS;
+}
+
 /**
- * How long after its newest heartbeat the server confirmed auth may still answer a revocation it
- * could not publish with 200, ms: memory − bound − margin, margin = one heartbeat interval +
- * `FENCE_ALLOWANCE_MS`.
- *
- * Why. Let `h` be when auth published the newest heartbeat the server confirmed (a flush's PONG
- * after it). Every verifier that received it did so at `h` or later, so it remembers this instance
- * (holding its in-sync time at that heartbeat, no later than `h`) at least until `h + memory`. A
- * revocation answered 200 at `t` without reaching the stream is enforced by staleness from
- * `t + bound` on only while it is remembered, so the invariant needs
- *
- *     t + bound + margin ≤ h + memory,   i.e.   t − h ≤ memory − bound − margin.
- *
- * The margin covers one heartbeat a verifier may have missed although the server had it (a slow
- * consumer's dropped message, a route hiccup), which makes its last heartbeat one interval older,
- * plus the allowance. A configuration where this is ≤ 0 leaves no moment where a 200 is safe, and
- * the auth service refuses it (`loadConfig`).
+ * How long after its newest heartbeat the server confirmed auth may answer *any* revocation it could
+ * not publish with 200, ms: memory − tolerance − margin. It follows from the per-revocation rule
+ * (`RevocationFence.answerable`) for the shortest revocation there is, one whose tokens expire now
+ * (`until` ≥ now): past it every unpublished revocation is answered 503. A configuration where this is
+ * ≤ 0 could never answer one, and the auth service refuses it (`loadConfig`).
  */
-export function fenceAfterMs({ memoryMs, maxStalenessMs, heartbeatIntervalMs }: FenceSettings): number {
-  return memoryMs - maxStalenessMs - (heartbeatIntervalMs + FENCE_ALLOWANCE_MS);
+export function fenceAfterMs(settings: FenceSettings): number {
+  return settings.memoryMs - settings.clockToleranceMs - fenceMarginMs(settings);
 }
 
 /** The fence's options: its settings, a clock, where it logs, and who hears when it closes or opens. */
 export interface RevocationFenceOptions extends FenceSettings {
+  /** The wall clock, ms (verifiers measure their memory in real time). */
   now: () => number;
   logger: Logger;
-  /** Called with the new state when the fence closes (true) or opens again (false). */
+  /** Called with the new state when the fence closes (true: every unpublished revocation is 503) or opens (false). */
   onChange?: (fenced: boolean) => void;
 }
 
 /**
- * The fence clock: knows when verifiers last heard this auth instance (its newest heartbeat the
- * server confirmed) and so until when they will hold for it; past `fenceAfterMs` of that, a
- * revocation the stream has not acknowledged is still recorded (the outbox publishes it when the
- * bus is back) but must not be answered 200 (`RevocationPendingError`, 503). A revocation the
- * stream acknowledged is enforced by the events themselves and never needs the fence.
+ * The fence: knows when verifiers last heard this auth instance (its newest heartbeat the server
+ * confirmed) and so until when they remember it, and decides, per revocation the stream has not
+ * acknowledged, whether it may be answered 200 (`answerable`). Otherwise the revocation is still
+ * recorded (applied here, the outbox publishes it when the bus is back) but answered 503
+ * (`RevocationPendingError`). A revocation the stream acknowledged is enforced by its events and
+ * never asks.
  *
  * Before the first confirmed heartbeat no verifier knows this instance and none would hold for it,
  * so the fence starts closed (without a log line: that is start-up, not an outage).
@@ -79,19 +75,42 @@ export class RevocationFence {
     this.timer.unref();
   }
 
-  /** May a revocation the stream has not acknowledged be answered 200 now? */
-  answerable(): boolean {
+  /**
+   * May a revocation the stream has not acknowledged, whose tokens must stay refused `leftMs` from
+   * now (its `until` − now, on the clock that stamps the tokens' `exp`), be answered 200 now?
+   *
+   * The rule. Let `h` be when auth published its newest heartbeat the server confirmed (a flush's
+   * PONG after it), `M` the memory, `S` the staleness bound, `tol` the verifiers' clock tolerance,
+   * `margin` one heartbeat interval (a heartbeat a verifier may have missed although the server had
+   * it) + `FENCE_ALLOWANCE_MS`. A verifier heard its last heartbeat `h'` at `h − interval` or later
+   * and holds its in-sync time there: from `h' + S` (≤ `t + S`, `t` the answer) it is stale and
+   * applies its staleness policy, until it forgets this instance at `h' + M` ≥ `h + M − interval`
+   * and counts itself in sync again, accepting every unexpired token the unpublished revocation
+   * covers. Those tokens are accepted until `until + tol` at the latest. So a 200 keeps "answered
+   * means enforced, or the staleness policy applied, within S" for any length of cut-off iff
+   *
+   *     until + tol + margin ≤ h + M      (now + leftMs + tol + margin ≤ h + M)
+   *
+   * No condition on `t + S` is needed: before the verifier forgets, it is stale from `t + S` on at
+   * the latest, and after it, nothing the revocation covers is valid. The time-only fence point
+   * `h + M − tol − margin` (`fencePoint`) is this rule for `until` = now (a revocation always covers
+   * at least now), so `leftMs` is counted from 0: past that point every unpublished revocation is
+   * answered 503, and that is the moment the gauge and the log line mark.
+   */
+  answerable(leftMs: number): boolean {
     this.update();
-    return !this.closed;
+    if (this.closed || this.heardAt === undefined) return false;
+    const { now, memoryMs, clockToleranceMs } = this.options;
+    return now() + Math.max(0, leftMs) + clockToleranceMs + fenceMarginMs(this.options) <= this.heardAt + memoryMs;
   }
 
-  /** Is the fence closed now (the gauge)? */
+  /** Is every unpublished revocation answered 503 now (the gauge)? */
   get fenced(): boolean {
     this.update();
     return this.closed;
   }
 
-  /** From when on revocations are fenced, ms (auth's clock); undefined before the first confirmed heartbeat. */
+  /** From when on every unpublished revocation is answered 503, ms (wall clock); undefined before the first confirmed heartbeat. */
   fencePoint(): number | undefined {
     return this.heardAt === undefined ? undefined : this.heardAt + this.afterMs;
   }
@@ -111,12 +130,12 @@ export class RevocationFence {
     const closed = point === undefined || now > point;
     if (closed === this.closed) return;
     this.closed = closed;
-    const { logger, onChange, memoryMs, maxStalenessMs } = this.options;
+    const { logger, onChange, memoryMs, clockToleranceMs } = this.options;
     if (closed) {
       this.closedAt = now;
       logger.warn(
-        { lastHeardAt: new Date(this.heardAt!).toISOString(), fenceAfterMs: this.afterMs, memoryMs, maxStalenessMs },
-        'revocations fenced: out of contact with NATS so long that verifiers may forget this instance; revocations are recorded but answered 503 until the bus is back',
+        { lastHeardAt: new Date(this.heardAt!).toISOString(), fenceAfterMs: this.afterMs, memoryMs, clockToleranceMs },
+        'revocations fenced: out of contact with NATS so long that verifiers may forget this instance; every revocation is recorded but answered 503 until the bus is back',
       );
     } else if (this.closedAt !== undefined) {
       logger.info({ fencedForMs: now - this.closedAt }, 'revocations answered again: verifiers hear this instance');

@@ -21,7 +21,8 @@ export const BACKCHANNEL_LOGOUT_PATH = '/api/oidc/backchannel-logout';
  * 200 once the logout's revocation is committed (published before the answer when NATS is up),
  * 400 `{"error":"invalid_request","error_description"}` for a missing, invalid or replayed token,
  * 503 `{"error":"temporarily_unavailable"}` when the IdP's keys cannot be fetched, or when the
- * revocation is recorded but cannot reach the event bus past the fence point (with `Retry-After`;
+ * revocation is recorded but could not reach the event bus and the tokens it covers may outlive
+ * verifiers' memory of this instance (`RevocationFence`; with `Retry-After`;
  * the IdP may send the token again, which records it once more, harmlessly). Every answer
  * has `Cache-Control: no-store`. `keys`: the IdP's key set (tests give their own).
  */

@@ -7,10 +7,11 @@ import type { AuthContext } from '../context';
 
 /**
  * `POST /api/users/signout` → 200 `{}`: revokes this session (event) and clears the cookie.
- * Idempotent: no cookie, an expired or an already revoked token still answers 200. Works while
- * NATS is down (the event waits in the outbox); once auth has been out of contact past the fence
- * point it answers 503 `ERR_REVOCATION_PENDING` with `Retry-After` instead (recorded, published when
- * the bus is back), the cookie cleared all the same.
+ * Idempotent: no cookie, an expired or an already revoked token still answers 200. When the event
+ * cannot reach the stream (NATS down), it is recorded (the outbox publishes it when the bus is back)
+ * and answered 503 `ERR_REVOCATION_PENDING` with `Retry-After`, the cookie cleared all the same,
+ * unless every token of the session expires before verifiers may forget this instance
+ * (`RevocationFence`; with the default memory and token lifetime, never).
  *
  * `POST /api/users/signout-all` → 200 `{}`: revokes every session of the user (event); needs a
  * valid, unexpired token of a live session.
