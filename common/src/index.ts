@@ -131,6 +131,7 @@ export { createAuthKit } from './kit/create-auth-kit';
 export type { AuthKit, KitReadiness } from './kit/create-auth-kit';
 export type { WatchedClaims, WatchEnd } from './kit/claim-watches';
 export { DEFAULT_MAX_STALENESS_MS } from './kit/auth-kit-options';
+export { INSTANCE_MEMORY_MS } from './feed/heartbeat-watch';
 export type {
   AuthKitOptions,
   RevocationOptions,

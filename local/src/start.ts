@@ -15,7 +15,14 @@ async function main(): Promise<void> {
   const ticketsReplicas = parseInteger(env.TICKETS_REPLICAS, 'TICKETS_REPLICAS', { min: 1, max: 8 }, usesMongo ? 2 : 1);
   const natsCluster = parseInteger(env.NATS_CLUSTER, 'NATS_CLUSTER', { min: 1, max: 5 }, 1);
   const passThrough = Object.fromEntries(
-    ['ACCESS_TOKEN_TTL', 'SESSION_TTL', 'LOG_LEVEL', 'REVOCATION_MAX_STALENESS', 'REVOCATION_STALENESS_POLICY']
+    [
+      'ACCESS_TOKEN_TTL',
+      'SESSION_TTL',
+      'LOG_LEVEL',
+      'REVOCATION_MAX_STALENESS',
+      'REVOCATION_STALENESS_POLICY',
+      'REVOCATION_SILENT_MEMORY',
+    ]
       .filter((k) => env[k] !== undefined)
       .map((k) => [k, env[k]!]),
   );

@@ -1,4 +1,5 @@
-import { AUTH_STREAM } from '@authbus/common';
+import { connect } from 'nats';
+import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
 import { startNatsCluster, waitFor, type NatsClusterHandle, type NatsClusterNode } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
 import {
@@ -6,6 +7,7 @@ import {
   logLinesOf,
   natsServerOf,
   recordReliability,
+  revocationAnswer,
   signupUser,
   startTestStack,
   ticketsVerdict,
@@ -18,9 +20,12 @@ const SIGN_OUTS = 5;
 /**
  * The nats-server auth uses hangs (SIGSTOP) on a 3-node cluster. Auth's client would notice only
  * by its pings (two unanswered); a sign-out's publish that gets no ack from a server that answers
- * no ping moves it to another server at once. What must hold: every sign-out answered 200 is
- * refused by every tickets replica, none later than its 200 + the bound, and auth leaves the hung
- * server because of the unanswered publish (its log says so), before its pings would have.
+ * no ping moves it to another server at once. What must hold: a sign-out is answered 200 only once
+ * the stream acknowledged it, else 503 ERR_REVOCATION_PENDING (its 15-minute tokens outlive
+ * verifiers' memory of auth); every sign-out answered 200 is refused by every tickets replica, none
+ * later than its 200 + the bound; every one, 200 or 503, is refused in the end and stored once; and
+ * auth leaves the hung server because of the unanswered publish (its log says so), before its
+ * pings would have.
  */
 describe('faults: a publish that times out moves auth to another server', () => {
   let cluster: NatsClusterHandle;
@@ -56,6 +61,25 @@ describe('faults: a publish that times out moves auth to another server', () => 
   }
   const authServer = () => serverOf('auth');
 
+  /** How many `auth.session.revoked` the stream holds for each of `sids` (read again while the cluster settles). */
+  async function storedRevocations(sids: readonly string[]): Promise<number[]> {
+    const nc = await connect({ servers: cluster.servers });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const { state } = await jsm.streams.info(AUTH_STREAM);
+      const counts = new Map(sids.map((sid) => [sid, 0]));
+      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+        const msg = await jsm.streams.getMessage(AUTH_STREAM, { seq }).catch(() => undefined);
+        if (msg?.subject !== Subjects.SessionRevoked) continue;
+        const { sid } = msg.json<AnyEventEnvelope>().data as { sid: string };
+        if (counts.has(sid)) counts.set(sid, counts.get(sid)! + 1);
+      }
+      return sids.map((sid) => counts.get(sid)!);
+    } finally {
+      await nc.close();
+    }
+  }
+
   it('SIGSTOP of the server auth uses: sign-outs take effect everywhere within the bound, auth moves on its first unanswered publish', async () => {
     const users = await Promise.all(
       Array.from({ length: SIGN_OUTS }, (_, i) =>
@@ -70,13 +94,19 @@ describe('faults: a publish that times out moves auth to another server', () => 
     const pausedAt = Date.now();
     hung.pause();
     try {
-      const answered: Array<{ cookie: string; answeredAt: number }> = [];
+      const answered: Array<{ cookie: string; sid: string; answeredAt: number; answer: string }> = [];
       for (const user of users) {
         const res = await call(`${stack.auth.url}/api/users/signout`, { method: 'POST', cookie: user.cookie });
-        await res.arrayBuffer();
-        expect(res.status).toBe(200);
-        answered.push({ cookie: user.cookie, answeredAt: Date.now() });
+        answered.push({
+          cookie: user.cookie,
+          sid: user.sid,
+          answer: await revocationAnswer(res),
+          answeredAt: Date.now(),
+        });
       }
+      // The first one's publish times out on the frozen server (503, recorded); once auth moved, 200.
+      expect(answered.filter((a) => a.answer !== '200' && a.answer !== '503 ERR_REVOCATION_PENDING')).toEqual([]);
+      const pendingAnswers = answered.filter((a) => a.answer !== '200').length;
       let pending = stack.tickets.flatMap((t) => answered.map((a) => ({ url: t.url, ...a })));
       let lateAcceptances = 0;
       let worstMs = 0;
@@ -93,7 +123,8 @@ describe('faults: a publish that times out moves auth to another server', () => 
               worstMs = Math.max(worstMs, checkedAt - p.answeredAt);
               refusedAt.set(p.url, Math.max(refusedAt.get(p.url) ?? 0, checkedAt - pausedAt));
             } else {
-              if (v === 'accepted' && checkedAt > p.answeredAt + BOUND_MS) lateAcceptances++;
+              // Only a 200 promised the bound; a 503 pending must be refused in the end.
+              if (v === 'accepted' && p.answer === '200' && checkedAt > p.answeredAt + BOUND_MS) lateAcceptances++;
               if (v === 'stale' && !onHealthy.has(p.url)) staleOnHung++;
               pending.push(p);
             }
@@ -126,12 +157,20 @@ describe('faults: a publish that times out moves auth to another server', () => 
         scenario: 'NATS cluster: publish timeout moves auth',
         done: `3-node cluster, R3 AUTH stream, auth + 2 tickets replicas (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s); the nats-server auth uses (${hung.name}) frozen with SIGSTOP; ${SIGN_OUTS} sign-outs one after another right after`,
         checked:
-          'every sign-out 200; auth leaves the hung server because a publish went unanswered and the server answered no ping (its log says so); every replica on a healthy server refuses every session, one left on the frozen server refuses or answers 503, none accepted one after its 200 + the bound',
-        figures: `AUTH leader ${leader.name}${leader.name === hung.name ? ' (the frozen one: a new one is elected)' : ''}; auth left ${hung.name} ${leftMs} ms after the freeze, for ${moved.name}; held sign-outs published by ${publishedMs} ms; replicas on healthy servers (${onHealthy.size}) refused all ${SIGN_OUTS} sessions ${onHealthy.size ? healthyMs : '—'} ms after the freeze, every replica refusing (or, left on the frozen server, answering 503) ${allRefusedMs} ms (last ${worstMs} ms after its 200); accepted after the bound 0`,
+          'every sign-out 200 once the stream acknowledged it, else 503 ERR_REVOCATION_PENDING; auth leaves the hung server because a publish went unanswered and the server answered no ping (its log says so); every replica on a healthy server refuses every session, one left on the frozen server refuses or answers 503, none accepted one answered 200 after its 200 + the bound; each stored once',
+        figures: `sign-outs answered 503 pending ${pendingAnswers} of ${SIGN_OUTS}; AUTH leader ${leader.name}${leader.name === hung.name ? ' (the frozen one: a new one is elected)' : ''}; auth left ${hung.name} ${leftMs} ms after the freeze, for ${moved.name}; held sign-outs published by ${publishedMs} ms; replicas on healthy servers (${onHealthy.size}) refused all ${SIGN_OUTS} sessions ${onHealthy.size ? healthyMs : '—'} ms after the freeze, every replica refusing (or, left on the frozen server, answering 503) ${allRefusedMs} ms (last ${worstMs} ms after its 200); accepted after the bound 0`,
       });
     } finally {
       hung.resume();
     }
     await cluster.waitForJetStream();
+    // Every sign-out, 200 or 503, stored exactly once (read once the frozen server is back, as the cluster settles).
+    const sids = users.map((u) => u.sid);
+    await waitFor(async () => (await storedRevocations(sids)).every((n) => n === 1), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      description: 'every sign-out stored exactly once',
+    });
+    expect(await storedRevocations(sids)).toEqual(sids.map(() => 1));
   }, 180_000);
 });

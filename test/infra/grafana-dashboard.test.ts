@@ -60,7 +60,7 @@ describe('infra/grafana/authbus-dashboard.json', () => {
     }
   });
 
-  it('has the panels operators need: propagation, staleness, 503s from staleness, set size, the outbox, the token cache', () => {
+  it('has the panels operators need: propagation, staleness, 503s from staleness, set size, the outbox, fenced revocations, the token cache', () => {
     const reads = (metric: string) => graphs.filter((p) => (p.targets ?? []).some((t) => promqlMetricNames(t.expr).includes(metric))).map((p) => p.title);
     for (const metric of [
       'authbus_revocation_propagation_seconds_bucket',
@@ -68,6 +68,7 @@ describe('infra/grafana/authbus-dashboard.json', () => {
       'authbus_revocation_entries',
       'authbus_outbox_backlog',
       'authbus_outbox_oldest_age_seconds',
+      'authbus_auth_revocations_fenced',
       'authbus_token_cache_hits_total',
       'authbus_token_cache_misses_total',
     ])

@@ -30,6 +30,7 @@ export const ErrorCodes = {
   ERR_FEED_NOT_READY: 503,
   ERR_FEED_STALE: 503,
   ERR_UNAVAILABLE: 503,
+  ERR_REVOCATION_PENDING: 503,
 } as const;
 
 /** A stable error code, e.g. `ERR_TOKEN_REVOKED`. */

@@ -3,7 +3,12 @@ import type { AuthHeartbeat } from '../events/auth-heartbeat';
 /** How long auth's heartbeats may be missing before an auth instance counts as silent, by default, ms. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 3000;
 
-/** How long an auth instance's word about its unpublished revocations counts once it falls silent, ms. */
+/**
+ * How long an auth instance's word about its unpublished revocations counts once it falls silent,
+ * ms, by default (`REVOCATION_SILENT_MEMORY`). The auth service reads the same setting to know when
+ * verifiers stop holding for it, and stops answering revocations 200 before then
+ * (`services/auth/src/outbox/revocation-fence.ts`): one value, both sides.
+ */
 export const INSTANCE_MEMORY_MS = 120_000;
 
 /** What the feed remembers of one auth instance. */
@@ -33,8 +38,8 @@ interface InstanceWord {
  *   one (crashed, or cut off and still writing sign-outs into the outbox) is spoken for; once none
  *   is heard, the outbox is vouched for only up to the last heartbeat of any of them (a leaving one
  *   included), so a silent instance still writing into it holds every feed from then on;
- * - forgotten two minutes after it was last heard or spoken for (`INSTANCE_MEMORY_MS`): a crashed
- *   instance of a memory store keeps every feed stale that long at most.
+ * - forgotten `memoryMs` (two minutes, `INSTANCE_MEMORY_MS`) after it was last heard or spoken
+ *   for: a crashed instance of a memory store keeps every feed stale that long at most.
  */
 export class HeartbeatWatch {
   private lastStreamHeartbeatAt = 0;
@@ -45,7 +50,10 @@ export class HeartbeatWatch {
    */
   private shared: { heardAt: number; vouchedAt: number; since: number | null } | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly memoryMs: number = INSTANCE_MEMORY_MS,
+  ) {}
 
   /** Note a heartbeat received at `now` (local clock). */
   note(heartbeat: AuthHeartbeat, now: number): void {
@@ -109,7 +117,7 @@ export class HeartbeatWatch {
     const groupHeard = this.anySharedHeard(now);
     for (const [instance, word] of this.instances) {
       const lastSpoken = word.shared && group ? Math.max(word.heardAt, group.heardAt) : word.heardAt;
-      if (now - lastSpoken > INSTANCE_MEMORY_MS) {
+      if (now - lastSpoken > this.memoryMs) {
         this.instances.delete(instance);
         continue;
       }

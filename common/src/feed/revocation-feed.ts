@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../logging/logger';
 import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HeartbeatWatch } from './heartbeat-watch';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HeartbeatWatch, INSTANCE_MEMORY_MS } from './heartbeat-watch';
 import { HungServerWatch } from './hung-server-watch';
 import { MirrorWatch } from './mirror-watch';
 import { OrderedReplay, type StoredMessage } from './ordered-replay';
@@ -55,6 +55,11 @@ export interface RevocationFeedOptions {
    * every verifier); past it, it asks the server every `syncIntervalMs`.
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * How long an auth instance fallen silent is remembered (it holds the feed's in-sync time at its
+   * last heartbeat meanwhile), ms; default 120 000 (`INSTANCE_MEMORY_MS`).
+   */
+  silentMemoryMs?: number;
   /** Messages per pull while replaying; default 1000. */
   batch?: number;
   logger?: Logger;
@@ -184,7 +189,10 @@ export class RevocationFeed {
       onKeySet: options.onKeySet,
     });
     this.mirror = new MirrorWatch(this.stream, this.logger, options.mirrorOrigin?.replaceMirror);
-    this.heartbeats = new HeartbeatWatch(options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS);
+    this.heartbeats = new HeartbeatWatch(
+      options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      options.silentMemoryMs ?? INSTANCE_MEMORY_MS,
+    );
   }
 
   /** Has the retained stream been replayed? */

@@ -11,6 +11,7 @@ import { isServiceName } from '../tokens/service-claims';
 import { DEFAULT_ISSUER } from '../tokens/token-options';
 import type { RevocationMirrorOptions } from '../events/revocation-mirror';
 import type { AuthKitOptions, ServiceIdentityOptions } from './auth-kit-options';
+import { silentMemoryFromEnv } from './silent-memory';
 
 /** The environment variables `authKitOptionsFromEnv` reads. */
 export interface AuthKitEnv extends KeyRingEnv {
@@ -22,6 +23,7 @@ export interface AuthKitEnv extends KeyRingEnv {
   REVOCATION_MAX_STALENESS?: string | undefined;
   REVOCATION_STALENESS_POLICY?: string | undefined;
   REVOCATION_HEARTBEAT_TIMEOUT?: string | undefined;
+  REVOCATION_SILENT_MEMORY?: string | undefined;
   REVOCATION_MIRROR_API?: string | undefined;
   REVOCATION_MIRROR_DELIVER?: string | undefined;
   JWT_ISSUER?: string | undefined;
@@ -84,6 +86,7 @@ export function authKitOptionsFromEnv(
       ...(env.REVOCATION_HEARTBEAT_TIMEOUT
         ? { heartbeatTimeoutMs: parseDuration(env.REVOCATION_HEARTBEAT_TIMEOUT, 'REVOCATION_HEARTBEAT_TIMEOUT') }
         : {}),
+      ...(env.REVOCATION_SILENT_MEMORY ? { silentMemoryMs: silentMemoryFromEnv(env.REVOCATION_SILENT_MEMORY) } : {}),
       ...mirrorFromEnv(env),
     },
     ...serviceFromEnv(serviceName, env, token.issuer ?? DEFAULT_ISSUER),

@@ -23,6 +23,14 @@ export interface RevocationOptions {
   syncIntervalMs?: number;
   /** Auth's heartbeats count as arriving while one came within this, ms; default 3000 (`REVOCATION_HEARTBEAT_TIMEOUT`). */
   heartbeatTimeoutMs?: number;
+  /**
+   * How long an auth instance whose heartbeats stopped is remembered, ms; default 120 000
+   * (`REVOCATION_SILENT_MEMORY`, `INSTANCE_MEMORY_MS`). Meanwhile the feed counts itself in sync no
+   * later than that instance's last heartbeat (it may hold sign-outs it cannot publish); after it,
+   * the feed trusts its own probes again. The auth service reads the same setting and stops
+   * answering revocations 200 before verifiers forget it: give every service the same value.
+   */
+  silentMemoryMs?: number;
   /** Apply live events from a core subscription as well as the stream (default true). */
   live?: boolean;
   /** Stream name; default `AUTH`. */

@@ -60,6 +60,7 @@ export function startFeed(
       ...(stream !== undefined ? { stream } : {}),
       ...(options.live !== undefined ? { live: options.live } : {}),
       ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+      ...(options.silentMemoryMs !== undefined ? { silentMemoryMs: options.silentMemoryMs } : {}),
       ...(options.onApplied !== undefined ? { onApplied: options.onApplied } : {}),
       ...(options.onKeySet !== undefined ? { onKeySet: options.onKeySet } : {}),
       ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),

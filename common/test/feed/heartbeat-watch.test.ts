@@ -73,6 +73,16 @@ describe('HeartbeatWatch', () => {
     expect(watch.unpublishedSince(T0 + INSTANCE_MEMORY_MS + 1)).toBeUndefined();
   });
 
+  it('forgets a silent instance after the memory it was given, not the default', () => {
+    const memoryMs = 10_000;
+    const watch = new HeartbeatWatch(TIMEOUT_MS, memoryMs);
+    watch.note(beat({ at: T0 }), T0);
+    expect(watch.vouchedUntil(T0 + memoryMs)).toBe(T0);
+    expect(watch.silentInstances(T0 + memoryMs)).toBe(1);
+    expect(watch.vouchedUntil(T0 + memoryMs + 1)).toBeUndefined();
+    expect(watch.silentInstances(T0 + memoryMs + 1)).toBe(0);
+  });
+
   it('is fresh only while a heartbeat with the stream came within the timeout', () => {
     const watch = new HeartbeatWatch(TIMEOUT_MS);
     expect(watch.fresh(T0)).toBe(false);

@@ -1,4 +1,4 @@
-import { authKitOptionsFromEnv, ConfigError } from '@authbus/common';
+import { authKitOptionsFromEnv, ConfigError, INSTANCE_MEMORY_MS } from '@authbus/common';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,25 @@ describe('authKitOptionsFromEnv: NATS_PING_INTERVAL', () => {
 
   it.each(['50ms', '10m', 'often'])('refuses %s', (value) => {
     expect(() => nats({ NATS_PING_INTERVAL: value })).toThrow(/NATS_PING_INTERVAL/);
+  });
+});
+
+describe('authKitOptionsFromEnv: REVOCATION_SILENT_MEMORY', () => {
+  const base = { JWT_KEY: TEST_JWT_SECRET };
+  const revocation = (env: Record<string, string>) => authKitOptionsFromEnv('tickets', { ...base, ...env }).revocation;
+
+  it('leaves the default (INSTANCE_MEMORY_MS, two minutes) to the feed when unset or blank', () => {
+    expect(INSTANCE_MEMORY_MS).toBe(120_000);
+    expect(revocation({})).not.toHaveProperty('silentMemoryMs');
+    expect(revocation({ REVOCATION_SILENT_MEMORY: '' })).not.toHaveProperty('silentMemoryMs');
+  });
+
+  it('reads a duration', () => {
+    expect(revocation({ REVOCATION_SILENT_MEMORY: '10s' })).toMatchObject({ silentMemoryMs: 10_000 });
+  });
+
+  it.each(['500ms', '25h', 'long'])('refuses %s', (value) => {
+    expect(() => revocation({ REVOCATION_SILENT_MEMORY: value })).toThrow(/REVOCATION_SILENT_MEMORY/);
   });
 });
 

@@ -30,4 +30,11 @@ describe('resolveKitOptions', () => {
     resolveKitOptions({ ...base, logger, revocation: { maxStalenessMs: 2000, heartbeatTimeoutMs: 1000 } });
     expect(warnings).toEqual([]);
   });
+
+  it('passes silentMemoryMs on, and refuses one under a second or not whole', () => {
+    expect(resolveKitOptions({ ...base, revocation: { silentMemoryMs: 10_000 } }).silentMemoryMs).toBe(10_000);
+    expect(resolveKitOptions(base)).not.toHaveProperty('silentMemoryMs');
+    for (const silentMemoryMs of [999, 1500.5, 25 * 3600_000])
+      expect(() => resolveKitOptions({ ...base, revocation: { silentMemoryMs } })).toThrow(/silentMemoryMs/);
+  });
 });

@@ -13,6 +13,7 @@ export { LoopbackClient, statusCounts, everyRefusalSaysWhen } from './loopback-c
 export type { JsonReply } from './loopback-client';
 export { testMongoUri, describeMongo, mongoUriFor } from './mongo';
 export { pipelinedPosts } from './pipelined-posts';
+export { REVOCATION_ANSWERS, revocationAnswer } from './revocation-answer';
 export type { PipelinedOptions } from './pipelined-posts';
 export { testRedisUrl, describeRedis } from './redis';
 export {

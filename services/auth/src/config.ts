@@ -1,6 +1,7 @@
 import {
   ConfigError,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  INSTANCE_MEMORY_MS,
   authKitOptionsFromEnv,
   type AuthKitEnv,
   type AuthKitOptions,
@@ -19,6 +20,7 @@ import {
   type ServiceEnv,
 } from '@authbus/service-kit';
 import { KeySealer } from './keys/key-sealer';
+import { FENCE_ALLOWANCE_MS, fenceAfterMs } from './outbox/revocation-fence';
 import { serviceClientsFromJson, type ServiceClients } from './service-identity/service-clients';
 import { oidcLogoutFromEnv, type OidcEnv, type OidcLogoutConfig } from './oidc/oidc-config';
 import { ssfFromEnv, type SsfConfig, type SsfEnv } from './ssf/ssf-config';
@@ -45,6 +47,11 @@ export interface AuthConfig extends ServiceBasics {
   outboxMaxLagMs: number;
   /** How often auth publishes its heartbeat (`auth.heartbeat`), ms. */
   heartbeatIntervalMs: number;
+  /**
+   * `REVOCATION_SILENT_MEMORY`, as verifiers read it: how long they remember a silent auth instance,
+   * ms. Against it auth decides which revocations it could not publish it may answer 200 (`RevocationFence`).
+   */
+  silentMemoryMs: number;
   /** The revocation snapshot verifiers load at start-up: written every `everyEvents` events or `intervalMs`; `undefined`: off. */
   snapshot: { everyEvents: number; intervalMs: number } | undefined;
   signinLimits: {
@@ -182,6 +189,16 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
       'SSF_ISSUER: Security Event Tokens are signed with the active key, which must be ES256 or RS256 (JWT_PRIVATE_KEY with JWT_ACTIVE_KID), not an HS256 secret',
     );
   }
+  const heartbeatIntervalMs = heartbeatInterval(env);
+  const silentMemoryMs = kit.revocation?.silentMemoryMs ?? INSTANCE_MEMORY_MS;
+  const clockToleranceMs = clockToleranceSeconds({ kit }) * 1000;
+  const fenceAfter = fenceAfterMs({ memoryMs: silentMemoryMs, clockToleranceMs, heartbeatIntervalMs });
+  if (fenceAfter <= 0) {
+    throw new ConfigError(
+      `REVOCATION_SILENT_MEMORY (${silentMemoryMs / 1000}s) must be longer than the clock tolerance (${clockToleranceMs / 1000}s) + AUTH_HEARTBEAT_INTERVAL (${heartbeatIntervalMs / 1000}s) + ${FENCE_ALLOWANCE_MS / 1000}s: ` +
+        'otherwise auth could never answer a revocation it has not published (every one would be 503 while NATS is unreachable)',
+    );
+  }
   const scryptCost = parseInteger(env.PASSWORD_SCRYPT_COST, 'PASSWORD_SCRYPT_COST', { min: 1024, max: 1 << 20 }, 16384);
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('PASSWORD_SCRYPT_COST must be a power of two');
   return {
@@ -195,7 +212,8 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     streamMaxAgeMs,
     streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
     outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
-    heartbeatIntervalMs: heartbeatInterval(env),
+    heartbeatIntervalMs,
+    silentMemoryMs,
     snapshot: snapshotConfig(env),
     signinLimits: signinLimits(env),
     signupLimits: signupLimits(env),

@@ -7,6 +7,7 @@ import type { KeyManager } from './keys/key-manager';
 import type { KeySetPublisher } from './keys/key-set-publisher';
 import type { AuthMetrics } from './metrics';
 import type { OutboxRelay } from './outbox/outbox-relay';
+import type { RevocationFence } from './outbox/revocation-fence';
 import type { SigninLimits } from './rate-limit/signin-limits';
 import type { SignupLimits } from './rate-limit/signup-limits';
 import type { AuthStore } from './store/auth-store';
@@ -23,6 +24,8 @@ export interface AuthContext {
   store: AuthStore;
   /** Publishes a committed change's events before the request answers (they wait in the outbox if it can't). */
   relay: Pick<OutboxRelay, 'publishNow'>;
+  /** Whether a revocation the stream has not acknowledged may be answered 200, by how long it must hold (`RevocationFence`). */
+  fence: Pick<RevocationFence, 'answerable' | 'retryAfterSeconds'>;
   /** This instance's revocation set: a revocation made here applies here at once. */
   revocations: RevocationSet;
   /** Writes the revocation snapshot verifiers load at start-up; absent when snapshots are off. */

@@ -14,6 +14,10 @@ export interface AuthMetrics {
   rateLimitFallbacks: Counter<'limit'>;
   outboxPublished: Counter<'subject'>;
   outboxFailures: Counter;
+  /** 1 while every revocation the stream has not acknowledged is answered 503 (`RevocationFence.fenced`). */
+  revocationsFenced: Gauge;
+  /** Revocations recorded but answered 503 by the fence (their tokens may outlive verifiers' memory), by action. */
+  fencedAnswers: Counter<'action'>;
   serviceTokens: Counter<'grant' | 'service'>;
   serviceTokenRefusals: Counter<'error'>;
   internalCalls: Counter<'call' | 'result'>;
@@ -60,6 +64,12 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
     help: 'Time the last revocation snapshot took to encode and store',
     registers,
   });
+  const revocationsFenced = new Gauge({
+    name: 'authbus_auth_revocations_fenced',
+    help: "1 while this instance answers every revocation it could not publish 503 (out of contact with NATS past REVOCATION_SILENT_MEMORY − clock tolerance − margin, or not yet heard); before that, each is decided by its tokens' lifetime",
+    registers,
+  });
+  revocationsFenced.set(1);
   return {
     registry,
     snapshotWritten({ seq, bytes, ms }) {
@@ -132,6 +142,13 @@ export function createAuthMetrics(store: AuthStore): AuthMetrics {
     outboxFailures: new Counter({
       name: 'authbus_outbox_publish_failures_total',
       help: 'Failed publish attempts (retried)',
+      registers,
+    }),
+    revocationsFenced,
+    fencedAnswers: new Counter({
+      name: 'authbus_auth_fenced_answers_total',
+      help: 'Revocations recorded but answered 503 ERR_REVOCATION_PENDING because verifiers may no longer hold for this instance, by action (signout, signout-all, ban, service-credential, idp-logout, key-withdrawal)',
+      labelNames: ['action'],
       registers,
     }),
   };

@@ -21,6 +21,7 @@ import { AuthStreamKeeper } from './outbox/auth-stream-keeper';
 import { HeartbeatPublisher } from './outbox/heartbeat-publisher';
 import { HungServerFailover } from './outbox/hung-server-failover';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { RevocationFence } from './outbox/revocation-fence';
 import { createLimiterStore } from './rate-limit/limiter-store';
 import { SigninLimits } from './rate-limit/signin-limits';
 import { SignupLimits } from './rate-limit/signup-limits';
@@ -139,6 +140,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     onUnanswered: () => failover.unanswered(),
   });
   relay.start();
+  const fence = new RevocationFence({
+    memoryMs: config.silentMemoryMs,
+    clockToleranceMs: clockToleranceSeconds(config) * 1000,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    // Real time, like the verifiers' memory of a silent instance (the token clock may be a test's).
+    now: Date.now,
+    logger,
+    onChange: (fenced) => metrics.revocationsFenced.set(fenced ? 1 : 0),
+  });
   const heartbeat = new HeartbeatPublisher({
     nc,
     store: db,
@@ -147,6 +157,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     now,
     pendingSince: () => keySets.unpublishedSince(),
     onUnanswered: () => failover.unanswered(),
+    onDelivered: (publishedAt) => fence.heard(publishedAt),
   });
   heartbeat.start();
   const transmitter: SetTransmitter | undefined = config.ssf
@@ -167,6 +178,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     keys,
     store: db,
     relay,
+    fence,
     revocations: kit.revocations,
     ...(snapshots ? { snapshots } : {}),
     limits: {
@@ -223,6 +235,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       // Verifiers stop waiting for this instance's heartbeats, or keep counting what it leaves behind.
       const last = await heartbeat.leave();
       logger.info({ sent: last !== undefined, unpublishedSince: last?.unpublishedSince ?? null }, 'leaving heartbeat');
+      fence.close();
       await snapshots?.close();
       keys.close();
       keySets.close();

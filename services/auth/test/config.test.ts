@@ -56,6 +56,21 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ...base, SERVICE_TOKEN_TTL: ttl })).toThrow(/SERVICE_TOKEN_TTL/);
   });
 
+  it('reads REVOCATION_SILENT_MEMORY as the kit does (default two minutes), and refuses one no revocation could be answered within', () => {
+    expect(loadConfig(base).silentMemoryMs).toBe(120_000);
+    const config = loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '12s', REVOCATION_MAX_STALENESS: '5s' });
+    expect(config.silentMemoryMs).toBe(12_000);
+    expect(config.kit.revocation?.silentMemoryMs).toBe(12_000);
+    // The fence point is memory − tolerance (5 s) − (1 s interval + 1 s): 8 s leaves 1 s, 7 s nothing.
+    expect(loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '8s' }).silentMemoryMs).toBe(8000);
+    expect(() => loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '7s' })).toThrow(
+      /REVOCATION_SILENT_MEMORY \(7s\) must be longer than the clock tolerance \(5s\) \+ AUTH_HEARTBEAT_INTERVAL \(1s\) \+ 1s/,
+    );
+    // The staleness bound no longer enters it (the per-revocation rule needs none): 30 s with the default 30 s bound.
+    expect(loadConfig({ ...base, REVOCATION_SILENT_MEMORY: '30s' }).silentMemoryMs).toBe(30_000);
+    expect(() => loadConfig({ ...base, REVOCATION_SILENT_MEMORY: 'forever' })).toThrow(/REVOCATION_SILENT_MEMORY/);
+  });
+
   it('has sensible defaults', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({

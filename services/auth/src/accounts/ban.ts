@@ -3,6 +3,8 @@ import type { AuthContext } from '../context';
 import type { UserRecord } from '../store/records';
 import { findUser } from './find-user';
 import { hideListings } from './hide-listings';
+import { refuseRepeatIfFenced } from './fenced-answer';
+import { latestExp } from './revocation-times';
 import { revokeUser } from './revoke';
 
 /** Who bans whom, and why (shown in `auth.user.banned`). */
@@ -26,6 +28,8 @@ export async function ban(ctx: AuthContext, { userId, by, reason }: BanRequest):
     ctx.metrics.bans.inc({ action: 'ban' });
     ctx.logger.info({ sub: user.id, by }, 'ban applied');
     void hideListings(ctx, user.id);
+  } else {
+    await refuseRepeatIfFenced(ctx, 'ban', latestExp(ctx.config, new Date(ctx.now())));
   }
   return { ...user, banned: true };
 }

@@ -21,6 +21,20 @@ export class SessionEndedError extends NotAuthenticatedError {
   }
 }
 
+/**
+ * A revocation (sign-out, ban, …) was recorded but could not reach the event bus, and this instance
+ * has been out of contact so long that verifiers may no longer hold for it: 503
+ * `ERR_REVOCATION_PENDING` with `Retry-After`. The outbox publishes it once the bus is reachable.
+ */
+export class RevocationPendingError extends AuthbusError {
+  constructor(override readonly retryAfterSeconds: number) {
+    super(
+      'ERR_REVOCATION_PENDING',
+      'The revocation is recorded and will take effect in every service once the event bus is reachable again',
+    );
+  }
+}
+
 /** Sign-up with an email that has an account: a field error, shown next to the email input. */
 export function emailInUse(): RequestValidationError {
   return new RequestValidationError([{ message: 'Email in use', field: 'email' }]);

@@ -1,3 +1,4 @@
+import type { AnyEventEnvelope } from '@authbus/common';
 import { clockToleranceSeconds, type AuthConfig } from '../config';
 
 type TimesConfig = Pick<AuthConfig, 'kit' | 'accessTokenTtlSeconds'>;
@@ -21,4 +22,17 @@ export function revocationHorizon(config: Pick<AuthConfig, 'kit'>, nowMs: number
  */
 export function latestExp(config: TimesConfig, at: Date): number {
   return Math.floor(at.getTime() / 1000) + config.accessTokenTtlSeconds + Math.ceil(clockToleranceSeconds(config));
+}
+
+/**
+ * The latest `until` among `events` (seconds): the last moment a token they revoke can be valid,
+ * before the clock tolerance. `undefined` when none revokes anything.
+ */
+export function latestUntil(events: readonly AnyEventEnvelope[]): number | undefined {
+  let latest: number | undefined;
+  for (const { data } of events) {
+    const until = 'until' in data ? data.until : undefined;
+    if (typeof until === 'number' && (latest === undefined || until > latest)) latest = until;
+  }
+  return latest;
 }

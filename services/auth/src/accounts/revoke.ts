@@ -3,6 +3,7 @@ import type { AuthContext } from '../context';
 import type { AppliedChange } from '../store/auth-store';
 import type { SessionRecord, UserRecord } from '../store/records';
 import { commitAndPublish } from './commit-and-publish';
+import type { RevocationAction } from './fenced-answer';
 import { sessionRevoked, userRevoked } from './events';
 import { latestExp } from './revocation-times';
 
@@ -10,8 +11,15 @@ import { latestExp } from './revocation-times';
  * Revoke one session (sign-out, refresh reuse) and publish `auth.session.revoked`. `until` comes
  * from the session as the store revoked it, in the same atomic step: a refresh that committed
  * first raised its `lastExp`; one that commits later finds the session revoked and hands out nothing.
+ * With `answers` (a sign-out, answered 200) the fence applies (`commitAndPublish`); refresh reuse
+ * answers 401 whatever happens, so it does not need it.
  */
-export async function revokeSession(ctx: AuthContext, session: SessionRecord, reason: string): Promise<void> {
+export async function revokeSession(
+  ctx: AuthContext,
+  session: SessionRecord,
+  reason: string,
+  answers?: RevocationAction,
+): Promise<void> {
   const applied = await commitAndPublish(
     ctx,
     { kind: 'session-revoked', sessionId: session.id, reason },
@@ -20,6 +28,7 @@ export async function revokeSession(ctx: AuthContext, session: SessionRecord, re
       const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
       return [sessionRevoked(revoked, reason, at, until)];
     },
+    answers,
   );
   if (applied.revoked) ctx.logger.info({ sid: session.id, sub: session.userId, reason }, 'session revoked');
 }
@@ -30,6 +39,7 @@ export async function revokeSession(ctx: AuthContext, session: SessionRecord, re
  * `auth.user.banned` refuses every token below the new generation. No clock decides which tokens
  * are cut off, so no token can be issued "after" the cut-off by pushing its `iat` ahead, and a
  * sign-in or refresh that read the user before the commit issued a token of the old generation.
+ * Both answer 200, so the fence applies (`commitAndPublish`).
  */
 export async function revokeUser(
   ctx: AuthContext,
@@ -45,6 +55,7 @@ export async function revokeUser(
       generation === undefined
         ? []
         : [userRevoked(subject, user.id, ban ? ban.reason : reason, generation, latestExp(ctx.config, at), at)],
+    ban ? 'ban' : 'signout-all',
   );
   ctx.logger.info(
     { sub: user.id, reason, banned: ban !== undefined, generation: applied.generation },

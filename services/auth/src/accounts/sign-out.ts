@@ -1,18 +1,27 @@
 import { NotAuthenticatedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
 import type { AuthContext } from '../context';
+import { refuseRepeatIfFenced } from './fenced-answer';
+import { latestExp } from './revocation-times';
 import { revokeSession, revokeUser } from './revoke';
 
 /**
  * Sign-out: revoke the session of `token` (`auth.session.revoked`). Idempotent: no token, an
  * invalid or expired one, or an already revoked session change nothing and are no error. Works
- * while NATS is down (the event waits in the outbox).
+ * while NATS is down (the event waits in the outbox), but when the session's tokens may outlive
+ * verifiers' memory of this instance (`RevocationFence`) it is recorded all the same and throws
+ * `RevocationPendingError` (503), a repeat of it too while its event waits.
  */
 export async function signOut(ctx: AuthContext, token: string | undefined): Promise<void> {
   const claims = claimsOf(ctx, token, true);
   const session = claims && (await ctx.store.findSession(claims.sid));
   if (session && session.userId === claims.sub && !session.revoked) {
-    await revokeSession(ctx, session, 'signout');
+    await revokeSession(ctx, session, 'signout', 'signout');
     ctx.metrics.signouts.inc({ scope: 'session' });
+  } else if (session && claims && session.revoked && session.userId === claims.sub) {
+    // Signed out before: its event may still wait in the outbox, covering what `revokeSession` did.
+    const at = new Date(ctx.now());
+    const until = Math.min(Math.max(session.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
+    await refuseRepeatIfFenced(ctx, 'signout', until);
   }
 }
 

@@ -42,7 +42,7 @@ export async function idpLogout(ctx: AuthContext, oidc: OidcLogoutConfig, token:
           { occurredAt: at },
         )
       : userCutOff(sub!, token.iat + 1, until, at);
-  await commitAndPublish(ctx, { kind: 'external-revocation', source: oidc.issuer }, [envelope]);
+  await commitAndPublish(ctx, { kind: 'external-revocation', source: oidc.issuer }, [envelope], 'idp-logout');
   ctx.logger.info(
     { issuer: oidc.issuer, sid: token.sid, sub: token.sub, jti: token.jti, subject: envelope.subject },
     'identity provider logout applied',

@@ -20,6 +20,8 @@ export interface HeartbeatPublisherOptions {
   pendingSince?: () => number | undefined;
   /** The stream could not be read while connected: the server may be hung (`HungServerFailover`). */
   onUnanswered?: () => void;
+  /** The server confirmed (a flush's PONG) a heartbeat published at `publishedAt` (wall clock, ms; `RevocationFence`). */
+  onDelivered?: (publishedAt: number) => void;
 }
 
 /**
@@ -38,6 +40,8 @@ export class HeartbeatPublisher {
   private beating: Promise<void> | undefined;
   private streamReadable = true;
   private stopWatching: (() => void) | undefined;
+  private confirming = false;
+  private begun = false;
 
   constructor(private readonly options: HeartbeatPublisherOptions) {}
 
@@ -48,12 +52,19 @@ export class HeartbeatPublisher {
     this.stopWatching ??= connectionState(this.options.nc).on((event) => {
       if (event.type === 'reconnect') void this.beatUntilStreamRead();
     });
-    this.timer = setTimeout(() => {
-      this.beating = this.beat().then(
-        () => this.start(),
-        () => this.start(),
-      );
-    }, this.options.intervalMs);
+    // The first beat at once: until verifiers have heard an instance they hold nothing for it,
+    // and until the server confirms a heartbeat its revocations are fenced (`RevocationFence`).
+    const first = !this.begun;
+    this.begun = true;
+    this.timer = setTimeout(
+      () => {
+        this.beating = this.beat().then(
+          () => this.start(),
+          () => this.start(),
+        );
+      },
+      first ? 0 : this.options.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -121,8 +132,28 @@ export class HeartbeatPublisher {
       ...last,
     };
     if ((this.closed && !last.leaving) || nc.isClosed()) return undefined;
+    // The wall clock, not `now` (which tests may freeze): the fence measures real time, as verifiers' memory does.
+    const publishedAt = Date.now();
     nc.publish(AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat(heartbeat));
+    this.confirm(publishedAt);
     return heartbeat;
+  }
+
+  /**
+   * Ask the server for a PONG after the heartbeat: once it comes, the server had the heartbeat,
+   * and every verifier hears it at `publishedAt` or later. One at a time: while a flush waits (a
+   * hung server), later heartbeats are not confirmed, and a disconnect rejects the wait.
+   */
+  private confirm(publishedAt: number): void {
+    const { nc, onDelivered } = this.options;
+    if (!onDelivered || this.confirming) return;
+    this.confirming = true;
+    nc.flush()
+      .then(
+        () => onDelivered(publishedAt),
+        () => undefined,
+      )
+      .finally(() => (this.confirming = false));
   }
 }
 

@@ -2,6 +2,7 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler, type Re
 import { Counter } from 'prom-client';
 import { clockToleranceSeconds } from '../config';
 import type { AuthContext } from '../context';
+import { RevocationPendingError } from '../accounts/errors';
 import { idpLogout } from '../oidc/idp-logout';
 import {
   LogoutKeysUnavailableError,
@@ -19,7 +20,10 @@ export const BACKCHANNEL_LOGOUT_PATH = '/api/oidc/backchannel-logout';
  * `POST /api/oidc/backchannel-logout` (form field `logout_token`), OIDC Back-Channel Logout 1.0:
  * 200 once the logout's revocation is committed (published before the answer when NATS is up),
  * 400 `{"error":"invalid_request","error_description"}` for a missing, invalid or replayed token,
- * 503 `{"error":"temporarily_unavailable"}` when the IdP's keys cannot be fetched. Every answer
+ * 503 `{"error":"temporarily_unavailable"}` when the IdP's keys cannot be fetched, or when the
+ * revocation is recorded but could not reach the event bus and the tokens it covers may outlive
+ * verifiers' memory of this instance (`RevocationFence`; with `Retry-After`;
+ * the IdP may send the token again, which records it once more, harmlessly). Every answer
  * has `Cache-Control: no-store`. `keys`: the IdP's key set (tests give their own).
  */
 export function backchannelLogoutRoute(ctx: AuthContext, oidc: OidcLogoutConfig, keys?: LogoutKeySet): Router {
@@ -32,7 +36,7 @@ export function backchannelLogoutRoute(ctx: AuthContext, oidc: OidcLogoutConfig,
   });
   const results = new Counter({
     name: 'authbus_oidc_logout_tokens_total',
-    help: 'Back-channel logout tokens received, by result (accepted, invalid, replayed, unavailable)',
+    help: 'Back-channel logout tokens received, by result (accepted, invalid, replayed, unavailable, pending)',
     labelNames: ['result'] as const,
     registers: [ctx.metrics.registry],
   });
@@ -82,8 +86,12 @@ export function backchannelLogoutRoute(ctx: AuthContext, oidc: OidcLogoutConfig,
     try {
       await idpLogout(ctx, oidc, logout);
     } catch (err) {
-      replays.forget(logout.jti); // not acted on: the IdP may send it again
-      throw err;
+      replays.forget(logout.jti); // not acted on, or not in effect yet: the IdP may send it again
+      if (!(err instanceof RevocationPendingError)) throw err;
+      // Recorded (the outbox publishes it once the bus is back), but not answered as done.
+      results.inc({ result: 'pending' });
+      res.set('Retry-After', String(err.retryAfterSeconds));
+      return refuse(res, 503, 'temporarily_unavailable', err.message);
     }
     results.inc({ result: 'accepted' });
     res.status(200).end();

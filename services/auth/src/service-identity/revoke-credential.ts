@@ -28,6 +28,7 @@ export async function revokeCredential(
     ctx,
     { kind: 'credential-revoked', service: request.service, credential: request.credential, reason },
     [event],
+    'service-credential',
   );
   ctx.logger.info(
     { service: request.service, credential: request.credential, by: request.by },

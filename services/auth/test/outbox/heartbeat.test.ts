@@ -108,13 +108,51 @@ describe('HeartbeatPublisher', () => {
       now: Date.now,
     });
     try {
-      // The first interval's beat is a minute away: any beat now is the reconnect's.
+      // The first beat goes at once (verifiers learn of the instance, the fence opens); the next
+      // interval's is a minute away: any beat after the restart is the reconnect's.
       publisher.start();
+      await waitFor(() => beats.length > 0, { timeoutMs: 5000, description: 'the first heartbeat, at start' });
+      const before = beats.length;
       await server.restart();
-      await waitFor(() => beats.length > 0, { timeoutMs: 5000, description: 'a heartbeat after the reconnect' });
+      await waitFor(() => beats.length > before, {
+        timeoutMs: 5000,
+        description: 'a heartbeat after the reconnect',
+      });
     } finally {
       await publisher.close();
       await Promise.all([nc.close(), reader.close()]);
+      await server.stop();
+    }
+  });
+
+  it('reports a heartbeat delivered only once the server confirmed it, never from a frozen server', async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url, pingInterval: 60_000 });
+    const delivered: number[] = [];
+    const publisher = new HeartbeatPublisher({
+      nc,
+      store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
+      intervalMs: 100,
+      logger: silentLogger,
+      now: Date.now,
+      onDelivered: (publishedAt) => delivered.push(publishedAt),
+    });
+    try {
+      const before = Date.now();
+      await publisher.beat();
+      await waitFor(() => delivered.length === 1, { description: 'the server to confirm the heartbeat' });
+      expect(delivered[0]).toBeGreaterThanOrEqual(before);
+      server.pause();
+      await publisher.beat().catch(() => undefined);
+      await publisher.beat().catch(() => undefined);
+      // Frozen: no PONG, so nothing is reported delivered however many beats go out.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(delivered).toHaveLength(1);
+      server.resume();
+      await waitFor(() => delivered.length === 2, { description: 'the wait to end once the server answers' });
+    } finally {
+      await publisher.close();
+      await nc.close();
       await server.stop();
     }
   });

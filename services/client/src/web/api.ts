@@ -16,6 +16,8 @@ export const ErrorCodes = {
   tokenRevoked: 'ERR_TOKEN_REVOKED',
   /** 403: the account is banned: no refresh, no sign-in. */
   userBanned: 'ERR_USER_BANNED',
+  /** 503: a sign-out was recorded (cookie cleared) but takes effect in other services only once the event bus is back. */
+  revocationPending: 'ERR_REVOCATION_PENDING',
 } as const;
 
 /** An API call that answered with an error. */

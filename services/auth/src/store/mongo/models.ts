@@ -1,5 +1,6 @@
 import { Schema, type Types, type Connection, type Model } from 'mongoose';
 import type { AnyEventEnvelope } from '@authbus/common';
+import type { SigningKeyRecord } from '../records';
 
 export interface UserDoc {
   _id: Types.ObjectId;
@@ -99,17 +100,8 @@ outboxSchema.index({ publishedAt: 1, nextAttemptAt: 1, createdAt: 1 });
 outboxSchema.index({ 'envelope.data.until': 1 }, { partialFilterExpression: { publishedAt: { $exists: true } } });
 
 /** A signing key record (records.ts `SigningKeyRecord`), keyed by kid. */
-export interface SigningKeyDoc {
-  _id: string;
-  alg: 'HS256' | 'ES256' | 'RS256';
-  source: 'rotation' | 'environment';
-  sealedPrivateKey?: string;
-  createdAt: Date;
-  activatesAt?: Date;
-  deactivatedAt?: Date;
-  retiresAt?: Date;
-  withdrawnAt?: Date;
-}
+/** A signing key record as stored: the kid is the document id. */
+export type SigningKeyDoc = Omit<SigningKeyRecord, 'kid'> & { _id: string };
 
 const signingKeySchema = new Schema<SigningKeyDoc>({
   _id: { type: String, required: true },

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api, ApiError, ErrorCodes } from '../api.js';
 import { h } from '../dom.js';
 import { clearNotice, notify } from '../notice.js';
 import { navigate } from '../router.js';
@@ -44,19 +44,31 @@ async function signedIn(): Promise<void> {
   navigate('/');
 }
 
+/** What a revocation answered 503 `ERR_REVOCATION_PENDING` means for the user. */
+const PENDING =
+  ' The sign-out is recorded, but the services cannot be told yet: it takes effect everywhere once they can be reached.';
+
+/** Did the call answer that its revocation is recorded but not yet in effect everywhere? */
+async function pending(call: Promise<unknown>): Promise<boolean> {
+  return call.then(
+    () => false,
+    (err: unknown) => err instanceof ApiError && err.code === ErrorCodes.revocationPending,
+  );
+}
+
 /** Sign out of this session only (other devices stay signed in). */
 export async function signOut(): Promise<void> {
-  await api('/api/users/signout', { method: 'POST' }).catch(() => undefined);
+  const late = await pending(api('/api/users/signout', { method: 'POST' }));
   setCurrentUser(null);
-  notify('You are signed out of this browser.');
+  notify(`You are signed out of this browser.${late ? PENDING : ''}`);
   navigate('/');
 }
 
 /** Sign out of every session of this account, everywhere. */
 export async function signOutEverywhere(): Promise<void> {
-  await api('/api/users/signout-all', { method: 'POST' }).catch(() => undefined);
+  const late = await pending(api('/api/users/signout-all', { method: 'POST' }));
   setCurrentUser(null);
-  notify('You are signed out everywhere: every session of your account was revoked.');
+  notify(`You are signed out everywhere: every session of your account was revoked.${late ? PENDING : ''}`);
   navigate('/');
 }
 

@@ -1,0 +1,17 @@
+import { parseDuration } from '../config/duration';
+import { ConfigError } from '../errors/config-error';
+
+/** The longest `REVOCATION_SILENT_MEMORY`: a day. */
+export const MAX_SILENT_MEMORY_MS = 24 * 3600_000;
+
+/**
+ * `REVOCATION_SILENT_MEMORY`: how long verifiers remember an auth instance whose heartbeats stopped
+ * (default 2 min, `INSTANCE_MEMORY_MS`), a duration from 1 s to 24 h. Verifiers and the auth
+ * service read it alike: auth stops answering revocations 200 before verifiers forget it.
+ */
+export function silentMemoryFromEnv(value: string): number {
+  const ms = parseDuration(value, 'REVOCATION_SILENT_MEMORY');
+  if (ms < 1000 || ms > MAX_SILENT_MEMORY_MS)
+    throw new ConfigError(`REVOCATION_SILENT_MEMORY must be from 1s to 24h, not "${value}"`);
+  return ms;
+}
