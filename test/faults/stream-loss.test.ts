@@ -1,7 +1,15 @@
 import { AUTH_STREAM } from '@authbus/common';
 import { waitFor } from '@authbus/common/testing';
 import { connect, type NatsConnection } from 'nats';
-import { recordReliability, acceptedBy, call, signupUser, startTestStack } from '@authbus/test-support';
+import {
+  REVOCATION_ANSWERS,
+  recordReliability,
+  acceptedBy,
+  call,
+  revocationAnswer,
+  signupUser,
+  startTestStack,
+} from '@authbus/test-support';
 import type { Stack } from '@authbus/local';
 
 /**
@@ -47,9 +55,12 @@ describe('faults: the AUTH stream is lost', () => {
     const lostAt = Date.now();
 
     const after = await signupUser(stack.gatewayUrl, `after-loss-${Date.now()}@example.com`);
-    expect((await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: after.cookie })).status).toBe(
-      200,
+    // Stored in the stream auth recreates (200), or, while it is gone, recorded and pending (503
+    // ERR_REVOCATION_PENDING): either way it must reach every replica below.
+    const answer = await revocationAnswer(
+      await call(`${stack.gatewayUrl}/api/users/signout`, { method: 'POST', cookie: after.cookie }),
     );
+    expect(REVOCATION_ANSWERS).toContain(answer);
     const replicas = stack.tickets.map((t) => t.url);
     await waitFor(() => refusedBy(replicas, [before.cookie, after.cookie]), {
       timeoutMs: 20_000,
@@ -130,7 +141,7 @@ describe('faults: the AUTH stream is lost', () => {
       done: 'one sign-out; the AUTH stream deleted under the running stack; a sign-up and a sign-out; a tickets replica started afterwards',
       checked:
         'auth recreates the stream with its configured settings (max_age, replicas, subjects, storage) without a restart; both replicas and the late one refuse the sign-outs from before and after the loss; every replica and auth ready again, outbox empty; the user directory listener follows the new stream',
-      figures: `sign-out after the loss refused by both replicas ${propagatedMs} ms after the stream was deleted; stream recreated and everything published again ${republishedMs} ms after; late replica refuses both: ${lateRefusesBoth ? 'yes' : 'no'}; restarts: 0`,
+      figures: `sign-out after the loss answered ${answer}, refused by both replicas ${propagatedMs} ms after the stream was deleted; stream recreated and everything published again ${republishedMs} ms after; late replica refuses both: ${lateRefusesBoth ? 'yes' : 'no'}; restarts: 0`,
     });
   }, 90_000);
 });
