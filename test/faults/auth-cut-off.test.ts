@@ -1,15 +1,16 @@
-import { connect } from 'nats';
-import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
-import { AUTH_HEARTBEAT_SUBJECT } from '@authbus/common/issuer';
+import { waitFor, type NatsServerHandle, type TcpProxyHandle } from '@authbus/common/testing';
 import {
-  startNatsServer,
-  startTcpProxy,
-  waitFor,
-  type NatsServerHandle,
-  type TcpProxyHandle,
-} from '@authbus/common/testing';
-import type { Stack } from '@authbus/local';
-import { call, metric, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
+  type AuthBehindProxy,
+  call,
+  metric,
+  nextAuthHeartbeat,
+  outboxBacklog,
+  recordReliability,
+  signupUser,
+  startAuthBehindProxy,
+  storedSessionRevocations,
+  ticketsVerdict,
+} from '@authbus/test-support';
 
 /** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant (above the 3 s heartbeat timeout). */
 const BOUND_MS = 5_000;
@@ -34,24 +35,18 @@ const MEMORY = '20m';
 describe('faults: auth cut off from NATS', () => {
   let nats: NatsServerHandle;
   let proxy: TcpProxyHandle;
-  let stack: Stack & { logs: string[] };
+  let stack: AuthBehindProxy['stack'];
+  let setUp: AuthBehindProxy | undefined;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    proxy = await startTcpProxy(nats.port);
-    stack = await startTestStack({
-      natsUrl: nats.url,
-      ticketsReplicas: 1,
-      client: false,
+    setUp = await startAuthBehindProxy({
       env: { REVOCATION_MAX_STALENESS: `${BOUND_MS / 1000}s`, REVOCATION_SILENT_MEMORY: MEMORY },
-      serviceEnv: { auth: { NATS_URL: proxy.url } },
     });
+    ({ nats, proxy, stack } = setUp);
   }, 120_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await proxy?.close();
-    await nats?.stop();
+    await setUp?.stop();
   });
 
   afterEach(async () => {
@@ -61,40 +56,7 @@ describe('faults: auth cut off from NATS', () => {
     if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(stack.logs.slice(-200).join('\n'));
   });
 
-  async function storedRevocationsOf(sid: string): Promise<number> {
-    const nc = await connect({ servers: nats.url });
-    try {
-      const jsm = await nc.jetstreamManager();
-      const { state } = await jsm.streams.info(AUTH_STREAM);
-      let count = 0;
-      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-        const msg = await jsm.streams.getMessage(AUTH_STREAM, { seq }).catch(() => undefined);
-        if (msg?.subject !== Subjects.SessionRevoked) continue;
-        if ((msg.json<AnyEventEnvelope>().data as { sid: string }).sid === sid) count++;
-      }
-      return count;
-    } finally {
-      await nc.close();
-    }
-  }
-
-  /** Resolves with the next heartbeat of auth on the server (tickets, subscribed long before, has it too). */
-  async function nextHeartbeat(): Promise<void> {
-    const nc = await connect({ servers: nats.url });
-    try {
-      const sub = nc.subscribe(AUTH_HEARTBEAT_SUBJECT, { max: 1 });
-      for await (const _ of sub) break;
-    } finally {
-      await nc.close();
-    }
-  }
-
   const silentInstances = (url: string) => metric(url, 'authbus_revocation_auth_silent_instances');
-
-  async function outboxBacklog(): Promise<number> {
-    const res = await fetch(`${stack.auth.url}/readyz`);
-    return ((await res.json()) as { outbox: { backlog: number } }).outbox.backlog;
-  }
 
   const cuts = [
     {
@@ -117,9 +79,9 @@ describe('faults: auth cut off from NATS', () => {
       await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
         description: 'tickets to accept the new session',
       });
-      expect(await outboxBacklog()).toBe(0);
+      expect(await outboxBacklog(stack.auth.url)).toBe(0);
       // Tickets has heard auth with nothing waiting since the session began.
-      await nextHeartbeat();
+      await nextAuthHeartbeat(nats.url);
       await cut();
       const res = await call(`${stack.auth.url}/api/users/signout`, { method: 'POST', cookie: user.cookie });
       await res.arrayBuffer();
@@ -141,7 +103,7 @@ describe('faults: auth cut off from NATS', () => {
       expect(afterBound.length).toBeGreaterThan(0);
       expect(verdicts.filter((v) => typeof v.verdict === 'number')).toEqual([]);
       expect(lateAcceptances).toBe(0);
-      expect(await outboxBacklog()).toBe(1);
+      expect(await outboxBacklog(stack.auth.url)).toBe(1);
       expect(await silentInstances(tickets)).toBe(1);
 
       await proxy.restore();
@@ -153,11 +115,11 @@ describe('faults: auth cut off from NATS', () => {
       });
       const refusedMs = Date.now() - restoredAt;
       await waitFor(async () => (await silentInstances(tickets)) === 0, { description: 'auth heard again' });
-      await waitFor(async () => (await outboxBacklog()) === 0, {
+      await waitFor(async () => (await outboxBacklog(stack.auth.url)) === 0, {
         timeoutMs: 30_000,
         description: 'the outbox to drain',
       });
-      const stored = await storedRevocationsOf(user.sid);
+      const stored = (await storedSessionRevocations(nats.url, [user.sid])).get(user.sid);
       expect(stored).toBe(1);
       // Back in sync: a new session is served again (not 503).
       const fresh = await signupUser(stack.gatewayUrl, `back-${how.replace(/\W/g, '')}-${Date.now()}@example.com`);
@@ -184,7 +146,7 @@ describe('faults: auth cut off from NATS', () => {
     await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
       description: 'tickets to accept the new session',
     });
-    await nextHeartbeat();
+    await nextAuthHeartbeat(nats.url);
     await stack.auth.stop();
     const stoppedAt = Date.now();
     // Past the heartbeat timeout and the bound: a silent auth would have made tickets stale by now.

@@ -1,15 +1,16 @@
-import { connect } from 'nats';
-import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
-import { AUTH_HEARTBEAT_SUBJECT } from '@authbus/common/issuer';
+import { waitFor, type NatsServerHandle, type TcpProxyHandle } from '@authbus/common/testing';
 import {
-  startNatsServer,
-  startTcpProxy,
-  waitFor,
-  type NatsServerHandle,
-  type TcpProxyHandle,
-} from '@authbus/common/testing';
-import type { Stack } from '@authbus/local';
-import { call, metric, recordReliability, signupUser, startTestStack, ticketsVerdict } from '@authbus/test-support';
+  type AuthBehindProxy,
+  call,
+  metric,
+  nextAuthHeartbeat,
+  outboxBacklog,
+  recordReliability,
+  signupUser,
+  startAuthBehindProxy,
+  storedSessionRevocations,
+  ticketsVerdict,
+} from '@authbus/test-support';
 
 /** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant. */
 const BOUND_MS = 5_000;
@@ -56,27 +57,22 @@ interface SignOut {
 describe('faults: auth cut off from NATS longer than verifiers remember it', () => {
   let nats: NatsServerHandle;
   let proxy: TcpProxyHandle;
-  let stack: Stack & { logs: string[] };
+  let stack: AuthBehindProxy['stack'];
+  let setUp: AuthBehindProxy | undefined;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    proxy = await startTcpProxy(nats.port);
-    stack = await startTestStack({
-      natsUrl: nats.url,
-      ticketsReplicas: 1,
-      client: false,
+    setUp = await startAuthBehindProxy({
       env: {
         REVOCATION_MAX_STALENESS: `${BOUND_MS / 1000}s`,
         REVOCATION_SILENT_MEMORY: `${MEMORY_MS / 1000}s`,
       },
-      serviceEnv: { auth: { NATS_URL: proxy.url, AUTH_HEARTBEAT_INTERVAL: `${HEARTBEAT_MS}ms` } },
+      authEnv: { AUTH_HEARTBEAT_INTERVAL: `${HEARTBEAT_MS}ms` },
     });
+    ({ nats, proxy, stack } = setUp);
   }, 120_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await proxy?.close();
-    await nats?.stop();
+    await setUp?.stop();
   });
 
   afterEach(async () => {
@@ -84,41 +80,6 @@ describe('faults: auth cut off from NATS longer than verifiers remember it', () 
     const state = expect.getState();
     if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(stack.logs.slice(-300).join('\n'));
   });
-
-  /** How many `auth.session.revoked` the stream holds for each of `sids`. */
-  async function storedRevocations(sids: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map(sids.map((sid) => [sid, 0]));
-    const nc = await connect({ servers: nats.url });
-    try {
-      const jsm = await nc.jetstreamManager();
-      const { state } = await jsm.streams.info(AUTH_STREAM);
-      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-        const msg = await jsm.streams.getMessage(AUTH_STREAM, { seq }).catch(() => undefined);
-        if (msg?.subject !== Subjects.SessionRevoked) continue;
-        const { sid } = msg.json<AnyEventEnvelope>().data as { sid: string };
-        if (counts.has(sid)) counts.set(sid, counts.get(sid)! + 1);
-      }
-      return counts;
-    } finally {
-      await nc.close();
-    }
-  }
-
-  /** Resolves with auth's next heartbeat on the server. */
-  async function nextHeartbeat(): Promise<void> {
-    const nc = await connect({ servers: nats.url });
-    try {
-      const sub = nc.subscribe(AUTH_HEARTBEAT_SUBJECT, { max: 1 });
-      for await (const _ of sub) break;
-    } finally {
-      await nc.close();
-    }
-  }
-
-  async function outboxBacklog(): Promise<number> {
-    const res = await fetch(`${stack.auth.url}/readyz`);
-    return ((await res.json()) as { outbox: { backlog: number } }).outbox.backlog;
-  }
 
   const cuts = [
     { how: 'connection closed', cut: () => proxy.cut() },
@@ -139,8 +100,8 @@ describe('faults: auth cut off from NATS longer than verifiers remember it', () 
         await waitFor(async () => (await ticketsVerdict(tickets, user.cookie)) === 'accepted', {
           description: 'tickets to accept the new sessions',
         });
-      expect(await outboxBacklog()).toBe(0);
-      await nextHeartbeat();
+      expect(await outboxBacklog(stack.auth.url)).toBe(0);
+      await nextAuthHeartbeat(nats.url);
       await cut();
       const cutAt = Date.now();
 
@@ -217,7 +178,7 @@ describe('faults: auth cut off from NATS longer than verifiers remember it', () 
       expect(
         await metric(stack.auth.url, 'authbus_auth_fenced_answers_total{action="signout"}'),
       ).toBeGreaterThanOrEqual(fenced.length);
-      expect(await outboxBacklog()).toBe(signOuts.length);
+      expect(await outboxBacklog(stack.auth.url)).toBe(signOuts.length);
 
       // Back: every sign-out, answered 200 or 503, is stored once and refused.
       await proxy.restore();
@@ -232,11 +193,14 @@ describe('faults: auth cut off from NATS longer than verifiers remember it', () 
         },
       );
       const refusedMs = Date.now() - restoredAt;
-      await waitFor(async () => (await outboxBacklog()) === 0, {
+      await waitFor(async () => (await outboxBacklog(stack.auth.url)) === 0, {
         timeoutMs: 30_000,
         description: 'the outbox to drain',
       });
-      const stored = await storedRevocations(signOuts.map((s) => s.sid));
+      const stored = await storedSessionRevocations(
+        nats.url,
+        signOuts.map((s) => s.sid),
+      );
       expect([...stored.values()]).toEqual(signOuts.map(() => 1));
       await waitFor(async () => (await metric(stack.auth.url, 'authbus_auth_revocations_fenced')) === 0, {
         description: 'auth to stop fencing',

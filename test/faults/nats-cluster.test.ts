@@ -1,15 +1,17 @@
 import { connect } from 'nats';
-import { AUTH_STREAM, Subjects, type AnyEventEnvelope } from '@authbus/common';
+import { AUTH_STREAM } from '@authbus/common';
 import { startNatsCluster, waitFor, type NatsClusterHandle, type NatsClusterNode } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
 import {
   call,
   inParallel,
+  natsServerOf,
   recordReliability,
   REVOCATION_ANSWERS,
   revocationAnswer,
   signupUser,
   startTestStack,
+  storedSessionRevocations,
 } from '@authbus/test-support';
 
 /** REVOCATION_MAX_STALENESS of the stack: the bound of the invariant. */
@@ -98,24 +100,6 @@ describe('faults: a 3-node NATS cluster', () => {
     return { lateAcceptances, staleAnswers, otherStatuses, worstMs };
   }
 
-  async function storedSessionRevocations(): Promise<Map<string, number>> {
-    const nc = await connect({ servers: cluster.servers });
-    try {
-      const jsm = await nc.jetstreamManager();
-      const { state } = await jsm.streams.info(AUTH_STREAM);
-      const perSid = new Map<string, number>();
-      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-        const msg = await jsm.streams.getMessage(AUTH_STREAM, { seq }).catch(() => undefined);
-        if (msg?.subject !== Subjects.SessionRevoked) continue;
-        const sid = msg.json<AnyEventEnvelope & { data: { sid: string } }>().data.sid;
-        perSid.set(sid, (perSid.get(sid) ?? 0) + 1);
-      }
-      return perSid;
-    } finally {
-      await nc.close();
-    }
-  }
-
   async function outboxDrained(): Promise<void> {
     await waitFor(
       async () =>
@@ -158,7 +142,7 @@ describe('faults: a 3-node NATS cluster', () => {
     expect(watched.lateAcceptances).toBe(0);
     expect(watched.otherStatuses).toEqual([]);
     await outboxDrained();
-    const stored = await storedSessionRevocations();
+    const stored = await storedSessionRevocations(cluster.servers);
     const lost = users.filter((u) => !stored.has(u.sid)).length;
     const doubled = users.filter((u) => (stored.get(u.sid) ?? 0) > 1).length;
     expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
@@ -206,11 +190,9 @@ describe('faults: a 3-node NATS cluster', () => {
 
   /** The server a service (`auth`, `tickets-1` …) is connected to now, from its last "nats connected/reconnected" log line. */
   function serverOf(service: string): NatsClusterNode {
-    const prefix = `[${service}]`;
-    const line = [...stack.logs].reverse().find((l) => l.startsWith(prefix) && /"msg":"nats (re)?connected"/.test(l));
-    const server = line ? (/"server":"([^"]+)"/.exec(line)?.[1] ?? '') : '';
-    const node = cluster.nodes.find((n) => n.url === `nats://${server}`);
-    if (!node) throw new Error(`${service}'s server not found in its logs (${server || 'no line'})`);
+    const server = natsServerOf(stack.logs, service);
+    const node = cluster.nodes.find((n) => n.url === `nats://${server ?? ''}`);
+    if (!node) throw new Error(`${service}'s server not found in its logs (${server ?? 'no line'})`);
     return node;
   }
 
@@ -242,7 +224,7 @@ describe('faults: a 3-node NATS cluster', () => {
     let notOnce: User[] = [];
     await waitFor(
       async () => {
-        const stored = await storedSessionRevocations();
+        const stored = await storedSessionRevocations(cluster.servers);
         notOnce = users.filter((u) => stored.get(u.sid) !== 1);
         return notOnce.length === 0;
       },

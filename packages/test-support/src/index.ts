@@ -5,6 +5,9 @@
  * `@authbus/common/testing`.
  */
 export { ARTIFACTS, writeArtifact } from './artifacts';
+export { nextAuthHeartbeat, outboxBacklog, storedSessionRevocations } from './auth-probes';
+export { startAuthBehindProxy } from './auth-behind-proxy';
+export type { AuthBehindProxy } from './auth-behind-proxy';
 export { CHROMIUM, launchChromium, screenshot } from './browser';
 export { openEventStream } from './event-stream';
 export type { EventStream, ReceivedEvent } from './event-stream';
