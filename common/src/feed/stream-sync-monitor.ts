@@ -1,4 +1,4 @@
-import type { JetStreamManager } from 'nats';
+import type { JetStreamManager, StreamInfo } from 'nats';
 import { isStreamNotFound } from '../events/auth-stream';
 import { AUTH_STREAM } from '../events/subjects';
 import type { Logger } from '../logging/logger';
@@ -157,6 +157,16 @@ export class StreamSyncMonitor {
       const info = await jsm.streams.info(stream);
       readOrigin = true;
       const originInfo = originJsm ? await originJsm.streams.info(AUTH_STREAM) : undefined;
+      // During a leader election a member of the stream's group answers with its own state, which
+      // may lag behind what is committed and applied: neither a reset nor an end to be in sync
+      // with. Count it as no answer; the next probe (soon, after a reconnect) asks the new leader.
+      if (answeredWithoutLeader(info) || (originInfo && answeredWithoutLeader(originInfo))) {
+        this.options.logger.debug(
+          { stream, lastSeq: info.state.last_seq, applied },
+          'revocation sync probe answered by a leaderless stream group; ignored',
+        );
+        return false;
+      }
       if (originInfo && mirror.originWasRecreated(info, originInfo)) return true;
       // On a mirror, what the origin holds counts: a new mirror may not have copied it yet.
       const lastSeq = Math.max(info.state.last_seq, originInfo?.state.last_seq ?? 0);
@@ -199,4 +209,12 @@ export class StreamSyncMonitor {
       void this.probeNow();
     }
   }
+}
+
+/**
+ * Was this stream info given by a member of a group that has no leader (nats-server answers so while
+ * the group elects one)? A single server names itself as the leader.
+ */
+export function answeredWithoutLeader(info: Pick<StreamInfo, 'cluster'>): boolean {
+  return info.cluster !== undefined && !info.cluster.leader;
 }

@@ -114,7 +114,13 @@ export class HeartbeatPublisher {
     const stream = await nc
       .jetstreamManager({ checkAPI: false, timeout: Math.max(500, intervalMs) })
       .then((jsm) => jsm.streams.info(AUTH_STREAM))
-      .then((info) => ({ lastSeq: info.state.last_seq, created: info.created }))
+      // A member of a leaderless group (an election) answers with its own, maybe lagging, state: a
+      // last sequence verifiers would take for the stream's end. Say nothing of the stream then.
+      .then((info) =>
+        info.cluster !== undefined && !info.cluster.leader
+          ? null
+          : { lastSeq: info.state.last_seq, created: info.created },
+      )
       .catch((err: unknown) => {
         if (!nc.isClosed()) this.options.onUnanswered?.();
         if (this.streamReadable) logger.warn({ err: String(err) }, 'auth heartbeat: AUTH stream not readable');

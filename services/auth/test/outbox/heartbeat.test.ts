@@ -61,6 +61,43 @@ describe('HeartbeatPublisher', () => {
     }
   });
 
+  it('says nothing of the stream when a member of a leaderless group answers (an election: its last sequence may lag)', async () => {
+    const server = await startNatsServer();
+    const real = await connect({ servers: server.url });
+    const answers: Array<{ leader: string }> = [{ leader: '' }, { leader: 'n2' }];
+    // The server's own connection, but stream info as a cluster member gives it during an election, then after it.
+    const nc = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key !== 'jetstreamManager') return Reflect.get(target, key, receiver) as unknown;
+        return () =>
+          Promise.resolve({
+            streams: {
+              info: () =>
+                Promise.resolve({
+                  created: '2026-12-01T00:00:00Z',
+                  state: { last_seq: 179 },
+                  cluster: { name: 'c', ...answers.shift()! },
+                }),
+            },
+          });
+      },
+    });
+    try {
+      const publisher = new HeartbeatPublisher({
+        nc,
+        store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
+        intervalMs: 100,
+        logger: silentLogger,
+        now: Date.now,
+      });
+      expect(await publisher.beat()).toMatchObject({ stream: null });
+      expect(await publisher.beat()).toMatchObject({ stream: { lastSeq: 179, created: '2026-12-01T00:00:00Z' } });
+    } finally {
+      await real.close();
+      await server.stop();
+    }
+  });
+
   it('sends a last, leaving heartbeat with what is still waiting, and none after it', async () => {
     const server = await startNatsServer();
     const nc = await connect({ servers: server.url });
