@@ -27,6 +27,7 @@ export type { Published } from '../events/publisher';
 export { ensureAuthStream, MIN_DUPLICATE_WINDOW_MS } from '../events/auth-stream';
 export type { AuthStreamOptions } from '../events/auth-stream';
 export { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat } from '../events/auth-heartbeat';
+export { answeredWithoutLeader } from '../feed/stream-sync-monitor';
 export type { AuthHeartbeat } from '../events/auth-heartbeat';
 
 // Applying a revocation to this instance's own set at once

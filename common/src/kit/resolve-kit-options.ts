@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../events/auth-event';
 import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
 import type { FeedSource } from '../feed/event-applier';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../feed/heartbeat-watch';
-import { MAX_SILENT_MEMORY_MS } from './silent-memory';
+import { checkSilentMemory } from './silent-memory';
 import { silentLogger, type Logger } from '../logging/logger';
 import { DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../tokens/verified-token-cache';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../tokens/token-options';
@@ -57,18 +57,13 @@ export function resolveKitOptions(options: AuthKitOptions): ResolvedKitOptions {
     ...(revocation.stream !== undefined ? { stream: revocation.stream } : {}),
     ...(revocation.live !== undefined ? { live: revocation.live } : {}),
     ...(revocation.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: revocation.heartbeatTimeoutMs } : {}),
-    ...(revocation.silentMemoryMs !== undefined ? { silentMemoryMs: silentMemory(revocation.silentMemoryMs) } : {}),
+    ...(revocation.silentMemoryMs !== undefined
+      ? { silentMemoryMs: checkSilentMemory(revocation.silentMemoryMs, 'revocation.silentMemoryMs') }
+      : {}),
     ...(revocation.mirror !== undefined ? { mirror: revocation.mirror } : {}),
     ...(revocation.onApplied !== undefined ? { onApplied: revocation.onApplied } : {}),
     ...(revocation.snapshot !== undefined ? { snapshot: revocation.snapshot } : {}),
   };
-}
-
-/** `silentMemoryMs`: a whole number of ms from 1 s to 24 h. */
-function silentMemory(ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 1000 || ms > MAX_SILENT_MEMORY_MS)
-    throw new ConfigError('revocation.silentMemoryMs must be a whole number of ms from 1 s to 24 h');
-  return ms;
 }
 
 function resolveTokenCache(options: AuthKitOptions): ResolvedKitOptions['tokenCache'] {

@@ -10,8 +10,12 @@ export const MAX_SILENT_MEMORY_MS = 24 * 3600_000;
  * service read it alike: auth stops answering revocations 200 before verifiers forget it.
  */
 export function silentMemoryFromEnv(value: string): number {
-  const ms = parseDuration(value, 'REVOCATION_SILENT_MEMORY');
-  if (ms < 1000 || ms > MAX_SILENT_MEMORY_MS)
-    throw new ConfigError(`REVOCATION_SILENT_MEMORY must be from 1s to 24h, not "${value}"`);
+  return checkSilentMemory(parseDuration(value, 'REVOCATION_SILENT_MEMORY'), 'REVOCATION_SILENT_MEMORY', `"${value}"`);
+}
+
+/** A silent memory of `ms`, checked: a whole number of ms from 1 s to 24 h (`name` and `shown` for the error). */
+export function checkSilentMemory(ms: number, name: string, shown = String(ms)): number {
+  if (!Number.isSafeInteger(ms) || ms < 1000 || ms > MAX_SILENT_MEMORY_MS)
+    throw new ConfigError(`${name} must be a whole number of ms from 1 s to 24 h, not ${shown}`);
   return ms;
 }

@@ -25,8 +25,8 @@ export async function commitAndPublish(
   const applied = await ctx.store.commit(change, typeof events === 'function' ? (a) => (built = events(a)) : events);
   const horizon = revocationHorizon(ctx.config, ctx.now());
   for (const envelope of built) applyRevocation(ctx.revocations, envelope, horizon);
-  const published = await ctx.relay.publishNow(built);
+  if ((await ctx.relay.publishNow(built)) || !answers) return applied;
   const until = latestUntil(built);
-  if (!published && answers && until !== undefined) refuseIfFenced(ctx, answers, until);
+  if (until !== undefined) refuseIfFenced(ctx, answers, until);
   return applied;
 }

@@ -25,6 +25,14 @@ export function latestExp(config: TimesConfig, at: Date): number {
 }
 
 /**
+ * What a session's revocation covers (seconds): its latest issued `exp` (`lastExp`), at least now,
+ * at most a token lifetime + tolerance from now (`latestExp`).
+ */
+export function sessionUntil(config: TimesConfig, lastExp: number, at: Date): number {
+  return Math.min(Math.max(lastExp, Math.floor(at.getTime() / 1000)), latestExp(config, at));
+}
+
+/**
  * The latest `until` among `events` (seconds): the last moment a token they revoke can be valid,
  * before the clock tolerance. `undefined` when none revokes anything.
  */

@@ -5,7 +5,7 @@ import type { SessionRecord, UserRecord } from '../store/records';
 import { commitAndPublish } from './commit-and-publish';
 import type { RevocationAction } from './fenced-answer';
 import { sessionRevoked, userRevoked } from './events';
-import { latestExp } from './revocation-times';
+import { latestExp, sessionUntil } from './revocation-times';
 
 /**
  * Revoke one session (sign-out, refresh reuse) and publish `auth.session.revoked`. `until` comes
@@ -25,8 +25,7 @@ export async function revokeSession(
     { kind: 'session-revoked', sessionId: session.id, reason },
     ({ at, revoked }) => {
       if (!revoked) return []; // revoked meanwhile by someone else, who published it
-      const until = Math.min(Math.max(revoked.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
-      return [sessionRevoked(revoked, reason, at, until)];
+      return [sessionRevoked(revoked, reason, at, sessionUntil(ctx.config, revoked.lastExp, at))];
     },
     answers,
   );

@@ -1,7 +1,7 @@
 import { NotAuthenticatedError, verifyAccessToken, type AccessClaims } from '@authbus/common';
 import type { AuthContext } from '../context';
 import { refuseRepeatIfFenced } from './fenced-answer';
-import { latestExp } from './revocation-times';
+import { sessionUntil } from './revocation-times';
 import { revokeSession, revokeUser } from './revoke';
 
 /**
@@ -19,9 +19,7 @@ export async function signOut(ctx: AuthContext, token: string | undefined): Prom
     ctx.metrics.signouts.inc({ scope: 'session' });
   } else if (session && claims && session.revoked && session.userId === claims.sub) {
     // Signed out before: its event may still wait in the outbox, covering what `revokeSession` did.
-    const at = new Date(ctx.now());
-    const until = Math.min(Math.max(session.lastExp, Math.floor(at.getTime() / 1000)), latestExp(ctx.config, at));
-    await refuseRepeatIfFenced(ctx, 'signout', until);
+    await refuseRepeatIfFenced(ctx, 'signout', sessionUntil(ctx.config, session.lastExp, new Date(ctx.now())));
   }
 }
 

@@ -2,7 +2,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AUTH_STREAM, connectionState, type Logger } from '@authbus/common';
-import { AUTH_HEARTBEAT_SUBJECT, encodeHeartbeat, type AuthHeartbeat } from '@authbus/common/issuer';
+import {
+  AUTH_HEARTBEAT_SUBJECT,
+  answeredWithoutLeader,
+  encodeHeartbeat,
+  type AuthHeartbeat,
+} from '@authbus/common/issuer';
 import type { NatsConnection } from 'nats';
 import type { AuthStore } from '../store/auth-store';
 
@@ -116,11 +121,7 @@ export class HeartbeatPublisher {
       .then((jsm) => jsm.streams.info(AUTH_STREAM))
       // A member of a leaderless group (an election) answers with its own, maybe lagging, state: a
       // last sequence verifiers would take for the stream's end. Say nothing of the stream then.
-      .then((info) =>
-        info.cluster !== undefined && !info.cluster.leader
-          ? null
-          : { lastSeq: info.state.last_seq, created: info.created },
-      )
+      .then((info) => (answeredWithoutLeader(info) ? null : { lastSeq: info.state.last_seq, created: info.created }))
       .catch((err: unknown) => {
         if (!nc.isClosed()) this.options.onUnanswered?.();
         if (this.streamReadable) logger.warn({ err: String(err) }, 'auth heartbeat: AUTH stream not readable');
