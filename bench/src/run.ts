@@ -7,7 +7,14 @@ import { progress } from './progress';
 import { runPropagation } from './propagation/run-propagation';
 import { runScale } from './scale/run-scale';
 import type { BenchResults } from './report/results';
-import { catchUpTargets, checkTargets, checkThroughputTargets, scaleTargets, type TargetCheck } from './report/targets';
+import {
+  catchUpTargets,
+  checkTargets,
+  checkThroughputTargets,
+  scaleTargets,
+  throughputRatio,
+  type TargetCheck,
+} from './report/targets';
 import { propagationSvg, throughputSvg } from './report/write-charts';
 import { resultsMarkdown } from './report/write-markdown';
 import { benchSettings, type BenchSettings } from './settings';
@@ -85,7 +92,7 @@ async function measureThroughput(settings: BenchSettings): Promise<BenchResults[
     p50Ms: throughput.p50Ms,
     p99Ms: throughput.p99Ms,
     ratioToNone: Object.fromEntries(
-      THROUGHPUT_CASES.map((c) => [c, round(throughput.rps[c] / throughput.rps.none, 3)]),
+      THROUGHPUT_CASES.map((c) => [c, round(throughputRatio(throughput.runs, c, 'none'), 3)]),
     ) as BenchResults['throughput']['ratioToNone'],
     cpuUsPerRequest: throughput.cpuUsPerRequest,
     cpuShare: throughput.cpuShare,

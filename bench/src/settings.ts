@@ -58,7 +58,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
     throughput: {
       ...(quick
         ? { warmupSeconds: 1, runSeconds: 3, runs: 2, singleConnectionSeconds: 2 }
-        : { warmupSeconds: 3, runSeconds: 10, runs: 3, singleConnectionSeconds: 5 }),
+        : { warmupSeconds: 3, runSeconds: 6, runs: 7, singleConnectionSeconds: 5 }),
       connections: 10,
       revocationEntries: 10_000,
       pin: !argv.includes('--no-pin'),

@@ -15,3 +15,13 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * The median over rounds of `a ÷ b` measured in the same round: drift on a shared machine
+ * (minutes-long) moves both sides of a round alike, so it cancels here and not in a ratio of
+ * medians. Rounds where either side is missing or `b` is 0 are left out; 0 when none remain.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const ratios = a.flatMap((value, i) => (b[i] ? [value / b[i]] : []));
+  return ratios.length === 0 ? 0 : median(ratios);
+}

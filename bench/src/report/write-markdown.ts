@@ -22,7 +22,7 @@ export function resultsMarkdown(r: BenchResults): string {
     '',
   );
   lines.push(
-    `**Request auth overhead** (autocannon, ${r.throughput.settings.connections} connections, median of ${r.throughput.settings.runs} runs of ${r.throughput.settings.runSeconds} s)`,
+    `**Request auth overhead** (autocannon, ${r.throughput.settings.connections} connections, median of ${r.throughput.settings.runs} rounds of ${r.throughput.settings.runSeconds} s; × no auth is the median of the per-round ratios)`,
     '',
   );
   const cpu = r.throughput.cpuUsPerRequest ?? {};

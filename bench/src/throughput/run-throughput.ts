@@ -22,7 +22,7 @@ export interface ThroughputResult {
   cpuShare: Partial<Record<ThroughputCase, number>>;
   /** One run per case at a single connection, where a round trip's wait is not hidden by others. */
   singleConnection: Record<ThroughputCase, LoadResult>;
-  /** Every measured run, for the record. */
+  /** Every measured run, for the record (round by round: `runs[c][i]` is round i + 1). */
   runs: Record<ThroughputCase, LoadResult[]>;
   redis: string;
   /** Where the processes ran: `loader on CPU 0, servers on CPU 1`, or unpinned. */
@@ -31,8 +31,9 @@ export interface ThroughputResult {
 
 /**
  * Request auth overhead: one server process per case, loaded in turn by autocannon in its own
- * process (127.0.0.1, N connections): a warm-up, then rounds in which every case runs once, so
- * drift on a shared machine hits every case alike. The median of the rounds is reported.
+ * process (127.0.0.1, N connections): a warm-up, then rounds in which every case runs once (each
+ * round starting one case later), so drift on a shared machine hits every case alike. The median
+ * of the rounds is reported; ratios between cases are taken round by round (`pairedRatio`).
  */
 export async function runThroughput(settings: BenchSettings['throughput']): Promise<ThroughputResult> {
   const nats = await startBenchNats();
@@ -97,7 +98,9 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
       await load(targets.get(which)!, settings.warmupSeconds, settings.connections, placementOf(which));
     }
     for (let round = 1; round <= settings.runs; round++) {
-      for (const which of THROUGHPUT_CASES) {
+      // Each round starts one case later, so no case always runs right after (or before) another.
+      const shift = (round - 1) % THROUGHPUT_CASES.length;
+      for (const which of [...THROUGHPUT_CASES.slice(shift), ...THROUGHPUT_CASES.slice(0, shift)]) {
         const result = await load(targets.get(which)!, settings.runSeconds, settings.connections, placementOf(which));
         runs[which].push(result);
         const cpu = result.cpuUsPerRequest === undefined ? '' : `, ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req`;
