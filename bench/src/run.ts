@@ -97,6 +97,7 @@ async function measureThroughput(settings: BenchSettings): Promise<BenchResults[
     cpuUsPerRequest: throughput.cpuUsPerRequest,
     cpuShare: throughput.cpuShare,
     singleConnection: throughput.singleConnection,
+    kitInProcess: throughput.kitInProcess,
     runs: throughput.runs,
     settings: {
       connections: settings.throughput.connections,

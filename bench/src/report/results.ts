@@ -21,6 +21,8 @@ export interface BenchResults {
     cpuShare?: Partial<Record<ThroughputCase, number>>;
     /** One run per case at one connection, where each request waits for its own round trips. */
     singleConnection?: Record<ThroughputCase, { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest?: number }>;
+    /** What `kit.requireAuth` costs per request in process, without HTTP (absent in results from before it was measured). */
+    kitInProcess?: { nsPerRequest: Record<'HS256' | 'ES256' | 'RS256', number> };
     runs: Record<ThroughputCase, Array<{ rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest?: number }>>;
     settings: {
       connections: number;

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
 import { freePort, isPortOpen, sessionCookieFrom } from '@authbus/common/testing';
 import { authProcess } from '@authbus/local';
@@ -22,6 +24,8 @@ export interface ThroughputResult {
   cpuShare: Partial<Record<ThroughputCase, number>>;
   /** One run per case at a single connection, where a round trip's wait is not hidden by others. */
   singleConnection: Record<ThroughputCase, LoadResult>;
+  /** What `kit.requireAuth` costs per request in process, without HTTP, ns (`kit-in-process.ts`). */
+  kitInProcess: { nsPerRequest: Record<'HS256' | 'ES256' | 'RS256', number> };
   /** Every measured run, for the record (round by round: `runs[c][i]` is round i + 1). */
   runs: Record<ThroughputCase, LoadResult[]>;
   redis: string;
@@ -115,6 +119,15 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
       singleConnection[which] = result;
       progress(`throughput: 1 connection ${which}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms`);
     }
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'kit-in-process.js')], {
+      env: { ...process.env, NATS_URL: nats.url, REVOCATION_ENTRIES: String(settings.revocationEntries) },
+    });
+    const kitInProcess = JSON.parse(stdout) as ThroughputResult['kitInProcess'];
+    progress(
+      `throughput: kit.requireAuth in process ${Object.entries(kitInProcess.nsPerRequest)
+        .map(([alg, ns]) => `${alg} ${Math.round(ns)} ns`)
+        .join(', ')} per request`,
+    );
     const pick = (f: (r: LoadResult) => number | undefined) =>
       Object.fromEntries(
         THROUGHPUT_CASES.flatMap((c) => {
@@ -129,6 +142,7 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
       cpuUsPerRequest: pick((r) => r.cpuUsPerRequest),
       cpuShare: pick((r) => r.cpuShare),
       singleConnection,
+      kitInProcess,
       runs,
       redis: redis.description,
       placement: pin.description,

@@ -1,0 +1,70 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import type { Request, Response } from 'express';
+import { createAuthKit } from '@authbus/common';
+import { encodeSessionCookieValue, newTokenId, signAccessToken } from '@authbus/common/issuer';
+import { median } from '../stats';
+import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
+
+const ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
+const CALLS = 100_000;
+const ROUNDS = 7;
+
+/**
+ * What `kit.requireAuth` itself costs per request, without HTTP around it (`node kit-in-process.js`,
+ * `NATS_URL` and `REVOCATION_ENTRIES` in the env; prints `{ nsPerRequest }` as JSON): a fresh
+ * `IncomingMessage` per call carrying the session cookie, as the throughput cases send it (a cache
+ * hit after the first), less the same loop that only makes the request objects. CPU-bound and
+ * in one process, so it moves far less with the machine's noise than req/s does.
+ */
+async function main(): Promise<void> {
+  const keys = generateBenchKeyPairs();
+  const nsPerRequest: Record<string, number> = {};
+  for (const alg of ALGORITHMS) {
+    const verifying = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].publicKey);
+    const signing = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].privateKey, true);
+    const kit = createAuthKit({ keyRing: verifying, nats: { servers: process.env.NATS_URL! } });
+    await kit.whenReady();
+    const until = Math.floor(Date.now() / 1000) + 3600;
+    for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
+      kit.revocations.revokeSession(newTokenId(), until);
+    const { token } = signAccessToken(
+      { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
+      signing,
+      { ttlSeconds: 3600 },
+    );
+    const cookie = `session=${encodeSessionCookieValue(token)}`;
+    // What Express hands the middleware is Node's request with its own methods on top; requireAuth reads the headers.
+    const response = {} as Response;
+    const request = (): Request => {
+      const req = new IncomingMessage(new Socket());
+      req.headers = { host: '127.0.0.1', cookie };
+      return req as Request;
+    };
+    let refused = 0;
+    const next = (err?: unknown): void => void (err === undefined || refused++);
+    const rounds: number[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      let started = process.hrtime.bigint();
+      for (let i = 0; i < CALLS; i++) request();
+      const making = Number(process.hrtime.bigint() - started);
+      started = process.hrtime.bigint();
+      for (let i = 0; i < CALLS; i++) kit.requireAuth(request(), response, next);
+      const total = Number(process.hrtime.bigint() - started);
+      // Round 0 warms the JIT and the cache.
+      if (round > 0) rounds.push((total - making) / CALLS);
+    }
+    if (refused > 0) throw new Error(`${alg}: ${refused} requests refused`);
+    nsPerRequest[alg] = median(rounds);
+    await kit.close();
+  }
+  process.stdout.write(`${JSON.stringify({ nsPerRequest })}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  },
+);
