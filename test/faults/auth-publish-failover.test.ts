@@ -163,7 +163,8 @@ describe('faults: a publish that times out moves auth to another server', () => 
     } finally {
       hung.resume();
     }
-    await cluster.waitForJetStream();
+    // A server resumed after a long freeze rejoins its JetStream groups first; on a loaded machine that takes a while.
+    await cluster.waitForJetStream({ timeoutMs: 60_000 });
     // Every sign-out, 200 or 503, stored exactly once (read once the frozen server is back, as the cluster settles).
     const sids = users.map((u) => u.sid);
     await waitFor(async () => (await storedRevocations(sids)).every((n) => n === 1), {

@@ -4,7 +4,10 @@ import { waitFor } from '@authbus/common/testing';
 import type { Stack } from '@authbus/local';
 import { recordReliability, acceptedBy, call, metric, signupUser, startTestStack } from '@authbus/test-support';
 
-const TTL_SECONDS = 3;
+// Long enough that a replica started after the sign-outs is up within the tokens' lifetime on a
+// loaded machine (starting one can take seconds); the stream keeps events twice as long.
+const TTL_SECONDS = 10;
+const MAX_AGE_SECONDS = 20;
 
 /**
  * Revocations matter only until every token they refuse has expired (`until`); after that every
@@ -18,7 +21,11 @@ describe('faults: stream limits and pruning', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       ticketsReplicas: 2,
-      env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, JWT_CLOCK_TOLERANCE: '0s', AUTH_STREAM_MAX_AGE: '10s' },
+      env: {
+        ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`,
+        JWT_CLOCK_TOLERANCE: '0s',
+        AUTH_STREAM_MAX_AGE: `${MAX_AGE_SECONDS}s`,
+      },
     });
   }, 120_000);
 
@@ -31,7 +38,7 @@ describe('faults: stream limits and pruning', () => {
     const info = await (await nc.jetstreamManager()).streams.info(AUTH_STREAM);
     await nc.close();
     const maxAgeSeconds = info.config.max_age / 1e9;
-    expect(maxAgeSeconds).toBe(10);
+    expect(maxAgeSeconds).toBe(MAX_AGE_SECONDS);
     expect(maxAgeSeconds).toBeGreaterThanOrEqual(TTL_SECONDS);
 
     const users = await Promise.all(
@@ -56,7 +63,7 @@ describe('faults: stream limits and pruning', () => {
           await Promise.all([...stack.tickets].map((t) => metric(t.url, 'authbus_revocation_entries{kind="session"}')))
         ).every((n) => n === 0),
       {
-        timeoutMs: 20_000,
+        timeoutMs: (TTL_SECONDS + 15) * 1000,
         intervalMs: 200,
         description: 'every set to prune the expired revocations',
       },
@@ -68,7 +75,7 @@ describe('faults: stream limits and pruning', () => {
     recordReliability({
       kind: 'fault',
       scenario: 'Stream limits and pruning',
-      done: `ACCESS_TOKEN_TTL=${TTL_SECONDS}s, AUTH_STREAM_MAX_AGE=10s; 3 sign-outs; a replica started afterwards; waited past until`,
+      done: `ACCESS_TOKEN_TTL=${TTL_SECONDS}s, AUTH_STREAM_MAX_AGE=${MAX_AGE_SECONDS}s; 3 sign-outs; a replica started afterwards; waited past until`,
       checked:
         'the stream max_age covers the token lifetime; every set (the late joiner too) held the 3 revocations, then pruned them after until; the tokens stay refused (expired)',
       figures: `entries per set: 3 → 0 within ${prunedAfterMs} ms of the sign-outs (until = last exp ≤ ${TTL_SECONDS} s later, pruned by a 1 s sweep); sizing: entries ≈ revocations per second × TTL`,
