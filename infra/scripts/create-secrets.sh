@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create the Secrets the manifests in infra/k8s read, with fresh random values (never committed):
 #   nats-credentials  auth-password, tickets-password   NATS users (infra/nats/nats.conf)
+#   nats-route-credentials  route-password              NATS servers' routes to each other (infra/nats/cluster.conf)
 #   jwt-signing-key   kid, private.pem                  ES256 private key: auth only
 #   jwt-public-keys   <kid>.pem                         public keys: every service verifies with them
 #   keys-encryption-key  key                            seals the keys POST /api/keys/rotate stores: auth only
@@ -32,6 +33,15 @@ else
   kubectl create secret generic nats-credentials \
     --from-literal=auth-password="$(openssl rand -hex 24)" \
     --from-literal=tickets-password="$(openssl rand -hex 24)"
+fi
+
+# A Secret of its own (not a key of nats-credentials), so that running this again on a deployment
+# made before the routes had credentials creates it. Hex: it goes into the route URLs as it is.
+if exists nats-route-credentials; then
+  echo "nats-route-credentials: exists, kept"
+else
+  kubectl create secret generic nats-route-credentials \
+    --from-literal=route-password="$(openssl rand -hex 24)"
 fi
 
 if exists keys-encryption-key; then

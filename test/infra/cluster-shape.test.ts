@@ -104,15 +104,20 @@ describe('cluster shape (infra/, rendered as kustomize would)', () => {
   });
 
   describe('NATS routes', () => {
-    it('list every StatefulSet pod through the headless Service on the cluster port, and the stream has no more replicas than servers', () => {
+    it('list every StatefulSet pod through the headless Service on the cluster port, with the cluster authorization\'s credentials, and the stream has no more replicas than servers', () => {
       expect(natsRouteProblems(objects, conf)).toEqual([]);
     });
 
     it('a missing route, a wrong port or a name that resolves nowhere is refused', () => {
-      expect(natsRouteProblems(objects, conf.replace(/^\s*"nats:\/\/nats-2\.nats-headless:6222"\n/m, ''))).toEqual([
+      expect(natsRouteProblems(objects, conf.replace(/^\s*\$NATS_ROUTE_NATS_2\n/m, ''))).toEqual([
         'routes nats-0.nats-headless:6222, nats-1.nats-headless:6222; want every pod: nats-0.nats-headless:6222, nats-1.nats-headless:6222, nats-2.nats-headless:6222',
       ]);
-      expect(natsRouteProblems(objects, conf.replace('nats-1.nats-headless:6222', 'nats-1.nats-headless:4222'))[0]).toMatch(/^routes .*nats-1\.nats-headless:4222/);
+      // The hosts are in the route variables' values now (nats.yaml): break one there.
+      const wrongPort = broken('StatefulSet', 'nats', (o) => {
+        const v = container(o, 'nats').env!.find((e) => e.name === 'NATS_ROUTE_NATS_1')!;
+        v.value = v.value!.replace('nats-1.nats-headless:6222', 'nats-1.nats-headless:4222');
+      });
+      expect(natsRouteProblems(wrongPort, conf)[0]).toMatch(/^routes .*nats-1\.nats-headless:4222/);
       const moreServers = broken('StatefulSet', 'nats', (o) => (o.spec.replicas = 5));
       expect(natsRouteProblems(moreServers, conf)).toEqual([
         'routes nats-0.nats-headless:6222, nats-1.nats-headless:6222, nats-2.nats-headless:6222; want every pod: nats-0.nats-headless:6222, nats-1.nats-headless:6222, nats-2.nats-headless:6222, nats-3.nats-headless:6222, nats-4.nats-headless:6222',
@@ -124,6 +129,43 @@ describe('cluster shape (infra/, rendered as kustomize would)', () => {
         'route nats-2.nats-headless:6222: Service nats-headless has no port 6222',
       ]);
       expect(natsRouteProblems(objects, conf.replace(/^\s*name: authbus\n/m, ''))).toEqual(['the cluster block has no name']);
+      // A route variable the StatefulSet does not set (a fourth pod added to cluster.conf only).
+      expect(natsRouteProblems(objects, conf.replace(/^(\s*)\$NATS_ROUTE_NATS_2\n/m, '$1$NATS_ROUTE_NATS_2\n$1$NATS_ROUTE_NATS_3\n'))).toEqual([
+        'route $NATS_ROUTE_NATS_3: the NATS container sets no NATS_ROUTE_NATS_3',
+      ]);
+    });
+
+    it('the cluster block has an authorization whose password comes from a Secret, and every route carries its credentials', () => {
+      const problems = (objects: K8sObject[], text = conf) => natsRouteProblems(objects, text);
+      const env = (o: { spec: Record<string, unknown> }, name: string) => container(o, 'nats').env!.find((e) => e.name === name)!;
+      // No authorization: any server that reaches the port joins (the routes' credentials are then unchecked).
+      const withoutAuthorization = conf.replace(/^\s*authorization \{[^}]*\}\n/m, '');
+      expect(withoutAuthorization).not.toMatch(/authorization \{/);
+      expect(problems(objects, withoutAuthorization)).toEqual(['the cluster block has no authorization: any server that reaches the cluster port may join']);
+      expect(problems(objects, conf.replace(/^\s*user: route\n/m, ''))).toEqual(['the cluster authorization needs a user and a password']);
+      expect(problems(objects, conf.replace('password: $NATS_ROUTE_PASSWORD', 'password: "s3cret"'))).toEqual([
+        'the cluster authorization password is written in cluster.conf; want a $NATS_… variable from a Secret',
+      ]);
+      const literalPassword = broken('StatefulSet', 'nats', (o) => (env(o, 'NATS_ROUTE_PASSWORD').value = '"s3cret"'));
+      expect(problems(literalPassword)[0]).toBe('the cluster authorization password $NATS_ROUTE_PASSWORD is s3cret, not a Secret\'s key');
+      // A route without credentials, with another user, or with another password.
+      const noCredentials = broken('StatefulSet', 'nats', (o) => (env(o, 'NATS_ROUTE_NATS_0').value = '"nats://nats-0.nats-headless:6222"'));
+      expect(problems(noCredentials)).toEqual(['route nats-0.nats-headless:6222: no credentials in its URL; a peer with the cluster authorization refuses it']);
+      const otherUser = broken('StatefulSet', 'nats', (o) => {
+        env(o, 'NATS_ROUTE_NATS_1').value = env(o, 'NATS_ROUTE_NATS_1').value!.replace('//route:', '//auth:');
+      });
+      expect(problems(otherUser)).toEqual([
+        "route nats-1.nats-headless:6222: credentials auth:secret.nats-route-credentials.route-password; want the cluster authorization's route:secret.nats-route-credentials.route-password",
+      ]);
+      const otherPassword = broken('StatefulSet', 'nats', (o) => {
+        env(o, 'NATS_ROUTE_NATS_2').value = env(o, 'NATS_ROUTE_NATS_2').value!.replace('$(ROUTE_PASSWORD)', '$(AUTH_PASSWORD)');
+      });
+      expect(problems(otherPassword)).toEqual([
+        "route nats-2.nats-headless:6222: credentials route:secret.nats-credentials.auth-password; want the cluster authorization's route:secret.nats-route-credentials.route-password",
+      ]);
+      // Unquoted, nats-server would parse the URL as config.
+      const unquoted = broken('StatefulSet', 'nats', (o) => (env(o, 'NATS_ROUTE_NATS_0').value = env(o, 'NATS_ROUTE_NATS_0').value!.replace(/"/g, '')));
+      expect(problems(unquoted)[0]).toMatch(/^route \$NATS_ROUTE_NATS_0: NATS_ROUTE_NATS_0 is not quoted/);
     });
 
     it('AUTH_STREAM_REPLICAS above the number of NATS servers is refused', () => {

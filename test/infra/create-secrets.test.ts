@@ -1,4 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createKeyRing, verifyAccessToken } from '@authbus/common';
 import { signAccessToken } from '@authbus/common/issuer';
 import { createSecretStore, type SecretStore } from './support/fake-kubectl';
@@ -74,12 +76,43 @@ describe('create-secrets.sh makes the Secrets the README documents', () => {
     }
   });
 
+  it('gives the NATS routes a long random password of its own, in a Secret of its own, different from run to run', async () => {
+    expect(await store.runScript()).toMatchObject({ code: 0 });
+    const other = createSecretStore();
+    try {
+      expect(await other.runScript()).toMatchObject({ code: 0 });
+      const [first, second] = [store.read(), other.read()].map((s) => s.get('nats-route-credentials'));
+      expect([...first!.keys()]).toEqual(['route-password']);
+      // Hex: it goes into the route URLs (nats://route:<password>@…) as it is.
+      expect(first!.get('route-password')).toMatch(/^[0-9a-f]{48}$/);
+      expect(second!.get('route-password')).not.toBe(first!.get('route-password'));
+      expect([...store.read().get('nats-credentials')!.values()]).not.toContain(first!.get('route-password'));
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('run on a deployment made before the routes had credentials, creates nats-route-credentials and keeps the rest', async () => {
+    expect(await store.runScript()).toMatchObject({ code: 0 });
+    rmSync(join(store.dir, 'nats-route-credentials'), { recursive: true });
+    const before = store.read();
+    const again = await store.runScript();
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.output).toMatch(/nats-credentials: exists, kept/);
+    expect(again.output).not.toMatch(/nats-route-credentials: exists, kept/);
+    const after = store.read();
+    expect(after.get('nats-route-credentials')?.get('route-password')).toMatch(/^[0-9a-f]{48}$/);
+    after.delete('nats-route-credentials');
+    expect(after).toEqual(before);
+  });
+
   it('leaves existing Secrets alone when run again, so nothing is rotated by accident', async () => {
     expect(await store.runScript()).toMatchObject({ code: 0 });
     const before = store.read();
     const again = await store.runScript();
     expect(again).toMatchObject({ code: 0 });
     expect(again.output).toMatch(/nats-credentials: exists, kept/);
+    expect(again.output).toMatch(/nats-route-credentials: exists, kept/);
     expect(store.read()).toEqual(before);
   });
 

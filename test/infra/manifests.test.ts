@@ -168,6 +168,7 @@ describe('Kubernetes manifests (infra/, rendered as kustomize would)', () => {
         'jwt-signing-key',
         'keys-encryption-key',
         'nats-credentials',
+        'nats-route-credentials',
         'service-keys',
         'tickets-credential',
       ]);

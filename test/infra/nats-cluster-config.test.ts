@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAuthStream } from '@authbus/common/issuer';
@@ -16,10 +16,12 @@ import { mainContainer, workload, workloads } from './support/workloads';
 /**
  * The NATS StatefulSet's config (cluster.conf, which includes nats.conf) on three real
  * nats-servers: each with the environment its pod gets (the passwords create-secrets.sh makes, the
- * server name from the pod name), the routes to nats-N.nats-headless:6222 rewritten to loopback
- * ports, nothing else changed. They must form one JetStream cluster that places an R3 AUTH stream,
- * and carry the accounts' traffic across the routes, and a server must leave as the pod's preStop
- * hook makes it leave (lame duck: 30 s, nats-server's minimum, so that check takes about as long).
+ * server name from the pod name, the route URLs with the route password), the routes to
+ * nats-N.nats-headless:6222 in those URLs rewritten to loopback ports, nothing else changed. They
+ * must form one JetStream cluster that places an R3 AUTH stream, carry the accounts' traffic across
+ * the routes, refuse a fourth server that has another route password, and a server must leave as
+ * the pod's preStop hook makes it leave (lame duck: 30 s, nats-server's minimum, so that check
+ * takes about as long).
  */
 describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loopback)', () => {
   const all = workloads(renderKustomization(INFRA).map((o) => o.object));
@@ -29,11 +31,17 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
   let secrets: SecretStore;
   const servers: NatsServerHandle[] = [];
   const open: NatsConnection[] = [];
-  const plan: Array<{ pod: string; port: number; clusterPort: number; monitorPort: number }> = [];
+  type Ports = { pod: string; port: number; clusterPort: number; monitorPort: number };
+  const plan: Ports[] = [];
+  /** Ports given to a server outside the plan (the intruder). */
+  const extraPorts: number[] = [];
+  let routed: string;
+  let intruder: ChildProcess | undefined;
+  let intruderSecrets: SecretStore | undefined;
 
   /** A free port none of the servers was given yet (the cluster ports are bound only once each server runs). */
   async function unusedPort(): Promise<number> {
-    const taken = new Set(plan.flatMap((p) => [p.port, p.clusterPort, p.monitorPort]));
+    const taken = new Set([...plan.flatMap((p) => [p.port, p.clusterPort, p.monitorPort]), ...extraPorts]);
     for (;;) {
       const port = await freePort();
       if (!taken.has(port)) return port;
@@ -52,17 +60,14 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
       if (new Set([port, clusterPort, monitorPort]).size < 3) throw new Error('freePort returned one port twice');
       plan.push({ pod: `nats-${i}`, port, clusterPort, monitorPort });
     }
-    let routed = clusterConf;
-    for (const { pod, clusterPort } of plan) routed = routed.replaceAll(`nats://${pod}.nats-headless:6222`, `nats://127.0.0.1:${clusterPort}`);
-    expect(routed).not.toContain('nats-headless');
+    // The routes are whole variables (their URLs carry the password), so the file names no host.
+    routed = clusterConf;
+    expect(withoutComments(routed)).not.toContain('nats-headless');
     const started = await Promise.allSettled(
       plan.map(async ({ pod, port, clusterPort, monitorPort }) => {
         const file = join(dir, `${pod}.conf`);
         writeFileSync(file, routed.replace('listen: "0.0.0.0:6222"', `listen: "127.0.0.1:${clusterPort}"`));
-        const env = containerEnv(mainContainer(natsSet), natsSet.pod, { secretsDir: secrets.dir, fields: { 'metadata.name': pod } });
-        // The advertised addresses are the pod's DNS names, which do not resolve here: loopback instead.
-        env.NATS_CLIENT_ADVERTISE = `"127.0.0.1:${port}"`;
-        env.NATS_CLUSTER_ADVERTISE = `"127.0.0.1:${clusterPort}"`;
+        const env = serverEnv({ pod, port, clusterPort, monitorPort }, secrets.dir);
         // Each on its own monitoring port (nats.conf's 8222 would collide).
         // The pid file the preStop hook signals (--pid, as the StatefulSet's command gives it).
         const args = ['-m', String(monitorPort), '--pid', join(dir, `${pod}.pid`)];
@@ -74,7 +79,31 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
     if (failed) throw failed.reason;
   });
 
+  /**
+   * The env the pod `pod` gets (Secrets from `secretsDir`), with its pod DNS names, which do not
+   * resolve here, on loopback: the advertised addresses, and the hosts of the route URLs (nats.yaml's
+   * NATS_ROUTE_NATS_<n>, credentials kept).
+   */
+  function serverEnv({ pod, port, clusterPort }: Ports, secretsDir: string): Record<string, string> {
+    const env = containerEnv(mainContainer(natsSet), natsSet.pod, { secretsDir, fields: { 'metadata.name': pod } });
+    env.NATS_CLIENT_ADVERTISE = `"127.0.0.1:${port}"`;
+    env.NATS_CLUSTER_ADVERTISE = `"127.0.0.1:${clusterPort}"`;
+    for (const [name, value] of Object.entries(env)) {
+      let local = value;
+      for (const p of plan) local = local.replaceAll(`@${p.pod}.nats-headless:6222"`, `@127.0.0.1:${p.clusterPort}"`);
+      env[name] = local;
+    }
+    expect(Object.entries(env).filter(([, v]) => v.includes('nats-headless'))).toEqual([]);
+    return env;
+  }
+
   afterAll(async () => {
+    if (intruder && intruder.exitCode === null && intruder.signalCode === null) {
+      const exited = new Promise((resolve) => intruder!.once('exit', resolve));
+      intruder.kill('SIGKILL');
+      await exited;
+    }
+    intruderSecrets?.remove();
     for (const nc of open) await nc.close().catch(() => undefined);
     await Promise.all(servers.map((s) => s.stop()));
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -92,7 +121,15 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
     const read = [...withoutComments(`${clusterConf}\n${readFileSync(NATS_CONF, 'utf8')}`).matchAll(/\$(NATS_[A-Z0-9_]+)/g)].map((m) => m[1]!);
     const set = new Set((mainContainer(natsSet).env ?? []).map((v) => v.name));
     expect([...new Set(read)].filter((v) => !set.has(v))).toEqual([]);
-    expect(read).toEqual(expect.arrayContaining(['NATS_SERVER_NAME', 'NATS_CLIENT_ADVERTISE', 'NATS_CLUSTER_ADVERTISE']));
+    expect(read).toEqual(expect.arrayContaining(['NATS_SERVER_NAME', 'NATS_CLIENT_ADVERTISE', 'NATS_CLUSTER_ADVERTISE', 'NATS_ROUTE_PASSWORD']));
+  });
+
+  it('each server routes with the password of the nats-route-credentials Secret, in every route URL', () => {
+    const routePassword = readFileSync(join(secrets.dir, 'nats-route-credentials', 'route-password'), 'utf8');
+    const env = serverEnv(plan[0]!, secrets.dir);
+    expect(env.NATS_ROUTE_PASSWORD).toBe(`"${routePassword}"`);
+    const routes = Object.entries(env).filter(([name]) => /^NATS_ROUTE_NATS_\d+$/.test(name));
+    expect(routes.map(([, v]) => v).sort()).toEqual(plan.map((p) => `"nats://route:${routePassword}@127.0.0.1:${p.clusterPort}"`).sort());
   });
 
   it('the servers form one JetStream cluster that places the AUTH stream with a replica on each (AUTH_STREAM_REPLICAS=3)', async () => {
@@ -142,6 +179,64 @@ describe('infra/nats/cluster.conf on three nats-servers (routes rewritten to loo
       await expect(got).resolves.toEqual({ subject: 'auth.test.routed', data: 'across' });
     } finally {
       clearInterval(timer);
+    }
+  });
+
+  it('a fourth server with the same cluster.conf but another route password is refused: told Authorization Violation, never a route of the others nor a JetStream peer', async () => {
+    // Another deployment's Secrets: the same user, another route password.
+    intruderSecrets = createSecretStore();
+    expect(await intruderSecrets.runScript()).toMatchObject({ code: 0 });
+    const key = (d: string) => readFileSync(join(d, 'nats-route-credentials', 'route-password'), 'utf8');
+    expect(key(intruderSecrets.dir)).not.toBe(key(secrets.dir));
+    const [port, clusterPort, monitorPort] = [await unusedPort(), await unusedPort(), await unusedPort()];
+    extraPorts.push(port, clusterPort, monitorPort);
+    const ports: Ports = { pod: `nats-${plan.length}`, port, clusterPort, monitorPort };
+    const env = serverEnv(ports, intruderSecrets.dir);
+    const file = join(dir, `${ports.pod}.conf`);
+    writeFileSync(file, routed.replace('listen: "0.0.0.0:6222"', `listen: "127.0.0.1:${clusterPort}"`));
+    const store = join(dir, `${ports.pod}-store`);
+    mkdirSync(store);
+    // Started by hand, not with startNatsServer, to read its log.
+    let log = '';
+    const args = ['-c', file, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store, '-m', String(monitorPort)];
+    intruder = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    intruder.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const monitor = async (at: number, path: string): Promise<Record<string, unknown>> => (await fetch(`http://127.0.0.1:${at}/${path}`)).json() as Promise<Record<string, unknown>>;
+    type Routez = { num_routes: number; routes?: Array<{ remote_id: string }> };
+    const intruderId = await waitFor(async () => ((await monitor(monitorPort, 'varz').catch(() => ({}))) as { server_id?: string }).server_id, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      description: 'the fourth server to serve monitoring',
+    });
+    const joined = async () => {
+      for (const p of plan) if (((await monitor(p.monitorPort, 'routez')) as Routez).routes?.some((r) => r.remote_id === intruderId)) return true;
+      return false;
+    };
+    // It dials the three routes at once (and again every second): each peer refuses the CONNECT.
+    // (Were it let in, it would be a route of the others within the same time: that ends the wait too.)
+    const outcome = await waitFor(async () => ((await joined()) ? 'joined' : /authorization violation/i.test(log) ? 'refused' : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      description: 'the fourth server to be refused or let in',
+    });
+    expect({ outcome, log: /authorization violation/i.test(log) }).toEqual({ outcome: 'refused', log: true });
+    // A few more attempts' time, then nobody has it.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(intruder.exitCode).toBeNull();
+    expect(((await monitor(monitorPort, 'routez')) as Routez).num_routes).toBe(0);
+    for (const p of plan) {
+      const routez = (await monitor(p.monitorPort, 'routez')) as Routez;
+      expect({ server: p.pod, routes: routez.num_routes, intruder: (routez.routes ?? []).some((r) => r.remote_id === intruderId) }).toEqual({
+        server: p.pod,
+        routes: plan.length - 1,
+        intruder: false,
+      });
+      const meta = ((await monitor(p.monitorPort, 'jsz')) as { meta_cluster?: { cluster_size?: number; replicas?: Array<{ name: string }> } }).meta_cluster;
+      expect({ server: p.pod, size: meta?.cluster_size, peers: (meta?.replicas ?? []).map((r) => r.name).includes(ports.pod) }).toEqual({
+        server: p.pod,
+        size: plan.length,
+        peers: false,
+      });
     }
   });
 

@@ -408,9 +408,15 @@ describe('NATS passwords reach nats-server as strings, whatever they look like',
     const secrets = createSecretStore();
     let server: InfraNats | undefined;
     try {
-      // The Secret as someone might have made it by hand.
+      // The Secret as someone might have made it by hand (and the routes' one, which the pod reads
+      // too, though nats.conf alone has no routes).
       expect(
-        await secrets.runCommands(`kubectl create secret generic nats-credentials --from-literal=auth-password=${password} --from-literal=tickets-password=${password}x`),
+        await secrets.runCommands(
+          [
+            `kubectl create secret generic nats-credentials --from-literal=auth-password=${password} --from-literal=tickets-password=${password}x`,
+            `kubectl create secret generic nats-route-credentials --from-literal=route-password=${password}r`,
+          ].join('\n'),
+        ),
       ).toMatchObject({ code: 0 });
       const nats = workload(workloads(renderKustomization(INFRA).map((o) => o.object)), 'nats');
       server = await startInfraNats(containerEnv(mainContainer(nats), nats.pod, { secretsDir: secrets.dir, fields: { 'metadata.name': 'nats-0' } }));

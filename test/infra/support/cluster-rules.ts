@@ -1,8 +1,9 @@
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { resolveInCluster } from './cluster-dns';
 import type { K8sObject } from './k8s-object';
-import { confBlock, confStrings, confValue, durationSeconds } from './nats-conf';
+import { confBlock, confItems, confValue, durationSeconds } from './nats-conf';
 import { selectorMatches } from './network-policy';
 import { mainContainer, workload, workloads, type Workload } from './workloads';
 
@@ -119,28 +120,86 @@ export function natsConfigKey(objects: readonly K8sObject[]): string {
   return file.slice(file.lastIndexOf('/') + 1);
 }
 
+/** What a `$(SECRET_VAR)` stands for in a resolved value: the Secret key the kubelet would put there. */
+export const secretPlaceholder = (name: string, key: string): string => `secret.${name}.${key}`;
+
+/**
+ * The value a `$NATS_…` reference in the config gets from the container's env, as nats-server reads
+ * it: the literal value with its quotes stripped (nats.yaml quotes every one, see nats.conf) and
+ * `$(VAR)` expanded as the kubelet would (a Secret key to its placeholder, a downward-API field to
+ * `field.<path>`); or why it has none.
+ */
+function natsVariable(c: IContainer, ref: string): { value: string } | { problem: string } {
+  const name = ref.slice(1);
+  const env = c.env ?? [];
+  const v = env.find((e) => e.name === name);
+  if (!v) return { problem: `${ref}: the NATS container sets no ${name}` };
+  if (v.value === undefined) return { problem: `${ref}: ${name} is not a literal value` };
+  const quoted = /^"([^"\\]*)"$/.exec(v.value);
+  if (!quoted) return { problem: `${ref}: ${name} is not quoted (nats-server would parse ${v.value} as config)` };
+  const expand = (text: string, depth: number): string =>
+    text.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, inner: string) => {
+      const d = env.find((e) => e.name === inner);
+      if (d?.valueFrom?.secretKeyRef) return secretPlaceholder(d.valueFrom.secretKeyRef.name ?? '', d.valueFrom.secretKeyRef.key);
+      if (d?.valueFrom?.fieldRef) return `field.${d.valueFrom.fieldRef.fieldPath}`;
+      if (d?.value !== undefined && depth < 5) return expand(d.value, depth + 1);
+      return match;
+    });
+  return { value: expand(quoted[1]!, 0) };
+}
+
 /**
  * The NATS cluster block: a name; a listen port that is the container's `cluster` port; routes to
  * exactly every pod of the StatefulSet through its headless Service on that port (each resolving
- * in the cluster); AUTH_STREAM_REPLICAS at most the number of servers.
+ * in the cluster), a route given as a `$NATS_…` variable read from the container's env; an
+ * authorization with a user and a password from a variable that comes from a Secret, and every
+ * route carrying exactly those credentials; AUTH_STREAM_REPLICAS at most the number of servers.
  */
 export function natsRouteProblems(objects: readonly K8sObject[], conf: string): string[] {
   const all = workloads(objects);
   const nats = workload(all, 'nats');
+  const c = mainContainer(nats);
   const problems: string[] = [];
   const cluster = confBlock(conf, 'cluster');
   if (cluster === undefined) return ['cluster.conf has no cluster block'];
   if (!confValue(cluster, 'name')) problems.push('the cluster block has no name');
-  const clusterPort = mainContainer(nats).ports?.find((p) => p.name === 'cluster')?.containerPort;
+  const clusterPort = c.ports?.find((p) => p.name === 'cluster')?.containerPort;
   const listenPort = Number(/:(\d+)$/.exec(confValue(cluster, 'listen') ?? '')?.[1] ?? confValue(cluster, 'port'));
   if (clusterPort === undefined || listenPort !== clusterPort) problems.push(`the cluster listens on ${listenPort}, the container's cluster port is ${clusterPort}`);
-  const routes = confStrings(cluster, 'routes').map((r) => new URL(r));
+
+  // Who may route: the authorization's user and password (resolved), which every route must present.
+  let credentials: { user: string; password: string } | undefined;
+  const authorization = confBlock(cluster, 'authorization');
+  if (authorization === undefined) problems.push('the cluster block has no authorization: any server that reaches the cluster port may join');
+  else {
+    const user = confValue(authorization, 'user');
+    const password = confValue(authorization, 'password');
+    if (!user || !password) problems.push('the cluster authorization needs a user and a password');
+    else if (!password.startsWith('$')) problems.push('the cluster authorization password is written in cluster.conf; want a $NATS_… variable from a Secret');
+    else {
+      const resolved = natsVariable(c, password);
+      if ('problem' in resolved) problems.push(`the cluster authorization password ${resolved.problem}`);
+      else if (!/^secret\.\S+$/.test(resolved.value)) problems.push(`the cluster authorization password ${password} is ${resolved.value}, not a Secret's key`);
+      else credentials = { user, password: resolved.value };
+    }
+  }
+
+  const routes: URL[] = [];
+  for (const item of confItems(cluster, 'routes')) {
+    const resolved = item.startsWith('$') ? natsVariable(c, item) : { value: item };
+    if ('problem' in resolved) problems.push(`route ${resolved.problem}`);
+    else routes.push(new URL(resolved.value));
+  }
   const expected = Array.from({ length: nats.replicas }, (_, i) => `${nats.name}-${i}.${nats.serviceName}:${clusterPort}`);
   const actual = routes.map((r) => r.host);
   if ([...actual].sort().join() !== [...expected].sort().join()) problems.push(`routes ${actual.join(', ')}; want every pod: ${expected.join(', ')}`);
   for (const r of routes) {
     const why = resolveInCluster(r.hostname, Number(r.port), objects, all);
     if (why) problems.push(`route ${r.host}: ${why}`);
+    const [user, password] = [decodeURIComponent(r.username), decodeURIComponent(r.password)];
+    if (!user || !password) problems.push(`route ${r.host}: no credentials in its URL; a peer with the cluster authorization refuses it`);
+    else if (credentials && (user !== credentials.user || password !== credentials.password))
+      problems.push(`route ${r.host}: credentials ${user}:${password}; want the cluster authorization's ${credentials.user}:${credentials.password}`);
   }
   const replicasVar = mainContainer(workload(all, 'auth')).env?.find((v) => v.name === 'AUTH_STREAM_REPLICAS')?.value;
   if (!(Number(replicasVar) >= 1 && Number(replicasVar) <= nats.replicas))

@@ -1,6 +1,6 @@
 /**
  * Just enough of the nats-server configuration syntax for the static checks: comments, one block's
- * text, a key's scalar value, an array of quoted strings, and durations. (Whether nats-server
+ * text, a key's scalar value, an array of quoted strings or variables, and durations. (Whether nats-server
  * accepts the file is checked by starting it.)
  */
 
@@ -28,10 +28,13 @@ export function confValue(text: string, key: string): string | undefined {
   return m?.[1]?.replace(/^"(.*)"$/, '$1');
 }
 
-/** The quoted strings of an array value `key: [ "a" "b" ]`. */
-export function confStrings(text: string, key: string): string[] {
+/**
+ * The items of an array value `key: [ … ]`, each a quoted string (unquoted here) or a `$VARIABLE`
+ * reference (kept as written), in order. nats-server separates items with commas or newlines.
+ */
+export function confItems(text: string, key: string): string[] {
   const m = new RegExp(`^\\s*${key}\\s*[:=]?\\s*\\[([^\\]]*)\\]`, 'm').exec(withoutComments(text));
-  return [...(m?.[1] ?? '').matchAll(/"([^"]*)"/g)].map((s) => s[1]!);
+  return [...(m?.[1] ?? '').matchAll(/"([^"]*)"|(\$[A-Za-z_][A-Za-z0-9_]*)/g)].map((s) => s[1] ?? s[2]!);
 }
 
 /** A nats-server duration (`30s`, `2m`, `500ms`, `1h`) in seconds. */
