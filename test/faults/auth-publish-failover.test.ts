@@ -92,7 +92,7 @@ describe('faults: a publish that times out moves auth to another server', () => 
     const onHealthy = new Set(stack.tickets.filter((t) => serverOf(t.name).name !== hung.name).map((t) => t.url));
     const refusedAt = new Map<string, number>();
     const pausedAt = Date.now();
-    hung.pause();
+    await hung.pause();
     try {
       const answered: Array<{ cookie: string; sid: string; answeredAt: number; answer: string }> = [];
       for (const user of users) {

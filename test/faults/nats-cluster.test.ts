@@ -161,7 +161,7 @@ describe('faults: a 3-node NATS cluster', () => {
   it('SIGSTOP of the server auth uses: replicas refuse within the bound or go stale, never silently in sync', async () => {
     const users = await signupMany('hung', 9);
     const hung = authServer();
-    hung.pause();
+    await hung.pause();
     let results: Awaited<ReturnType<typeof signOut>>;
     try {
       results = await signOut(users);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
@@ -46,9 +46,11 @@ export interface NatsServerHandle {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /**
    * Freeze the process (SIGSTOP): it keeps its sockets open but answers nothing, like a hung or
-   * overloaded server; clients notice only by their pings.
+   * overloaded server; clients notice only by their pings. Resolves once every thread of the
+   * process is stopped (read from `/proc` on Linux): until then, on a busy machine, the server still
+   * answers what reaches it for a millisecond or two after the signal.
    */
-  pause(): void;
+  pause(): Promise<void>;
   /** Let a paused process run again (SIGCONT). */
   resume(): void;
   /** Start again on the same port and store (after `shutdown` or `kill`; stops it first if running). */
@@ -115,11 +117,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     get paused() {
       return paused;
     },
-    pause() {
-      if (child && child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGSTOP');
-        paused = true;
-      }
+    async pause() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGSTOP');
+      paused = true;
+      if (child.pid !== undefined) await whenStopped(child.pid);
     },
     resume() {
       if (paused) child?.kill('SIGCONT');
@@ -168,5 +170,41 @@ async function spawnServer(
       throw new Error(`nats-server did not start on port ${port} within ${timeoutMs} ms:\n${stderr.slice(-2000)}`);
     }
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), failed]);
+  }
+}
+
+/** How long `pause()` waits for every thread of the server to stop, ms. */
+const STOP_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves once every thread of `pid` is stopped (`T` in `/proc/<pid>/task/<tid>/stat`): a
+ * SIGSTOP takes each thread as it is next scheduled, and a busy machine leaves some running a
+ * little longer. Where there is no `/proc` (not Linux) it resolves at once.
+ */
+async function whenStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  for (;;) {
+    let states: string[];
+    try {
+      states = readdirSync(`/proc/${pid}/task`).map((tid) => threadState(pid, tid));
+    } catch {
+      return;
+    }
+    if (states.every((state) => state === 'T' || state === 't' || state === '')) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `nats-server ${pid} not stopped ${STOP_TIMEOUT_MS} ms after SIGSTOP (threads ${states.join('')})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** A thread's state letter from its `stat` line (after the parenthesised name); '' once it is gone. */
+function threadState(pid: number, tid: string): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '';
   }
 }

@@ -53,7 +53,7 @@ describe('RevocationFeed on a hung server', () => {
       await feed.whenCaughtUp();
       await waitFor(() => feed.stats.heartbeats > 0, { description: 'a heartbeat' });
       expect(nc.getServer()).toBe(first!.url.replace('nats://', ''));
-      first!.pause();
+      await first!.pause();
       const pausedAt = Date.now();
       await waitFor(() => nc.getServer() !== first!.url.replace('nats://', '') && feed.lastSyncAt > pausedAt, {
         timeoutMs: 15_000,

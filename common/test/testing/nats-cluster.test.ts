@@ -51,7 +51,7 @@ describe('startNatsCluster', () => {
     const direct = await connect({ servers: node.url, reconnect: false });
     try {
       await direct.flush();
-      node.pause();
+      await node.pause();
       expect(node.paused).toBe(true);
       const flushed = direct.flush().then(
         () => 'answered',
@@ -70,7 +70,7 @@ describe('startNatsCluster', () => {
 
   it('kills a paused node', async () => {
     const node = cluster.nodes[1]!;
-    node.pause();
+    await node.pause();
     await node.kill('SIGTERM');
     expect(node.running).toBe(false);
     expect(node.paused).toBe(false);

@@ -7,6 +7,31 @@ describe('startNatsServer', () => {
     expect(NATS_SERVER_MISSING).toMatch(/apt-get install -y nats-server/);
   });
 
+  it('pause() resolves only once the server is frozen: nothing sent after it is answered, until resume()', async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url, pingInterval: 60_000 });
+    try {
+      const answeredWhilePaused: number[] = [];
+      for (let round = 0; round < 20; round++) {
+        await server.pause();
+        expect(server.paused).toBe(true);
+        // A live server answers at once (503: no responders); a frozen one never does.
+        const outcome = await nc.request('nobody.listens', '', { timeout: 150 }).then(
+          () => 'answered',
+          (err: unknown) => (String(err).includes('TIMEOUT') ? 'timed out' : 'answered'),
+        );
+        if (outcome === 'answered') answeredWhilePaused.push(round);
+        server.resume();
+        await nc.flush();
+      }
+      expect(answeredWhilePaused).toEqual([]);
+      await expect(nc.request('nobody.listens', '', { timeout: 1000 })).rejects.toThrow(/503/);
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
+  });
+
   it('restarts on the same port and store, keeping JetStream data', async () => {
     const server = await startNatsServer();
     try {

@@ -108,7 +108,7 @@ describe('auth and the AUTH stream on a 3-node NATS cluster', () => {
     const first = auth.getServer();
     const node = cluster.nodes.find((n) => n.url === `nats://${first}`)!;
     try {
-      node.pause();
+      await node.pause();
       await waitFor(() => auth.getServer() !== first && auth.info, {
         timeoutMs: 20_000,
         description: 'the connection to move to another server',

@@ -28,7 +28,7 @@ describe('HungServerFailover', () => {
     })();
     try {
       const failover = new HungServerFailover({ nc, logger: silentLogger, pongTimeoutMs: 100 });
-      server.pause();
+      await server.pause();
       // Two at once make one check. Under load the first PING can race the freeze: ask again then.
       failover.unanswered();
       failover.unanswered();
