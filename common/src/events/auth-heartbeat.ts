@@ -1,3 +1,5 @@
+import { MAX_SILENT_MEMORY_MS } from '../kit/silent-memory';
+
 /**
  * The auth service's heartbeat: published (core NATS, not stored) every second or so on
  * `auth.heartbeat`, a subject every verifier already receives with the live events and that only
@@ -30,6 +32,14 @@ export interface AuthHeartbeat {
    * waiting for its next heartbeat. Absent: false (verifiers that do not know the field ignore it).
    */
   leaving?: boolean;
+  /**
+   * How long verifiers must remember this instance once its heartbeats stop, ms: the
+   * `REVOCATION_SILENT_MEMORY` it answers revocations by (it answers 200 only for tokens that
+   * expire before then). A verifier remembers it for the longer of this and its own setting, so a
+   * service set to forget sooner than auth still holds what auth answered. 1 s to 24 h; absent: the
+   * verifier's own setting.
+   */
+  silentMemoryMs?: number;
 }
 
 const MAX_BYTES = 1024;
@@ -49,12 +59,17 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { v, instance, at, stream, unpublishedSince, sharedOutbox, leaving } = value as Record<string, unknown>;
+  const { v, instance, at, stream, unpublishedSince, sharedOutbox, leaving, silentMemoryMs } = value as Record<
+    string,
+    unknown
+  >;
   if (sharedOutbox !== undefined && typeof sharedOutbox !== 'boolean') return undefined;
   if (leaving !== undefined && typeof leaving !== 'boolean') return undefined;
+  if (silentMemoryMs !== undefined && !isSilentMemory(silentMemoryMs)) return undefined;
   const shared = {
     ...(sharedOutbox === true ? { sharedOutbox: true } : {}),
     ...(leaving === true ? { leaving: true } : {}),
+    ...(silentMemoryMs !== undefined ? { silentMemoryMs } : {}),
   };
   if (v !== 1 || typeof instance !== 'string' || instance.length === 0 || instance.length > 200) return undefined;
   if (!isTime(at)) return undefined;
@@ -66,6 +81,10 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     return { v, instance, at, stream: { lastSeq: lastSeq as number, created }, unpublishedSince, ...shared };
   }
   return { v, instance, at, stream: null, unpublishedSince, ...shared };
+}
+
+function isSilentMemory(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000 && value <= MAX_SILENT_MEMORY_MS;
 }
 
 function isTime(value: unknown): value is number {

@@ -21,6 +21,8 @@ interface InstanceWord {
   vouchedAt: number;
   shared: boolean;
   leaving: boolean;
+  /** How long it is remembered once silent: the longer of the feed's memory and what it announced. */
+  memoryMs: number;
 }
 
 /**
@@ -39,7 +41,9 @@ interface InstanceWord {
  *   is heard, the outbox is vouched for only up to the last heartbeat of any of them (a leaving one
  *   included), so a silent instance still writing into it holds every feed from then on;
  * - forgotten `memoryMs` (two minutes, `INSTANCE_MEMORY_MS`) after it was last heard or spoken
- *   for: a crashed instance of a memory store keeps every feed stale that long at most.
+ *   for, or after the longer memory its heartbeats announced (`silentMemoryMs`: what that auth
+ *   instance answers revocations by): a crashed instance of a memory store keeps every feed stale
+ *   that long at most.
  */
 export class HeartbeatWatch {
   private lastStreamHeartbeatAt = 0;
@@ -73,6 +77,7 @@ export class HeartbeatWatch {
       vouchedAt,
       shared,
       leaving,
+      memoryMs: Math.max(this.memoryMs, heartbeat.silentMemoryMs ?? 0),
     });
   }
 
@@ -117,7 +122,7 @@ export class HeartbeatWatch {
     const groupHeard = this.anySharedHeard(now);
     for (const [instance, word] of this.instances) {
       const lastSpoken = word.shared && group ? Math.max(word.heardAt, group.heardAt) : word.heardAt;
-      if (now - lastSpoken > this.memoryMs) {
+      if (now - lastSpoken > word.memoryMs) {
         this.instances.delete(instance);
         continue;
       }

@@ -67,6 +67,7 @@ describe('the AsyncAPI document (common/asyncapi.yaml)', () => {
       { v: 1, instance: 'a', at: Date.now(), stream: { lastSeq: 3, created: 'c' }, unpublishedSince: null },
       { v: 1, instance: 'a', at: Date.now(), stream: null, unpublishedSince: Date.now() - 10, sharedOutbox: true },
       { v: 1, instance: 'a', at: Date.now(), stream: null, unpublishedSince: null, leaving: true },
+      { v: 1, instance: 'a', at: Date.now(), stream: null, unpublishedSince: null, silentMemoryMs: 120_000 },
     ];
     const check = validators.get(AUTH_HEARTBEAT_SUBJECT)!;
     for (const beat of beats) {
@@ -75,6 +76,7 @@ describe('the AsyncAPI document (common/asyncapi.yaml)', () => {
       expect(parseHeartbeat(wire)).toEqual(beat);
     }
     expect(check({ ...beats[0], leaving: 'yes' })).toBe(false);
+    expect(check({ ...beats[0], silentMemoryMs: 999 })).toBe(false);
     expect(check({ ...beats[0], unpublishedSince: undefined })).toBe(false);
   });
 

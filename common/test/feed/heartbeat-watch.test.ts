@@ -83,6 +83,18 @@ describe('HeartbeatWatch', () => {
     expect(watch.silentInstances(T0 + memoryMs + 1)).toBe(0);
   });
 
+  it('remembers a silent instance for the longer memory it announced (auth answers revocations by it), never for a shorter one', () => {
+    const memoryMs = 10_000;
+    const watch = new HeartbeatWatch(TIMEOUT_MS, memoryMs);
+    watch.note(beat({ instance: 'longer', at: T0, silentMemoryMs: 60_000 }), T0);
+    watch.note(beat({ instance: 'shorter', at: T0 + 5, silentMemoryMs: 2000 }), T0 + 5);
+    expect(watch.silentInstances(T0 + memoryMs + 10)).toBe(1);
+    expect(watch.vouchedUntil(T0 + memoryMs + 10)).toBe(T0);
+    expect(watch.vouchedUntil(T0 + 60_000)).toBe(T0);
+    expect(watch.vouchedUntil(T0 + 60_001)).toBeUndefined();
+    expect(watch.silentInstances(T0 + 60_001)).toBe(0);
+  });
+
   it('is fresh only while a heartbeat with the stream came within the timeout', () => {
     const watch = new HeartbeatWatch(TIMEOUT_MS);
     expect(watch.fresh(T0)).toBe(false);
@@ -104,6 +116,15 @@ describe('parseHeartbeat', () => {
 
   it('refuses a `leaving` that is not a boolean', () => {
     expect(parseHeartbeat(wire({ ...beat(), leaving: 'yes' }))).toBeUndefined();
+  });
+
+  it('reads `silentMemoryMs` from 1 s to 24 h, and refuses any other', () => {
+    expect(parseHeartbeat(wire({ ...beat(), silentMemoryMs: 120_000 }))).toEqual({
+      ...beat(),
+      silentMemoryMs: 120_000,
+    });
+    for (const bad of [999, 24 * 3600_000 + 1, 1.5e3 + 0.5, '120000', null, -1])
+      expect(parseHeartbeat(wire({ ...beat(), silentMemoryMs: bad }))).toBeUndefined();
   });
 });
 

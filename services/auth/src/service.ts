@@ -158,6 +158,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
     pendingSince: () => keySets.unpublishedSince(),
     onUnanswered: () => failover.unanswered(),
     onDelivered: (publishedAt) => fence.heard(publishedAt),
+    silentMemoryMs: config.silentMemoryMs,
   });
   heartbeat.start();
   const transmitter: SetTransmitter | undefined = config.ssf

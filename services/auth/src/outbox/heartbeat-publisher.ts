@@ -27,6 +27,11 @@ export interface HeartbeatPublisherOptions {
   onUnanswered?: () => void;
   /** The server confirmed (a flush's PONG) a heartbeat published at `publishedAt` (wall clock, ms; `RevocationFence`). */
   onDelivered?: (publishedAt: number) => void;
+  /**
+   * `REVOCATION_SILENT_MEMORY`, announced in every heartbeat: verifiers remember this instance at
+   * least that long once it falls silent, whatever their own setting (the fence answers by it).
+   */
+  silentMemoryMs?: number;
 }
 
 /**
@@ -136,6 +141,7 @@ export class HeartbeatPublisher {
       stream,
       unpublishedSince: oldest(backlog.oldestCreatedAt?.getTime(), this.options.pendingSince?.()) ?? null,
       ...(store.kind === 'mongo' ? { sharedOutbox: true } : {}),
+      ...(this.options.silentMemoryMs !== undefined ? { silentMemoryMs: this.options.silentMemoryMs } : {}),
       ...last,
     };
     if ((this.closed && !last.leaving) || nc.isClosed()) return undefined;

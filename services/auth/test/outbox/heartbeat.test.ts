@@ -33,7 +33,13 @@ describe("auth's heartbeat", () => {
       () => beats.find((b) => b.stream?.lastSeq === info.state.last_seq && b.unpublishedSince === null),
       { description: 'a heartbeat with the last sequence and nothing waiting' },
     );
-    expect(beat).toMatchObject({ v: 1, unpublishedSince: null, stream: { created: info.created } });
+    // It announces the silent memory it answers revocations by (REVOCATION_SILENT_MEMORY, 2 min by default).
+    expect(beat).toMatchObject({
+      v: 1,
+      unpublishedSince: null,
+      stream: { created: info.created },
+      silentMemoryMs: 120_000,
+    });
     expect(beat).not.toHaveProperty('sharedOutbox');
     expect(beat.instance).toEqual(expect.any(String));
     expect((await auth.events()).length).toBe(info.state.messages);
