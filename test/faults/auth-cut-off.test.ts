@@ -23,6 +23,12 @@ const WATCH_PAST_BOUND_MS = 3_000;
  * auth-long-cut-off.test.ts).
  */
 const MEMORY = '20m';
+/**
+ * REVOCATION_SILENT_MEMORY of the tickets replica: shorter than the watch. Auth announces its own
+ * in every heartbeat and the replica remembers it for the longer of the two; were it to go by its
+ * own, it would forget the cut-off auth before the bound and accept the signed-out token.
+ */
+const TICKETS_MEMORY = '4s';
 
 /**
  * The auth service alone is cut off from NATS (through a TCP proxy) while its outbox is empty, and
@@ -40,7 +46,8 @@ describe('faults: auth cut off from NATS', () => {
 
   beforeAll(async () => {
     setUp = await startAuthBehindProxy({
-      env: { REVOCATION_MAX_STALENESS: `${BOUND_MS / 1000}s`, REVOCATION_SILENT_MEMORY: MEMORY },
+      env: { REVOCATION_MAX_STALENESS: `${BOUND_MS / 1000}s`, REVOCATION_SILENT_MEMORY: TICKETS_MEMORY },
+      authEnv: { REVOCATION_SILENT_MEMORY: MEMORY },
     });
     ({ nats, proxy, stack } = setUp);
   }, 120_000);
@@ -131,7 +138,7 @@ describe('faults: auth cut off from NATS', () => {
       recordReliability({
         kind: 'fault',
         scenario: how === 'partition' ? 'Auth partitioned from NATS' : 'Auth cut off from NATS',
-        done: `auth alone reaches nats-server through a TCP proxy, tickets directly (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s, REVOCATION_SILENT_MEMORY=${MEMORY}, 15-minute tokens); outbox empty; ${done}; one sign-out through auth; ${(BOUND_MS + WATCH_PAST_BOUND_MS) / 1000} s later the proxy forwards again`,
+        done: `auth alone reaches nats-server through a TCP proxy, tickets directly (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s, REVOCATION_SILENT_MEMORY=${MEMORY} at auth and ${TICKETS_MEMORY} at tickets, 15-minute tokens); outbox empty; ${done}; one sign-out through auth; ${(BOUND_MS + WATCH_PAST_BOUND_MS) / 1000} s later the proxy forwards again`,
         checked:
           'the sign-out is answered 200 (not published, but its tokens expire before verifiers may forget auth); from its 200 + the bound on tickets refuses the token or answers 503, never accepts it; after the proxy is restored the revocation is stored once and refused, and tickets serves new sessions again',
         figures: `accepted after the bound 0 of ${afterBound.length} checks; tickets stale ${firstStale ? firstStale.at - answeredAt : '—'} ms after the 200; refused ${refusedMs} ms after the proxy was restored; stored 1 time`,
