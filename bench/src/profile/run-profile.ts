@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
 import { sessionCookieFrom, waitFor } from '@authbus/common/testing';
 import { authProcess } from '@authbus/local';
 import { startBenchNats } from '../bench-nats';
 import { spawnReady } from '../child';
 import { progress } from '../progress';
+import { benchSessionCookie } from '../throughput/bench-kit';
 import { benchKeyRing } from '../throughput/bench-keys';
 import { load } from '../throughput/load';
 import { flameGraphSvg, type CpuProfile } from './flame-svg';
@@ -32,14 +32,9 @@ async function main(): Promise<void> {
       { NATS_URL: nats.url, REVOCATION_ENTRIES: '10000' },
       ['--cpu-prof', `--cpu-prof-dir=${kitDir}`],
     );
-    const { token } = signAccessToken(
-      { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
-      benchKeyRing('HS256'),
-      { ttlSeconds: 3600 },
-    );
     const kitTarget = {
       url: `http://127.0.0.1:${server.port}/api/protected`,
-      cookie: `session=${encodeSessionCookieValue(token)}`,
+      cookie: benchSessionCookie(benchKeyRing('HS256')),
     };
     progress('profile: kit route (HS256) under load');
     const kit = await load(kitTarget, SECONDS, CONNECTIONS);

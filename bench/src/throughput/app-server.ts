@@ -10,10 +10,8 @@ import {
   readSessionToken,
   TokenRevokedError,
   type AccessClaims,
-  type AuthKit,
-  type KeyRing,
 } from '@authbus/common';
-import { newTokenId } from '@authbus/common/issuer';
+import { readyKit } from './bench-kit';
 import { benchKeyRing } from './bench-keys';
 import { APP_CASES, BENCH_SECRET, CASE_ALGORITHM, type AppCase } from './cases';
 
@@ -41,16 +39,6 @@ async function main(): Promise<void> {
     process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`),
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
-}
-
-/** A ready kit with `REVOCATION_ENTRIES` unrelated sessions in its set, as a busy instance has. */
-async function readyKit(keyRing: KeyRing): Promise<AuthKit> {
-  const kit = createAuthKit({ keyRing, nats: { servers: process.env.NATS_URL! } });
-  await kit.whenReady();
-  const until = Math.floor(Date.now() / 1000) + 3600;
-  for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
-    kit.revocations.revokeSession(newTokenId(), until);
-  return kit;
 }
 
 async function guardFor(which: AppCase): Promise<RequestHandler[]> {

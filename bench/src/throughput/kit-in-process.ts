@@ -1,9 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import express, { type Request, type Response } from 'express';
-import { createAuthKit } from '@authbus/common';
-import { encodeSessionCookieValue, newTokenId, signAccessToken } from '@authbus/common/issuer';
 import { median } from '../stats';
+import { benchSessionCookie, readyKit } from './bench-kit';
 import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
 
 const ALGORITHMS = ['HS256', 'ES256', 'RS256'] as const;
@@ -24,17 +23,8 @@ async function main(): Promise<void> {
   for (const alg of ALGORITHMS) {
     const verifying = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].publicKey);
     const signing = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].privateKey, true);
-    const kit = createAuthKit({ keyRing: verifying, nats: { servers: process.env.NATS_URL! } });
-    await kit.whenReady();
-    const until = Math.floor(Date.now() / 1000) + 3600;
-    for (let i = 0; i < Number(process.env.REVOCATION_ENTRIES ?? 10_000); i++)
-      kit.revocations.revokeSession(newTokenId(), until);
-    const { token } = signAccessToken(
-      { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
-      signing,
-      { ttlSeconds: 3600 },
-    );
-    const cookie = `session=${encodeSessionCookieValue(token)}`;
+    const kit = await readyKit(verifying);
+    const cookie = benchSessionCookie(signing);
     // As Express hands it over: Node's request, given the app's request prototype (Express sets
     // it on every request, which puts property access on V8's slower paths).
     const app = express();

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { encodeSessionCookieValue, signAccessToken } from '@authbus/common/issuer';
 import { freePort, isPortOpen, sessionCookieFrom } from '@authbus/common/testing';
 import { authProcess } from '@authbus/local';
 import { startBenchNats } from '../bench-nats';
@@ -9,6 +8,7 @@ import { spawnReady, type ReadyChild } from '../child';
 import { progress } from '../progress';
 import type { BenchSettings } from '../settings';
 import { median, round } from '../stats';
+import { benchSessionCookie } from './bench-kit';
 import { benchKeyRing, generateBenchKeyPairs } from './bench-keys';
 import { load, type LoadResult } from './load';
 import { pinning } from './pinning';
@@ -76,13 +76,8 @@ export async function runThroughput(settings: BenchSettings['throughput']): Prom
     for (const which of APP_CASES) {
       const alg = CASE_ALGORITHM[which] ?? 'HS256';
       const keyRing = benchKeyRing(alg, alg === 'HS256' ? undefined : keys[alg].privateKey, true);
-      const { token } = signAccessToken(
-        { sub: '6b04a94a044b283e2cbe76be', email: 'bench@example.com', roles: ['user'], sid: 'bench-session', gen: 0 },
-        keyRing,
-        { ttlSeconds: 3600 },
-      );
       const url = `http://127.0.0.1:${servers.get(which)!.port}/api/protected`;
-      targets.set(which, { url, cookie: `session=${encodeSessionCookieValue(token)}` });
+      targets.set(which, { url, cookie: benchSessionCookie(keyRing) });
     }
     const signup = await fetch(`${auth.url}/api/users/signup`, {
       method: 'POST',
