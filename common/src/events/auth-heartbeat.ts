@@ -1,4 +1,4 @@
-import { MAX_SILENT_MEMORY_MS } from '../kit/silent-memory';
+import { isSilentMemoryMs } from '../kit/silent-memory';
 
 /**
  * The auth service's heartbeat: published (core NATS, not stored) every second or so on
@@ -65,7 +65,7 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
   >;
   if (sharedOutbox !== undefined && typeof sharedOutbox !== 'boolean') return undefined;
   if (leaving !== undefined && typeof leaving !== 'boolean') return undefined;
-  if (silentMemoryMs !== undefined && !isSilentMemory(silentMemoryMs)) return undefined;
+  if (silentMemoryMs !== undefined && !isSilentMemoryMs(silentMemoryMs)) return undefined;
   const shared = {
     ...(sharedOutbox === true ? { sharedOutbox: true } : {}),
     ...(leaving === true ? { leaving: true } : {}),
@@ -81,10 +81,6 @@ export function parseHeartbeat(data: Uint8Array): AuthHeartbeat | undefined {
     return { v, instance, at, stream: { lastSeq: lastSeq as number, created }, unpublishedSince, ...shared };
   }
   return { v, instance, at, stream: null, unpublishedSince, ...shared };
-}
-
-function isSilentMemory(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000 && value <= MAX_SILENT_MEMORY_MS;
 }
 
 function isTime(value: unknown): value is number {

@@ -15,7 +15,12 @@ export function silentMemoryFromEnv(value: string): number {
 
 /** A silent memory of `ms`, checked: a whole number of ms from 1 s to 24 h (`name` and `shown` for the error). */
 export function checkSilentMemory(ms: number, name: string, shown = String(ms)): number {
-  if (!Number.isSafeInteger(ms) || ms < 1000 || ms > MAX_SILENT_MEMORY_MS)
+  if (!isSilentMemoryMs(ms))
     throw new ConfigError(`${name} must be a whole number of ms from 1 s to 24 h, not ${shown}`);
   return ms;
+}
+
+/** Is `value` a silent memory the project accepts: a whole number of ms from 1 s to 24 h? */
+export function isSilentMemoryMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000 && value <= MAX_SILENT_MEMORY_MS;
 }
