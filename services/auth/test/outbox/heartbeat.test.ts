@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { connect } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { AUTH_STREAM, silentLogger } from '@authbus/common';
 import { AUTH_HEARTBEAT_SUBJECT, type AuthHeartbeat } from '@authbus/common/issuer';
 import { startNatsServer, waitFor } from '@authbus/common/testing';
@@ -53,13 +53,7 @@ describe('HeartbeatPublisher', () => {
     const nc = await connect({ servers: server.url });
     try {
       const oldest = new Date(Date.now() - 5000);
-      const publisher = new HeartbeatPublisher({
-        nc,
-        store: { kind: 'mongo', backlog: () => Promise.resolve({ count: 2, oldestCreatedAt: oldest }) },
-        intervalMs: 100,
-        logger: silentLogger,
-        now: Date.now,
-      });
+      const publisher = publisherOn(nc, { kind: 'mongo', count: 2, oldest, intervalMs: 100 });
       // No AUTH stream on this server.
       const beat = await publisher.beat();
       // A MongoDB outbox is shared by every auth instance: this one speaks for all.
@@ -92,13 +86,7 @@ describe('HeartbeatPublisher', () => {
       },
     });
     try {
-      const publisher = new HeartbeatPublisher({
-        nc,
-        store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
-        intervalMs: 100,
-        logger: silentLogger,
-        now: Date.now,
-      });
+      const publisher = publisherOn(nc, { intervalMs: 100 });
       expect(await publisher.beat()).toMatchObject({ stream: null });
       expect(await publisher.beat()).toMatchObject({ stream: { lastSeq: 179, created: '2026-12-01T00:00:00Z' } });
     } finally {
@@ -116,13 +104,7 @@ describe('HeartbeatPublisher', () => {
       reader.subscribe(AUTH_HEARTBEAT_SUBJECT, { callback: (err, msg) => !err && received.push(msg.json()) });
       await reader.flush();
       const oldest = new Date(Date.now() - 1000);
-      const publisher = new HeartbeatPublisher({
-        nc,
-        store: { kind: 'memory', backlog: () => Promise.resolve({ count: 1, oldestCreatedAt: oldest }) },
-        intervalMs: 50,
-        logger: silentLogger,
-        now: Date.now,
-      });
+      const publisher = publisherOn(nc, { count: 1, oldest, intervalMs: 50 });
       publisher.start();
       await waitFor(() => received.length > 0, { description: 'a heartbeat' });
       const last = await publisher.leave();
@@ -146,13 +128,7 @@ describe('HeartbeatPublisher', () => {
     const reader = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     const beats: AuthHeartbeat[] = [];
     reader.subscribe(AUTH_HEARTBEAT_SUBJECT, { callback: (err, msg) => void (err || beats.push(msg.json())) });
-    const publisher = new HeartbeatPublisher({
-      nc,
-      store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
-      intervalMs: 60_000,
-      logger: silentLogger,
-      now: Date.now,
-    });
+    const publisher = publisherOn(nc, { intervalMs: 60_000 });
     try {
       // The first beat goes at once (verifiers learn of the instance, the fence opens); the next
       // interval's is a minute away: any beat after the restart is the reconnect's.
@@ -175,14 +151,7 @@ describe('HeartbeatPublisher', () => {
     const server = await startNatsServer();
     const nc = await connect({ servers: server.url, pingInterval: 60_000 });
     const delivered: number[] = [];
-    const publisher = new HeartbeatPublisher({
-      nc,
-      store: { kind: 'memory', backlog: () => Promise.resolve({ count: 0, oldestCreatedAt: undefined }) },
-      intervalMs: 100,
-      logger: silentLogger,
-      now: Date.now,
-      onDelivered: (publishedAt) => delivered.push(publishedAt),
-    });
+    const publisher = publisherOn(nc, { intervalMs: 100, onDelivered: (publishedAt) => delivered.push(publishedAt) });
     try {
       const before = Date.now();
       await publisher.beat();
@@ -203,3 +172,25 @@ describe('HeartbeatPublisher', () => {
     }
   });
 });
+
+/** A publisher on `nc` whose outbox (a memory store unless `kind` says) holds `count` events, the oldest made at `oldest`. */
+function publisherOn(
+  nc: NatsConnection,
+  options: {
+    kind?: 'memory' | 'mongo';
+    count?: number;
+    oldest?: Date;
+    intervalMs: number;
+    onDelivered?: (publishedAt: number) => void;
+  },
+): HeartbeatPublisher {
+  const { kind = 'memory', count = 0, oldest, intervalMs, onDelivered } = options;
+  return new HeartbeatPublisher({
+    nc,
+    store: { kind, backlog: () => Promise.resolve({ count, oldestCreatedAt: oldest }) },
+    intervalMs,
+    logger: silentLogger,
+    now: Date.now,
+    ...(onDelivered ? { onDelivered } : {}),
+  });
+}
