@@ -28,6 +28,8 @@ export interface BenchSettings {
     /** The idle window the server's CPU and JetStream API requests are read over, s. */
     idleSeconds: number;
     revocationsPerSecond: number;
+    /** Revocations at the same rate before the measured ones, not counted, s. */
+    warmupSeconds: number;
     revocationSeconds: number;
   };
   catchUp: { events: number };
@@ -71,6 +73,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
           settleSeconds: 2,
           idleSeconds: 5,
           revocationsPerSecond: 100,
+          warmupSeconds: 1,
           revocationSeconds: 3,
         }
       : {
@@ -79,6 +82,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
           settleSeconds: 5,
           idleSeconds: 10,
           revocationsPerSecond: 100,
+          warmupSeconds: 2,
           revocationSeconds: 10,
         },
     catchUp: { events: quick ? 20_000 : 100_000 },
