@@ -1,6 +1,14 @@
-import { RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
+import {
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type JetStreamManager,
+  type Republish,
+  type StreamConfig,
+  type StreamInfo,
+} from 'nats';
 import { silentLogger, type Logger } from '../logging/logger';
-import { AUTH_STREAM, AUTH_STREAM_SUBJECTS } from './subjects';
+import { AUTH_LIVE_SUBJECTS, AUTH_STREAM, AUTH_STREAM_SUBJECTS } from './subjects';
 
 /** Settings of the `AUTH` stream. */
 export interface AuthStreamOptions {
@@ -16,6 +24,27 @@ export interface AuthStreamOptions {
    * `ensureAuthStream` raises the count, never lowers it (lower it by hand, `nats stream edit`).
    */
   replicas?: number;
+  /**
+   * Republish each stored event on `auth.live.>` with its stream sequence (default true): every
+   * feed then gets each event once, live, and reads the stream only to fill a gap. nats-server
+   * before 2.10 cannot add this to an existing stream: such a stream keeps working without it
+   * (feeds consume it as well) until it is created again.
+   */
+  republish?: boolean;
+}
+
+/** The republish of the `AUTH` stream: every event, on `auth.live.>`, headers and body. */
+export const AUTH_REPUBLISH: Republish = { src: 'auth.>', dest: AUTH_LIVE_SUBJECTS };
+
+/** Does this stream republish every event the way the feed reads live (`AUTH_REPUBLISH`)? */
+export function republishesLive(config: Pick<StreamConfig, 'republish'>): boolean {
+  const republish = config.republish;
+  return (
+    republish !== undefined &&
+    republish.dest === AUTH_REPUBLISH.dest &&
+    (republish.src === AUTH_REPUBLISH.src || republish.src === '>' || !republish.src) &&
+    republish.headers_only !== true
+  );
 }
 
 export const MIN_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -31,6 +60,7 @@ export function authStreamConfig(options: AuthStreamOptions): Partial<StreamConf
     max_age: nanos(options.maxAgeMs),
     duplicate_window: nanos(Math.min(duplicateWindow, options.maxAgeMs)),
     num_replicas: options.replicas ?? 1,
+    ...(options.republish === false ? {} : { republish: { ...AUTH_REPUBLISH } }),
   };
 }
 
@@ -63,7 +93,30 @@ export async function ensureAuthStream(
       { stream: AUTH_STREAM, replicas: had, configured: config.num_replicas },
       'AUTH stream keeps its replicas: a lower configured count never lowers them',
     );
-  return jsm.streams.update(AUTH_STREAM, { ...current.config, ...config, num_replicas: replicas });
+  const wanted: StreamConfig = { ...current.config, ...config, num_replicas: replicas };
+  if (!config.republish) delete wanted.republish;
+  if (republishesLive(current.config) === republishesLive(config)) return jsm.streams.update(AUTH_STREAM, wanted);
+  try {
+    const updated = await jsm.streams.update(AUTH_STREAM, wanted);
+    logger.info({ stream: AUTH_STREAM, republish: updated.config.republish ?? null }, 'AUTH stream republish changed');
+    return updated;
+  } catch (err) {
+    if (!isRepublishUnchangeable(err)) throw err;
+    logger.warn(
+      { stream: AUTH_STREAM, republish: current.config.republish ?? null, wanted: config.republish ?? null },
+      'AUTH stream keeps its republish setting: this nats-server cannot change it on an existing stream ' +
+        '(2.10 can; or delete the stream and let auth create it); feeds read the stream as it is',
+    );
+    const kept: StreamConfig = { ...wanted };
+    if (current.config.republish) kept.republish = current.config.republish;
+    else delete kept.republish;
+    return jsm.streams.update(AUTH_STREAM, kept);
+  }
+}
+
+/** Does this error say the server cannot change a stream's republish (nats-server before 2.10)? */
+function isRepublishUnchangeable(err: unknown): boolean {
+  return err instanceof Error && /can not change RePublish/i.test(err.message);
 }
 
 /** Does this JetStream API error say the stream does not exist? */

@@ -30,6 +30,15 @@ export const AUTH_STREAM_SUBJECTS: readonly string[] = [
   'auth.service.>',
 ];
 
+/**
+ * Where the `AUTH` stream republishes each event once it is stored (`auth.session.revoked` becomes
+ * `auth.live.session.revoked`), with its stream sequence in the `Nats-Sequence` header: the feed's
+ * live subscription, which can then tell a lost message from a quiet stream without a consumer.
+ * Under `auth.>` (every account import and permission that lets a service read auth's events
+ * covers it) but outside the stream's subjects (the stream does not store it again).
+ */
+export const AUTH_LIVE_SUBJECTS = 'auth.live.>';
+
 /** Every event has this envelope version; a reader refuses versions it does not know. */
 export const EVENT_VERSION = 1;
 

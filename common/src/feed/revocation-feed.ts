@@ -1,16 +1,17 @@
-import type { NatsConnection, Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { AnyEventEnvelope, EventEnvelope } from '../events/auth-event';
 import { AUTH_HEARTBEAT_SUBJECT, parseHeartbeat } from '../events/auth-heartbeat';
 import type { KeySetUpdatedEvent } from '../events/key-set-updated-event';
-import { AUTH_STREAM, AUTH_SUBJECTS } from '../events/subjects';
+import { AUTH_LIVE_SUBJECTS, AUTH_STREAM, AUTH_STREAM_SUBJECTS } from '../events/subjects';
 import { silentLogger, type Logger } from '../logging/logger';
 import { connectionState } from '../nats/connection-state';
 import type { RevocationSet } from '../revocation/revocation-set';
 import { EventApplier, type FeedSource } from './event-applier';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HeartbeatWatch, INSTANCE_MEMORY_MS } from './heartbeat-watch';
 import { HungServerWatch } from './hung-server-watch';
+import { AheadSequences, republishedPosition } from './live-republish';
 import { MirrorWatch } from './mirror-watch';
-import { OrderedReplay, type StoredMessage } from './ordered-replay';
+import { OrderedReplay, type OrderedReplayOptions, type StoredMessage } from './ordered-replay';
 import { loadSnapshot, type SnapshotOutcome } from './snapshot-loader';
 import { SNAPSHOT_BUCKET } from '../snapshot/snapshot-format';
 import { RecentIds } from './recent-ids';
@@ -33,6 +34,24 @@ export interface FeedSnapshotOptions {
 /** How many live-applied event ids a feed remembers to skip their stream copies (a few seconds at a high rate). */
 const LIVE_IDS_REMEMBERED = 10_000;
 
+/**
+ * Behind the stream by what a heartbeat or probe said: how long the republished events may still
+ * be on their way (through another server of a cluster) before the stream is read for them, ms.
+ */
+const GAP_GRACE_MS = 100;
+
+/** At most one info line about gaps filled per this long, ms (the metric counts each). */
+const GAP_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * How the feed receives events as they are stored: `sequenced` from the stream's republish on
+ * `auth.live.>` (each event once, with its stream sequence; the stream is read only for a gap),
+ * `unsequenced` from auth's own publish on the event subjects (the stream is consumed as well,
+ * every event twice: a stream that does not republish), `off` (`live: false`: the stream only),
+ * `undecided` until the stream was first read.
+ */
+export type FeedLiveMode = 'sequenced' | 'unsequenced' | 'off' | 'undecided';
+
 /** Options of a revocation feed. */
 export interface RevocationFeedOptions {
   nc: NatsConnection;
@@ -40,8 +59,11 @@ export interface RevocationFeedOptions {
   /** Stream to replay; default `AUTH`. */
   stream?: string;
   /**
-   * Also apply events from a core subscription on `auth.>` as they are published (default true).
-   * The ordered consumer still replays and fills gaps; this only makes live delivery faster.
+   * Also apply events from a core subscription as they are stored (default true). On a stream that
+   * republishes them with their sequences (`auth.live.>`, what `ensureAuthStream` creates) that is
+   * the only path in steady state: the stream is read to replay at start and to fill a gap. On one
+   * that does not, the feed subscribes to auth's publish and consumes the stream too. `false`:
+   * the stream's consumer only.
    */
   live?: boolean;
   /**
@@ -109,6 +131,10 @@ export interface FeedStats {
   /** Last stream sequence the server reported. */
   streamSeq: number;
   consumerRestarts: number;
+  /** Times the stream was read for events the live republish did not bring (sequenced mode). */
+  gapFills: number;
+  /** How events arrive as they are stored (see `FeedLiveMode`). */
+  liveMode: FeedLiveMode;
   /** Heartbeats of the auth service received; malformed ones are counted in `invalid`. */
   heartbeats: number;
   /** When the oldest revocation the auth service said it could not publish yet was made (ms), or null. */
@@ -125,10 +151,15 @@ export interface FeedStats {
 
 /**
  * Feeds a `RevocationSet` from the `AUTH` stream:
- * 1. subscribes to `auth.>` (core NATS) so live events apply within a millisecond or two; the
- *    stream's copy of an event applied live is skipped by its `Nats-Msg-Id` (applied once);
- * 2. replays the retained stream from its start (`OrderedReplay`), and keeps consuming it, so
- *    nothing published while this instance was down or disconnected is missed;
+ * 1. subscribes to the stream's republish (`auth.live.>`, core NATS) so events apply within a
+ *    millisecond or two of being stored, each with its stream sequence: the feed knows it has
+ *    every event up to a sequence without a consumer. (A stream that does not republish: the feed
+ *    subscribes to auth's own publish instead, consumes the stream as well, and skips the stream's
+ *    copy of an event applied live by its `Nats-Msg-Id`.)
+ * 2. replays the retained stream from its start (`OrderedReplay`), then stops; a sequence missing
+ *    live (lost with a connection, a server or a leader), or a heartbeat or probe that says the
+ *    stream holds more than the feed applied, reads the stream again from the first missing one
+ *    until it has all, so nothing published while this instance was down or cut off is missed;
  * 3. asks the server every `syncIntervalMs` for the stream's last sequence (`StreamSyncMonitor`):
  *    when everything up to it has been applied the feed is in sync (`lastSyncAt`), which tells a
  *    quiet feed from a silent one.
@@ -167,7 +198,22 @@ export class RevocationFeed {
   private syncedAt = 0;
   private snapshotOutcome: SnapshotOutcome | null = null;
   private closed = false;
-  private subscription: Subscription | undefined;
+  private liveMode: FeedLiveMode = 'undecided';
+  /** Sequences applied live past a gap (sequenced mode). */
+  private readonly ahead = new AheadSequences();
+  private gapFillCount = 0;
+  private gapsUnlogged = 0;
+  private gapLoggedAt = 0;
+  private gapTimer: NodeJS.Timeout | undefined;
+  /**
+   * The last heartbeat that found the feed behind: in sync as of `at` once everything up to `seq`
+   * is applied (the stream's republish may reach a feed after auth's heartbeat that counts it).
+   */
+  private syncOnceApplied: { seq: number; at: number } | undefined;
+  /** Consumer restarts of replays that ended (sequenced mode stops a replay once it has everything). */
+  private endedReplayRestarts = 0;
+  private replayOptions: OrderedReplayOptions | undefined;
+  private readonly subscriptions: Subscription[] = [];
   private replay: OrderedReplay | undefined;
   private monitor: StreamSyncMonitor | undefined;
   private stopWatching: (() => void) | undefined;
@@ -218,7 +264,9 @@ export class RevocationFeed {
       invalid,
       appliedSeq: this.appliedSeq,
       streamSeq: Math.max(this.monitor?.streamSeq ?? 0, this.heartbeatSeq),
-      consumerRestarts: this.replay?.restarts ?? 0,
+      consumerRestarts: this.endedReplayRestarts + (this.replay?.restarts ?? 0),
+      gapFills: this.gapFillCount,
+      liveMode: this.liveMode,
       heartbeats: this.heartbeatCount,
       authUnpublishedSince: this.heartbeats.unpublishedSince(this.now()) ?? null,
       authSilentInstances: this.heartbeats.silentInstances(this.now()),
@@ -244,27 +292,50 @@ export class RevocationFeed {
   /** Start subscribing and replaying in the background. Returns at once. */
   start(): void {
     if (this.running) return;
-    const live = this.options.live !== false;
-    this.subscription = this.options.nc.subscribe(live ? AUTH_SUBJECTS : AUTH_HEARTBEAT_SUBJECT, {
-      callback: (err, msg) => {
-        if (err) return;
-        if (msg.subject === AUTH_HEARTBEAT_SUBJECT) this.heartbeat(msg.data);
-        else {
-          const id = this.applier.receive(msg.subject, msg.data, 'live');
-          if (id !== undefined) this.appliedLive.add(id);
-        }
-      },
-    });
+    this.subscribe(AUTH_HEARTBEAT_SUBJECT, (msg) => this.heartbeat(msg.data));
+    // Before the stream is first read (its reply then follows the subscription): nothing it
+    // republishes after that read is missed live. A stream that does not republish sends nothing here.
+    if (this.options.live !== false) this.subscribe(AUTH_LIVE_SUBJECTS, (msg) => this.fromRepublish(msg));
     this.running = this.run();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.gapTimer);
     this.monitor?.close();
     this.stopWatching?.();
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     await this.running;
     await this.replay?.close();
+  }
+
+  private subscribe(subject: string, onMessage: (msg: Msg) => void): void {
+    this.subscriptions.push(
+      this.options.nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (!err) onMessage(msg);
+        },
+      }),
+    );
+  }
+
+  /**
+   * Once the stream was read: on one that republishes, the subscription made at start is the live
+   * path; on one that does not, subscribe to auth's publish (before the snapshot and the replay,
+   * so that nothing stored meanwhile is missed live).
+   */
+  private subscribeLive(republishes: boolean): void {
+    if (this.options.live === false) this.liveMode = 'off';
+    else if (republishes) this.liveMode = 'sequenced';
+    else {
+      this.liveMode = 'unsequenced';
+      for (const subject of AUTH_STREAM_SUBJECTS)
+        this.subscribe(subject, (msg) => {
+          const id = this.applier.receive(msg.subject, msg.data, 'live');
+          if (id !== undefined) this.appliedLive.add(id);
+        });
+    }
+    this.logger.info({ stream: this.stream, live: this.liveMode }, 'revocation feed subscribed');
   }
 
   private async run(): Promise<void> {
@@ -289,7 +360,11 @@ export class RevocationFeed {
       listener: {
         inSync: (at) => this.sourceInSync(at),
         reset: (lastSeq) => this.streamWasReset(lastSeq),
-        stalled: () => this.replay?.restart('stalled'),
+        stalled: () => (this.replay ? this.replay.restart('stalled') : this.fillGap('behind the stream')),
+        behind: (lastSeq) => this.suspectGap(lastSeq),
+        streamRead: (republishes) => {
+          if (this.liveMode === 'undecided') this.subscribeLive(republishes);
+        },
       },
       mirror: this.mirror,
       ...(originJsm ? { originJsm } : {}),
@@ -305,7 +380,7 @@ export class RevocationFeed {
     await this.loadSnapshot(timeout);
     if (this.closed) return;
     this.monitor.start();
-    this.replay = new OrderedReplay({
+    this.replayOptions = {
       nc,
       jsm,
       stream: this.stream,
@@ -313,13 +388,17 @@ export class RevocationFeed {
       logger: this.logger,
       nextSequence: () => this.appliedSeq + 1,
       onMessage: (m) => this.fromStream(m),
-    });
+    };
+    const replay = new OrderedReplay(this.replayOptions);
+    this.replay = replay;
+    // In sync already (an empty stream, a snapshot that covers it): in sequenced mode nothing to read.
+    if (this.caughtUpFlag) this.stopReplay();
     // After a reconnect the consumer is kept (nats.js checks it still exists and pulls again; one
     // that is gone is replaced), and the feed asks at once whether it is in sync: no stall to wait out.
     this.stopWatching = connectionState(nc).on((event) => {
       if (event.type === 'reconnect') this.monitor?.resync();
     });
-    this.replay.start();
+    if (this.replay === replay) replay.start();
   }
 
   /**
@@ -346,18 +425,92 @@ export class RevocationFeed {
     if (outcome.loaded && !this.closed) await this.monitor.probeNow();
     const reset = this.monitor.originCreated !== created;
     if (!outcome.loaded || reset || this.appliedSeq !== 0 || this.closed) return;
-    this.appliedSeq = outcome.seq;
+    this.moveTo(outcome.seq);
     // Nothing after the snapshot: no message will arrive to say so; the server will.
     if (outcome.seq >= this.monitor.streamSeq) void this.monitor.probeNow();
   }
 
   private fromStream(m: StoredMessage): void {
-    if (m.streamSequence <= this.appliedSeq) return;
-    // Already applied from the live subscription: the stream's copy only moves the sequence on.
-    if (m.msgId === undefined || !this.appliedLive.take(m.msgId))
-      this.applier.receive(m.subject, m.data, 'stream', m.streamSequence);
-    this.appliedSeq = m.streamSequence;
+    const seq = m.streamSequence;
+    if (seq > this.appliedSeq) {
+      // Already applied from the live subscription: the stream's copy only moves the sequence on.
+      const appliedLive = this.ahead.take(seq) || (m.msgId !== undefined && this.appliedLive.take(m.msgId));
+      if (!appliedLive) this.applier.receive(m.subject, m.data, 'stream', seq);
+      this.moveTo(seq);
+    }
+    // Nothing stored after it when it was delivered: everything is applied.
     if (m.pending === 0) this.sourceInSync(this.now());
+  }
+
+  /** The stream's republish of a stored event: apply it; its sequence says whether one before it is missing. */
+  private fromRepublish(msg: Msg): void {
+    if (this.liveMode !== 'sequenced' && this.liveMode !== 'undecided') return;
+    const position = republishedPosition(msg);
+    if (!position) {
+      this.applier.counts.invalid++;
+      this.logger.warn({ subject: msg.subject }, 'republished event without its stream sequence skipped');
+      return;
+    }
+    const { seq, subject } = position;
+    if (seq <= this.appliedSeq || this.ahead.has(seq)) return;
+    this.applier.receive(subject, msg.data, 'live', seq);
+    if (seq === this.appliedSeq + 1) return this.moveTo(seq);
+    this.ahead.add(seq);
+    this.fillGap('a live event came after a missing one');
+  }
+
+  /** Every event up to `seq` is applied: the position, and any applied ahead just past it. */
+  private moveTo(seq: number): void {
+    this.appliedSeq = this.ahead.advance(seq);
+    const claim = this.syncOnceApplied;
+    if (claim && this.appliedSeq >= claim.seq) {
+      this.syncOnceApplied = undefined;
+      this.markInSync(claim.at);
+    }
+  }
+
+  /**
+   * Behind the stream by what a heartbeat or probe read (sequenced mode): unless the missing
+   * events arrive live soon (they may come through another server), read the stream for them.
+   */
+  private suspectGap(lastSeq: number): void {
+    if (this.liveMode !== 'sequenced' || this.replay || this.gapTimer || this.closed) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      if (this.appliedSeq < lastSeq) this.fillGap('behind the stream');
+    }, GAP_GRACE_MS);
+    this.gapTimer.unref();
+  }
+
+  /** Read the stream from the first missing sequence until everything is applied (sequenced mode). */
+  private fillGap(reason: string): void {
+    const options = this.replayOptions;
+    if (this.liveMode !== 'sequenced' || !options || this.replay || this.closed) return;
+    this.gapFillCount++;
+    this.gapsUnlogged++;
+    const now = this.now();
+    if (now - this.gapLoggedAt >= GAP_LOG_INTERVAL_MS) {
+      this.logger.info(
+        { reason, fromSeq: this.appliedSeq + 1, gaps: this.gapsUnlogged, gapFills: this.gapFillCount },
+        'revocation feed reading the stream for events missed live',
+      );
+      this.gapLoggedAt = now;
+      this.gapsUnlogged = 0;
+    }
+    this.replay = new OrderedReplay(options);
+    this.replay.start();
+  }
+
+  /** Everything stored is applied: in sequenced mode the stream's consumer is not needed any more. */
+  private stopReplay(): void {
+    const replay = this.replay;
+    if (this.liveMode !== 'sequenced' || !replay || !this.caughtUpFlag) return;
+    this.ahead.forgetThrough(this.appliedSeq);
+    if (this.ahead.size > 0) return;
+    if (this.appliedSeq < Math.max(this.monitor?.streamSeq ?? 0, this.heartbeatSeq)) return;
+    this.replay = undefined;
+    this.endedReplayRestarts += replay.restarts;
+    void replay.close();
   }
 
   /**
@@ -383,7 +536,11 @@ export class RevocationFeed {
     if (!known || !heartbeat.stream || !monitor) return;
     this.heartbeatSeq = heartbeat.stream.lastSeq;
     if (heartbeat.stream.lastSeq <= this.appliedSeq) this.markInSync(Math.min(heartbeat.at, now));
-    else monitor.behind(this.appliedSeq);
+    else {
+      this.syncOnceApplied = { seq: heartbeat.stream.lastSeq, at: Math.min(heartbeat.at, now) };
+      monitor.behind(this.appliedSeq);
+      this.suspectGap(heartbeat.stream.lastSeq);
+    }
   }
 
   /** Everything in the stream is applied as of `at`; on a mirror, as of when it last had everything of its origin. */
@@ -398,17 +555,22 @@ export class RevocationFeed {
     if (!this.caughtUpFlag) {
       this.caughtUpFlag = true;
       this.logger.info(
-        { stream: this.stream, appliedSeq: this.appliedSeq, ...this.options.set.size },
+        { stream: this.stream, appliedSeq: this.appliedSeq, live: this.liveMode, ...this.options.set.size },
         'revocation feed caught up',
       );
       this.resolveCaughtUp();
     }
+    this.stopReplay();
   }
 
   /** The stream was deleted and recreated: its sequences restarted, so replay it from the start. */
   private streamWasReset(lastSeq: number): void {
     this.logger.warn({ appliedSeq: this.appliedSeq, streamSeq: lastSeq }, 'revocation stream was reset; replaying');
     this.appliedSeq = 0;
-    this.replay?.restart('stream reset');
+    this.heartbeatSeq = 0;
+    this.syncOnceApplied = undefined;
+    this.ahead.clear();
+    if (this.replay) this.replay.restart('stream reset');
+    else this.fillGap('stream reset');
   }
 }

@@ -1,5 +1,5 @@
 import type { JetStreamManager, StreamInfo } from 'nats';
-import { isStreamNotFound } from '../events/auth-stream';
+import { isStreamNotFound, republishesLive } from '../events/auth-stream';
 import { AUTH_STREAM } from '../events/subjects';
 import type { Logger } from '../logging/logger';
 import type { MirrorWatch } from './mirror-watch';
@@ -22,6 +22,10 @@ export interface SyncListener {
   reset(lastSeq: number): void;
   /** Behind the stream and nothing applied for a while: start a fresh consumer. */
   stalled(): void;
+  /** A probe found the stream holding more than the feed applied (up to `lastSeq`). */
+  behind?(lastSeq: number): void;
+  /** The stream was read (before `inSync` or the rest): whether it republishes its events with their sequences. */
+  streamRead?(republishes: boolean): void;
 }
 
 /** Options of the monitor. */
@@ -59,6 +63,8 @@ export class StreamSyncMonitor {
   streamSeq = 0;
   /** When `AUTH` itself (the origin, when the stream is a mirror) was created, as last read. */
   originCreated: string | undefined;
+  /** Does `AUTH` (the origin, when the stream is a mirror) republish its events with their sequences, as last read? */
+  republishesLive = false;
 
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -177,10 +183,16 @@ export class StreamSyncMonitor {
       const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
       this.streamCreated = info.created;
       this.originCreated = originInfo?.created ?? info.created;
+      // A test's stand-in may leave the configuration out.
+      this.republishesLive = republishesLive((originInfo ?? info).config ?? {});
+      listener.streamRead?.(this.republishesLive);
       mirror.note(info, startedAt);
       if (recreated || lastSeq < applied) listener.reset(lastSeq);
       else if (messages === 0 || lastSeq <= applied) listener.inSync(startedAt);
-      else this.behind(applied);
+      else {
+        this.behind(applied);
+        listener.behind?.(lastSeq);
+      }
       return true;
     } catch (err) {
       if (!isStreamNotFound(err)) this.options.logger.debug({ err: String(err) }, 'revocation sync probe failed');

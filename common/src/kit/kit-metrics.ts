@@ -117,6 +117,22 @@ export function registerKitMetrics(
     },
   });
   new Gauge({
+    name: 'authbus_revocation_gap_fills',
+    help: 'Times the stream was read for events its live republish did not bring (lost with a connection, a server or a leader)',
+    registers: [registry],
+    collect() {
+      this.set(feed()?.stats.gapFills ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'authbus_revocation_live_sequenced',
+    help: '1 when events arrive once, live, with their stream sequences (the stream republishes them); 0 when the stream is consumed as well',
+    registers: [registry],
+    collect() {
+      this.set(feed()?.stats.liveMode === 'sequenced' ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'authbus_revocation_consumer_restarts',
     help: 'Times the ordered consumer was re-created',
     registers: [registry],

@@ -1,18 +1,6 @@
 import type { AuthKitOptions } from '../../src/kit/auth-kit-options';
-import type { Logger } from '../../src/logging/logger';
 import { resolveKitOptions } from '../../src/kit/resolve-kit-options';
-
-function recordingLogger(): { logger: Logger; warnings: string[] } {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (_fields, message) => void warnings.push(message ?? ''),
-    error: () => undefined,
-    child: () => logger,
-  };
-  return { logger, warnings };
-}
+import { recordingLogger } from '../support/recording-logger';
 
 // Keys and NATS play no part in resolving the options.
 const base = { keyRing: {}, nats: {} } as unknown as AuthKitOptions;

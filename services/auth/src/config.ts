@@ -43,6 +43,8 @@ export interface AuthConfig extends ServiceBasics {
   /** Stream retention: must cover a token lifetime plus tolerance. */
   streamMaxAgeMs: number;
   streamReplicas: number;
+  /** Republish each stored event on `auth.live.>` with its sequence (each verifier then gets it once). */
+  streamRepublish: boolean;
   /** `/readyz` is 503 while the oldest unpublished event is older than this, ms. */
   outboxMaxLagMs: number;
   /** How often auth publishes its heartbeat (`auth.heartbeat`), ms. */
@@ -112,6 +114,7 @@ export interface AuthEnv extends AuthKitEnv, ServiceEnv, OidcEnv, SsfEnv {
   NODE_ENV?: string | undefined;
   AUTH_STREAM_MAX_AGE?: string | undefined;
   AUTH_STREAM_REPLICAS?: string | undefined;
+  AUTH_STREAM_REPUBLISH?: string | undefined;
   AUTH_HEARTBEAT_INTERVAL?: string | undefined;
   REVOCATION_SNAPSHOT_EVERY?: string | undefined;
   REVOCATION_SNAPSHOT_INTERVAL?: string | undefined;
@@ -211,6 +214,7 @@ export function loadConfig(env: AuthEnv = process.env): AuthConfig {
     cookieSecure: parseBoolean(env.COOKIE_SECURE, 'COOKIE_SECURE', env.NODE_ENV !== 'test'),
     streamMaxAgeMs,
     streamReplicas: parseInteger(env.AUTH_STREAM_REPLICAS, 'AUTH_STREAM_REPLICAS', { min: 1, max: 5 }, 1),
+    streamRepublish: parseBoolean(env.AUTH_STREAM_REPUBLISH, 'AUTH_STREAM_REPUBLISH', true),
     outboxMaxLagMs: parseDurationMs(env.OUTBOX_MAX_LAG, 'OUTBOX_MAX_LAG', '30s'),
     heartbeatIntervalMs,
     silentMemoryMs,

@@ -66,7 +66,11 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
   const nc = await connectNats(natsOptions, logger);
   const keeper = new AuthStreamKeeper({
     nc,
-    stream: { maxAgeMs: config.streamMaxAgeMs, replicas: config.streamReplicas },
+    stream: {
+      maxAgeMs: config.streamMaxAgeMs,
+      replicas: config.streamReplicas,
+      republish: config.streamRepublish,
+    },
     store: db,
     horizon: () => revocationHorizon(config, now()),
     logger,
@@ -77,6 +81,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger, stor
       stream: stream.config.name,
       maxAgeSeconds: config.streamMaxAgeMs / 1000,
       replicas: stream.config.num_replicas,
+      republish: stream.config.republish?.dest ?? null,
       messages: stream.state.messages,
     },
     'auth stream ready',

@@ -80,6 +80,7 @@ describe('loadConfig', () => {
       sessionTtlSeconds: 7 * 24 * 3600,
       cookieSecure: true,
       streamReplicas: 1,
+      streamRepublish: true,
       signinLimits: { perIp: 50, perAccount: 10, windowMs: 15 * 60_000 },
     });
     expect(config.streamMaxAgeMs).toBe((900 + 2 * 5) * 1000 + 5 * 60_000);
@@ -108,6 +109,11 @@ describe('loadConfig', () => {
     });
     expect(config.store).toEqual({ kind: 'mongo', uri: 'mongodb://db:27017/auth' });
     expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
+  });
+
+  it('republishes the stream for the verifiers unless AUTH_STREAM_REPUBLISH=false', () => {
+    expect(loadConfig({ ...base, AUTH_STREAM_REPUBLISH: 'false' }).streamRepublish).toBe(false);
+    expect(() => loadConfig({ ...base, AUTH_STREAM_REPUBLISH: 'sometimes' })).toThrow(/AUTH_STREAM_REPUBLISH/);
   });
 
   it('turns the Secure cookie flag off under NODE_ENV=test or COOKIE_SECURE=false', () => {
