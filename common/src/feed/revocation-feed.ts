@@ -135,6 +135,8 @@ export interface FeedStats {
   gapFills: number;
   /** How events arrive as they are stored (see `FeedLiveMode`). */
   liveMode: FeedLiveMode;
+  /** Is a consumer reading the stream now (the replay at start, a gap; always, unless sequenced)? */
+  readingStream: boolean;
   /** Heartbeats of the auth service received; malformed ones are counted in `invalid`. */
   heartbeats: number;
   /** When the oldest revocation the auth service said it could not publish yet was made (ms), or null. */
@@ -267,6 +269,7 @@ export class RevocationFeed {
       consumerRestarts: this.endedReplayRestarts + (this.replay?.restarts ?? 0),
       gapFills: this.gapFillCount,
       liveMode: this.liveMode,
+      readingStream: this.replay !== undefined || (this.replayOptions === undefined && !this.closed),
       heartbeats: this.heartbeatCount,
       authUnpublishedSince: this.heartbeats.unpublishedSince(this.now()) ?? null,
       authSilentInstances: this.heartbeats.silentInstances(this.now()),

@@ -125,6 +125,14 @@ export function registerKitMetrics(
     },
   });
   new Gauge({
+    name: 'authbus_revocation_feed_reading_stream',
+    help: '1 while a consumer reads the stream (the replay at start, a gap; always when events are not sequenced live)',
+    registers: [registry],
+    collect() {
+      this.set(feed()?.stats.readingStream ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'authbus_revocation_live_sequenced',
     help: '1 when events arrive once, live, with their stream sequences (the stream republishes them); 0 when the stream is consumed as well',
     registers: [registry],

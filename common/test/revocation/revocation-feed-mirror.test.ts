@@ -96,7 +96,8 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     expect(feed.lastSyncAt).toBeLessThanOrEqual(cut + 1000);
   });
 
-  it('through the kit: replaces the mirror when AUTH is deleted and created again, and follows the new origin', async () => {
+  /** The origin's AUTH with one event, and a ready kit reading it through the reader's mirror. */
+  async function originAndKit(): Promise<AuthKit> {
     await ensureAuthStream(await origin.jetstreamManager(), { maxAgeMs: 3600_000 });
     await publish('old-1');
     const kit = createAuthKit({
@@ -106,6 +107,34 @@ describe('RevocationFeed on a mirror in the reader account', () => {
     });
     kits.push(kit);
     await kit.whenReady();
+    return kit;
+  }
+
+  it("through the kit: gets each event once, live from the origin's republish, with no consumer on its mirror", async () => {
+    const kit = await originAndKit();
+    const metric = async (name: string, labels = '') => {
+      const text = await kit.metrics.metrics();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    expect(await metric('authbus_revocation_live_sequenced')).toBe(1);
+    const jsm = await reader.jetstreamManager();
+    await waitFor(
+      async () =>
+        (await metric('authbus_revocation_feed_reading_stream')) === 0 &&
+        (await jsm.consumers.list(AUTH_STREAM).next()).length === 0,
+      { description: 'the replay consumer on the mirror deleted' },
+    );
+    for (let i = 0; i < 5; i++) await publish(`new-${i}`);
+    await waitFor(() => isRevoked(kit.revocations, 'new-4'), { description: 'the new events' });
+    expect(await metric('authbus_revocation_events_total', '{source="live",result="applied"}')).toBe(5);
+    expect(await metric('authbus_revocation_events_total', '{source="stream",result="applied"}')).toBe(1);
+    expect(await metric('authbus_revocation_gap_fills')).toBe(0);
+    expect((await jsm.consumers.list(AUTH_STREAM).next()).length).toBe(0);
+  });
+
+  it('through the kit: replaces the mirror when AUTH is deleted and created again, and follows the new origin', async () => {
+    const kit = await originAndKit();
     const jsm = await reader.jetstreamManager();
     const mirrorBefore = (await jsm.streams.info(AUTH_STREAM)).created;
 

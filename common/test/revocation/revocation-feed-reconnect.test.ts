@@ -1,7 +1,7 @@
-import { connect, Events, type NatsConnection } from 'nats';
-import { AUTH_STREAM, RevocationFeed, RevocationSet, Subjects, type SessionRevokedEvent } from '@authbus/common';
-import { createEnvelope, publishEnvelope } from '@authbus/common/issuer';
-import { startAuthBus, startTcpProxy, waitFor, type AuthBus } from '@authbus/common/testing';
+import { connect } from 'nats';
+import { AUTH_STREAM, RevocationFeed, RevocationSet } from '@authbus/common';
+import { feedBusPerTest, nextReconnect, publishSignOuts } from '../support/feed-bus';
+import { startTcpProxy, waitFor } from '@authbus/common/testing';
 
 const UNTIL = Math.floor(Date.now() / 1000) + 3600;
 
@@ -11,34 +11,8 @@ const UNTIL = Math.floor(Date.now() / 1000) + 3600;
  * that is gone is replaced at once from the next unapplied sequence.
  */
 describe('RevocationFeed across reconnects', () => {
-  let bus: AuthBus;
-  const feeds: RevocationFeed[] = [];
-  const connections: NatsConnection[] = [];
-
-  beforeEach(async () => {
-    bus = await startAuthBus({ maxAgeMs: 3600_000 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(feeds.splice(0).map((f) => f.close()));
-    await Promise.all(connections.splice(0).map((c) => c.close()));
-    await bus.stop();
-  });
-
-  async function publish(prefix: string, count: number): Promise<void> {
-    const js = bus.nc.jetstream();
-    for (let i = 0; i < count; i++)
-      await publishEnvelope(
-        js,
-        createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
-          sid: `${prefix}-${i}`,
-          sub: 'u',
-          reason: 'signout',
-          revokedAt: new Date().toISOString(),
-          until: UNTIL,
-        }),
-      );
-  }
+  const { bus: currentBus, feeds, connections } = feedBusPerTest();
+  const publish = (prefix: string, count: number) => publishSignOuts(currentBus().nc, prefix, count, UNTIL);
 
   /** A feed reading the stream only (no live subscription): every event it applies came through its consumer. */
   async function startFeed(servers: string) {
@@ -52,7 +26,7 @@ describe('RevocationFeed across reconnects', () => {
   }
 
   it('applies each event once: the stream copy of an event applied live is skipped', async () => {
-    const nc = await connect({ servers: bus.server.url });
+    const nc = await connect({ servers: currentBus().server.url });
     connections.push(nc);
     const applied: string[] = [];
     const feed = new RevocationFeed({
@@ -72,19 +46,13 @@ describe('RevocationFeed across reconnects', () => {
   });
 
   async function consumerNames(): Promise<string[]> {
-    const jsm = await bus.nc.jetstreamManager();
+    const jsm = await currentBus().nc.jetstreamManager();
     return (await jsm.consumers.list(AUTH_STREAM).next()).map((c) => c.name).sort();
-  }
-
-  function nextReconnect(nc: NatsConnection): Promise<void> {
-    return (async () => {
-      for await (const s of nc.status()) if (s.type === Events.Reconnect) return;
-    })();
   }
 
   it('keeps a healthy consumer across a reconnect and applies what follows once', async () => {
     await publish('before', 5);
-    const proxy = await startTcpProxy(bus.server.port);
+    const proxy = await startTcpProxy(currentBus().server.port);
     try {
       const { feed, nc } = await startFeed(proxy.url);
       const consumers = await consumerNames();
@@ -108,9 +76,9 @@ describe('RevocationFeed across reconnects', () => {
 
   it('replaces a consumer deleted under it without waiting for anything to be published', async () => {
     await publish('before', 4);
-    const { feed } = await startFeed(bus.server.url);
+    const { feed } = await startFeed(currentBus().server.url);
     const [name] = await consumerNames();
-    await (await bus.nc.jetstreamManager()).consumers.delete(AUTH_STREAM, name!);
+    await (await currentBus().nc.jetstreamManager()).consumers.delete(AUTH_STREAM, name!);
     await waitFor(async () => feed.stats.consumerRestarts === 1 && (await consumerNames()).length === 1, {
       description: 'a new consumer',
     });
@@ -122,17 +90,19 @@ describe('RevocationFeed across reconnects', () => {
 
   it('replaces the consumer a restarted server lost and replays nothing it had applied', async () => {
     await publish('before', 4);
-    const { feed, nc } = await startFeed(bus.server.url);
+    const { feed, nc } = await startFeed(currentBus().server.url);
     const reconnected = nextReconnect(nc);
-    await bus.server.kill('SIGKILL');
-    await bus.server.restart();
+    await currentBus().server.kill('SIGKILL');
+    await currentBus().server.restart();
     await reconnected;
     const back = Date.now();
     await waitFor(() => feed.lastSyncAt >= back && feed.stats.consumerRestarts === 1, {
       description: 'in sync on a new consumer',
     });
     // The publisher's own connection comes back on its own time.
-    await waitFor(async () => (await bus.nc.jetstreamManager()).streams.info(AUTH_STREAM), { timeoutMs: 20_000 });
+    await waitFor(async () => (await currentBus().nc.jetstreamManager()).streams.info(AUTH_STREAM), {
+      timeoutMs: 20_000,
+    });
     await publish('after', 2);
     await waitFor(() => feed.stats.appliedSeq === 6, { description: 'the events after the restart' });
     expect(feed.stats.applied.stream).toBe(6);

@@ -1,8 +1,9 @@
-import { connect, Events, headers, type NatsConnection } from 'nats';
+import { connect, headers } from 'nats';
 import { AUTH_STREAM, RevocationFeed, RevocationSet, Subjects, type SessionRevokedEvent } from '@authbus/common';
 import { createEnvelope, ensureAuthStream, publishEnvelope } from '@authbus/common/issuer';
 import { recordingLogger } from '../support/recording-logger';
-import { startAuthBus, startNatsServer, startTcpProxy, waitFor, type AuthBus } from '@authbus/common/testing';
+import { feedBusPerTest, nextReconnect, publishSignOuts } from '../support/feed-bus';
+import { startNatsServer, startTcpProxy, waitFor } from '@authbus/common/testing';
 
 const UNTIL = Math.floor(Date.now() / 1000) + 3600;
 
@@ -13,34 +14,8 @@ const UNTIL = Math.floor(Date.now() / 1000) + 3600;
  * later event shows the gap or only the stream's last sequence does.
  */
 describe('RevocationFeed on a republishing stream', () => {
-  let bus: AuthBus;
-  const feeds: RevocationFeed[] = [];
-  const connections: NatsConnection[] = [];
-
-  beforeEach(async () => {
-    bus = await startAuthBus({ maxAgeMs: 3600_000 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(feeds.splice(0).map((f) => f.close()));
-    await Promise.all(connections.splice(0).map((c) => c.close()));
-    await bus.stop();
-  });
-
-  async function publish(prefix: string, count: number): Promise<void> {
-    const js = bus.nc.jetstream();
-    for (let i = 0; i < count; i++)
-      await publishEnvelope(
-        js,
-        createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
-          sid: `${prefix}-${i}`,
-          sub: 'u',
-          reason: 'signout',
-          revokedAt: new Date().toISOString(),
-          until: UNTIL,
-        }),
-      );
-  }
+  const { bus: currentBus, feeds, connections } = feedBusPerTest();
+  const publish = (prefix: string, count: number) => publishSignOuts(currentBus().nc, prefix, count, UNTIL);
 
   async function startFeed(servers: string) {
     const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
@@ -57,26 +32,22 @@ describe('RevocationFeed on a republishing stream', () => {
     feed.start();
     await feed.whenCaughtUp();
     // The replay's consumer goes once it has delivered everything: from then on, only the live path.
-    await waitFor(async () => (await consumerCount()) === 0, { description: 'the replay consumer deleted' });
+    await waitFor(async () => !feed.stats.readingStream && (await consumerCount()) === 0, {
+      description: 'the replay consumer deleted',
+    });
     return { feed, nc, set, applied };
   }
 
   async function consumerCount(): Promise<number> {
-    const jsm = await bus.nc.jetstreamManager();
+    const jsm = await currentBus().nc.jetstreamManager();
     return (await jsm.consumers.list(AUTH_STREAM).next()).length;
-  }
-
-  function nextReconnect(nc: NatsConnection): Promise<void> {
-    return (async () => {
-      for await (const s of nc.status()) if (s.type === Events.Reconnect) return;
-    })();
   }
 
   const revoked = (set: RevocationSet, sid: string) => set.isRevoked({ sid, sub: 'u', gen: 0 });
 
   it('gets each event once, live, and keeps no consumer once it has replayed the stream', async () => {
     await publish('before', 5);
-    const { feed, set, applied } = await startFeed(bus.server.url);
+    const { feed, set, applied } = await startFeed(currentBus().server.url);
     expect(feed.stats.liveMode).toBe('sequenced');
     expect(feed.stats.applied.stream).toBe(5);
     await publish('after', 20);
@@ -90,7 +61,7 @@ describe('RevocationFeed on a republishing stream', () => {
   });
 
   it('reads the stream for events lost with the connection as soon as a later one arrives', async () => {
-    const proxy = await startTcpProxy(bus.server.port);
+    const proxy = await startTcpProxy(currentBus().server.port);
     try {
       const { feed, nc, set } = await startFeed(proxy.url);
       const reconnected = nextReconnect(nc);
@@ -111,7 +82,7 @@ describe('RevocationFeed on a republishing stream', () => {
   });
 
   it('reads the stream for the last events lost with the connection when nothing follows them', async () => {
-    const proxy = await startTcpProxy(bus.server.port);
+    const proxy = await startTcpProxy(currentBus().server.port);
     try {
       const { feed, nc, set } = await startFeed(proxy.url);
       const reconnected = nextReconnect(nc);
@@ -132,7 +103,7 @@ describe('RevocationFeed on a republishing stream', () => {
   });
 
   it('skips a message on the live subjects without the stream position nats-server adds', async () => {
-    const { feed, set } = await startFeed(bus.server.url);
+    const { feed, set } = await startFeed(currentBus().server.url);
     const event = createEnvelope<SessionRevokedEvent>(Subjects.SessionRevoked, {
       sid: 'forged',
       sub: 'u',
@@ -144,8 +115,8 @@ describe('RevocationFeed on a republishing stream', () => {
     h.set('Nats-Stream', 'OTHER');
     h.set('Nats-Sequence', '1');
     h.set('Nats-Subject', Subjects.SessionRevoked);
-    bus.nc.publish('auth.live.session.revoked', JSON.stringify(event));
-    bus.nc.publish('auth.live.session.revoked', JSON.stringify(event), { headers: h });
+    currentBus().nc.publish('auth.live.session.revoked', JSON.stringify(event));
+    currentBus().nc.publish('auth.live.session.revoked', JSON.stringify(event), { headers: h });
     await waitFor(() => feed.stats.invalid === 2, { description: 'both counted as invalid' });
     expect(revoked(set, 'forged')).toBe(false);
     expect(feed.stats.appliedSeq).toBe(0);
