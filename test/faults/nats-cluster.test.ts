@@ -377,7 +377,7 @@ describe('faults: a 3-node NATS cluster', () => {
       scenario: "NATS cluster: tickets replica's server killed",
       done: `3-node cluster, R3 AUTH stream (REVOCATION_MAX_STALENESS=${BOUND_MS / 1000}s); tickets-1 on ${victim.name}, tickets-2 on ${healthyServer.name}, AUTH led by another node; kill -9 of ${victim.name} under authenticated requests against both replicas, then 20 sign-outs`,
       checked:
-        'the replica whose server stayed up never answered 503 (its consumer, wherever it lived, is replaced when it stops delivering); every sign-out 200, or 503 ERR_REVOCATION_PENDING when it could not be published; every replica refuses every session, none accepted one answered 200 later than its 200 + the bound; each revocation stored exactly once',
+        'the replica whose server stayed up never answered 503 (events reach it live through its own server; a consumer it reads a gap with, wherever that lives, is replaced when it stops delivering); every sign-out 200, or 503 ERR_REVOCATION_PENDING when it could not be published; every replica refuses every session, none accepted one answered 200 later than its 200 + the bound; each revocation stored exactly once',
       figures: `tickets-1 moved to ${moved.name}; ${sent} authenticated requests; 503 from tickets-2 0, from tickets-1 ${count(first.name, (s) => s === 503)}; accepted after the bound 0; last refusal ${watched.worstMs} ms after its 200; stale answers seen ${watched.staleAnswers}`,
     });
   }, 300_000);
