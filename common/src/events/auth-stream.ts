@@ -95,22 +95,28 @@ export async function ensureAuthStream(
     );
   const wanted: StreamConfig = { ...current.config, ...config, num_replicas: replicas };
   if (!config.republish) delete wanted.republish;
-  if (republishesLive(current.config) === republishesLive(config)) return jsm.streams.update(AUTH_STREAM, wanted);
+  const changing = republishesLive(current.config) !== republishesLive(config);
   try {
     const updated = await jsm.streams.update(AUTH_STREAM, wanted);
-    logger.info({ stream: AUTH_STREAM, republish: updated.config.republish ?? null }, 'AUTH stream republish changed');
+    if (changing)
+      logger.info(
+        { stream: AUTH_STREAM, republish: updated.config.republish ?? null },
+        'AUTH stream republish changed',
+      );
     return updated;
   } catch (err) {
-    if (!isRepublishUnchangeable(err)) throw err;
+    if (!changing || !isRepublishUnchangeable(err)) throw err;
+    // Deleting the stream to get the republish would lose the revocations it retains: keep it as it is.
     logger.warn(
       { stream: AUTH_STREAM, republish: current.config.republish ?? null, wanted: config.republish ?? null },
       'AUTH stream keeps its republish setting: this nats-server cannot change it on an existing stream ' +
-        '(2.10 can; or delete the stream and let auth create it); feeds read the stream as it is',
+        '(2.10 and later can); feeds read the stream as it is',
     );
-    const kept: StreamConfig = { ...wanted };
-    if (current.config.republish) kept.republish = current.config.republish;
-    else delete kept.republish;
-    return jsm.streams.update(AUTH_STREAM, kept);
+    const { republish: _unchangeable, ...rest } = wanted;
+    return jsm.streams.update(
+      AUTH_STREAM,
+      current.config.republish ? { ...rest, republish: current.config.republish } : rest,
+    );
   }
 }
 

@@ -63,8 +63,6 @@ export class StreamSyncMonitor {
   streamSeq = 0;
   /** When `AUTH` itself (the origin, when the stream is a mirror) was created, as last read. */
   originCreated: string | undefined;
-  /** Does `AUTH` (the origin, when the stream is a mirror) republish its events with their sequences, as last read? */
-  republishesLive = false;
 
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -183,9 +181,8 @@ export class StreamSyncMonitor {
       const recreated = this.streamCreated !== undefined && info.created !== this.streamCreated;
       this.streamCreated = info.created;
       this.originCreated = originInfo?.created ?? info.created;
-      // A test's stand-in may leave the configuration out.
-      this.republishesLive = republishesLive((originInfo ?? info).config ?? {});
-      listener.streamRead?.(this.republishesLive);
+      // Of `AUTH` itself (the origin, on a mirror). A test's stand-in may leave the configuration out.
+      listener.streamRead?.(republishesLive((originInfo ?? info).config ?? {}));
       mirror.note(info, startedAt);
       if (recreated || lastSeq < applied) listener.reset(lastSeq);
       else if (messages === 0 || lastSeq <= applied) listener.inSync(startedAt);
